@@ -1,0 +1,688 @@
+"""The chemistry stage: standardise structures, find parents, compute drug-likeness and alerts.
+
+Every ChEMBL structure goes through the ChEMBL structure pipeline (Bento et al. 2020,
+J Cheminform 12:51): ``standardize_molblock`` and then ``get_parent_molblock``, which strips salts
+and solvents, removes isotopes and neutralises. Activities are aggregated on that salt-stripped
+parent (DESIGN §4), so the parent InChIKey is what lets a salt form and its free base share
+evidence when ChEMBL's ``molecule_hierarchy`` has no row for them. On the parent we compute
+
+* QED, the quantitative estimate of drug-likeness (Bickerton et al. 2012, Nat Chem 4:90), which
+  feeds the score's drug-likeness component;
+* the PAINS (Baell & Holloway 2010, J Med Chem 53:2719) and Brenk (Brenk et al. 2008,
+  ChemMedChem 3:435) structural alerts, which are flags with a small penalty, never a filter:
+  known senolytics such as quercetin and fisetin carry them (DESIGN §4);
+* the Bemis-Murcko scaffold (Bemis & Murcko 1996, J Med Chem 39:2887), so a report can group
+  candidates by chemotype.
+
+Problems are data, never exceptions: each row carries ``chem_status`` (``ok`` < ``flag`` <
+``exclude``) and a ``;``-joined ``chem_reason``. Results are cached in SQLite keyed by the input
+SMILES, in a file whose name carries the RDKit version, the structure pipeline version and
+:data:`CHEMISTRY_VERSION`, because any of the three can change a parent, a QED value or an alert.
+Misses are computed in a process pool. pandas and RDKit are imported inside the functions, so
+importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
+
+from senotarget.errors import ConfigError
+from senotarget.schema import ChemCols, MoleculeCols, ParentBasis, ParentCols, join_tokens
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CHEMISTRY_VERSION",
+    "assign_parents",
+    "chemistry_versions",
+    "standardise",
+    "structure_cache_path",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Version of what this module computes from a structure. Bump it whenever a computed column
+#: changes (a new alert set, another SMILES flavour, a new reason token): the cache file name
+#: carries it, so old cached rows are never read again.
+CHEMISTRY_VERSION: Final = 1
+
+#: SMILES per task sent to a worker process, at most (smaller when there are few misses, so
+#: that the last task does not leave the other workers idle for long).
+CHUNK_SIZE: Final = 256
+#: Below this many structures to compute, starting worker processes costs more than it saves.
+MIN_PARALLEL: Final = 200
+#: Seconds a writer waits for another run's lock on the cache before giving up.
+BUSY_TIMEOUT_S: Final = 60.0
+
+#: The cached, computed columns of one structure, in :data:`ChemCols.ORDER` after the id.
+_Row: TypeAlias = tuple[str, str, str, float, str, str, str, str, str]
+_COMPUTED: Final = ChemCols.ORDER[1:]
+_TEXT_COLS: Final = tuple(c for c in ChemCols.ORDER if c != ChemCols.QED)
+_NAN: Final = float("nan")
+_NO_STRUCTURE: Final[_Row] = ("", "", "", _NAN, "", "", "", "flag", "no_structure")
+_CHEMBL_ID = re.compile(r"CHEMBL(\d+)")
+_T = TypeVar("_T")
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS structures (
+    smiles TEXT PRIMARY KEY NOT NULL,
+    standard_smiles TEXT NOT NULL,
+    parent_smiles TEXT NOT NULL,
+    parent_inchikey TEXT NOT NULL,
+    qed REAL,
+    pains TEXT NOT NULL,
+    brenk TEXT NOT NULL,
+    murcko_scaffold TEXT NOT NULL,
+    chem_status TEXT NOT NULL,
+    chem_reason TEXT NOT NULL
+) WITHOUT ROWID
+"""
+_SELECT_WANTED: Final = """
+SELECT s.smiles, s.standard_smiles, s.parent_smiles, s.parent_inchikey, s.qed, s.pains, s.brenk,
+       s.murcko_scaffold, s.chem_status, s.chem_reason
+FROM temp.wanted AS w JOIN structures AS s ON s.smiles = w.smiles
+"""
+_INSERT: Final = "INSERT OR IGNORE INTO structures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+# --------------------------------------------------------------------------------------------
+# Versions and the cache file
+
+
+def chemistry_versions() -> dict[str, str]:
+    """Versions that decide what this stage computes, for the run manifest (STYLE 20).
+
+    :returns: ``{"rdkit": ..., "chembl_structure_pipeline": ..., "chemistry_version": ...}``
+    """
+    import chembl_structure_pipeline
+    import rdkit
+
+    return {
+        "rdkit": str(rdkit.__version__),
+        "chembl_structure_pipeline": str(chembl_structure_pipeline.__version__),
+        "chemistry_version": str(CHEMISTRY_VERSION),
+    }
+
+
+def structure_cache_path(cache_dir: Path) -> Path:
+    """Return the SQLite file that caches computed structures under ``cache_dir``.
+
+    The cache is keyed by the SMILES string itself, so it holds across ChEMBL releases; what can
+    change a result is the toolkit, so the name carries the RDKit and structure pipeline versions
+    and :data:`CHEMISTRY_VERSION` (e.g. ``structures_rdkit-2025.09.6_csp-1.2.4_v1.sqlite``).
+
+    :param cache_dir: the run's cache folder
+    :returns: the path of the cache file (it may not exist yet)
+    """
+    v = chemistry_versions()
+    name = (
+        f"structures_rdkit-{v['rdkit']}_csp-{v['chembl_structure_pipeline']}"
+        f"_v{v['chemistry_version']}.sqlite"
+    )
+    return cache_dir / name
+
+
+def _open_cache(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the cache in WAL mode, so concurrent runs read and write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA synchronous = NORMAL")
+        con.execute(_SCHEMA)
+        con.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted (smiles TEXT PRIMARY KEY) WITHOUT ROWID"
+        )
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _cache_lookup(con: sqlite3.Connection, keys: Iterable[str]) -> dict[str, _Row]:
+    """Every cached row among ``keys``, in one join against a temporary table of the keys."""
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM temp.wanted")
+        con.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
+        found = con.execute(_SELECT_WANTED).fetchall()
+        con.execute("DELETE FROM temp.wanted")
+    finally:
+        con.execute("COMMIT")
+    rows: dict[str, _Row] = {}
+    for key, std, par, inchikey, qed, pains, brenk, scaffold, status, reason in found:
+        qed_value = _NAN if qed is None else float(qed)
+        rows[key] = (std, par, inchikey, qed_value, pains, brenk, scaffold, status, reason)
+    return rows
+
+
+def _cache_store(con: sqlite3.Connection, rows: dict[str, _Row]) -> None:
+    """Insert computed rows in one transaction (a concurrent run's copy of a row wins)."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.executemany(
+            _INSERT,
+            (
+                (key, r[0], r[1], r[2], None if math.isnan(r[3]) else r[3], *r[4:])
+                for key, r in rows.items()
+            ),
+        )
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------------------------
+# One structure
+
+
+_LOG_LOCK = threading.Lock()
+_log_muters = 0
+_log_before: dict[str, bool] = {}
+
+
+@contextlib.contextmanager
+def _without_rdkit_log() -> Iterator[None]:
+    """Mute RDKit's C++ log (every ``rdApp`` channel) and restore each channel on exit.
+
+    The pattern of datamol's ``without_rdkit_log``: unparsable input is reported in
+    ``chem_reason``, so RDKit's own messages would only repeat it on stderr, once per molecule.
+    The log switches are process-wide, so nested or concurrent (threaded) uses are counted: the
+    first one in saves the channels' state and the last one out restores it.
+    """
+    from rdkit import rdBase
+
+    global _log_muters  # process-wide RDKit state needs a process-wide count
+    with _LOG_LOCK:
+        if _log_muters == 0:
+            _log_before.clear()
+            for line in str(rdBase.LogStatus()).splitlines():
+                channel, _, state = line.partition(":")
+                if channel.strip():
+                    _log_before[channel.strip()] = state.strip() == "enabled"
+            rdBase.DisableLog("rdApp.*")
+        _log_muters += 1
+    try:
+        yield
+    finally:
+        with _LOG_LOCK:
+            _log_muters -= 1
+            if _log_muters == 0:
+                for channel, enabled in _log_before.items():
+                    if enabled:
+                        rdBase.EnableLog(channel)
+                    else:
+                        rdBase.DisableLog(channel)
+
+
+class _Toolkit:
+    """The library entry points and the PAINS + Brenk alert catalogue, built once per process."""
+
+    def __init__(self) -> None:
+        from chembl_structure_pipeline import standardizer
+        from rdkit import Chem
+        from rdkit.Chem import QED
+        from rdkit.Chem.FilterCatalog import FilterCatalog, FilterCatalogParams
+        from rdkit.Chem.Scaffolds import MurckoScaffold
+
+        params = FilterCatalogParams()
+        params.AddCatalog(FilterCatalogParams.FilterCatalogs.PAINS)
+        params.AddCatalog(FilterCatalogParams.FilterCatalogs.BRENK)
+        self.catalog: Any = FilterCatalog(params)
+        self.chem: Any = Chem
+        self.standardize_molblock: Callable[[str], str] = standardizer.standardize_molblock
+        self.get_parent_molblock: Callable[[str], tuple[str, bool]] = (
+            standardizer.get_parent_molblock
+        )
+        self.qed: Callable[[Any], float] = QED.qed
+        self.murcko: Callable[..., str] = MurckoScaffold.MurckoScaffoldSmiles
+
+
+#: This process's toolkit; built on first use, so each worker process builds its own once.
+_TOOLKIT: _Toolkit | None = None
+
+
+def _toolkit() -> _Toolkit:
+    global _TOOLKIT  # one lazily built catalogue per process is the point
+    if _TOOLKIT is None:
+        _TOOLKIT = _Toolkit()
+    return _TOOLKIT
+
+
+def _excluded(reason: str) -> _Row:
+    return ("", "", "", _NAN, "", "", "", "exclude", reason)
+
+
+def _guarded(flags: list[str], name: str, compute: Callable[[], _T], default: _T) -> _T:
+    """Run one descriptor; a failure becomes the flag ``<name>_failed:<ExceptionClass>``."""
+    try:
+        return compute()
+    except Exception as exc:  # noqa: BLE001 - a failing descriptor is data (STYLE 7)
+        flags.append(f"{name}_failed:{type(exc).__name__}")
+        return default
+
+
+def _alerts(kit: _Toolkit, mol: Any) -> tuple[str, str]:
+    """PAINS and Brenk alert descriptions matched by ``mol``, each ``;``-joined."""
+    pains: set[str] = set()
+    brenk: set[str] = set()
+    for entry in kit.catalog.GetMatches(mol):
+        if str(entry.GetProp("FilterSet")).startswith("PAINS"):
+            pains.add(str(entry.GetDescription()))
+        else:
+            brenk.add(str(entry.GetDescription()))
+    return join_tokens(pains), join_tokens(brenk)
+
+
+def _standardise_one(smiles: str, kit: _Toolkit) -> _Row:
+    """Run the structure pipeline on one SMILES and compute every column of the parent."""
+    chem = kit.chem
+    mol = chem.MolFromSmiles(smiles)
+    if mol is None:
+        return _excluded("invalid_smiles")
+    try:
+        standard_block = kit.standardize_molblock(chem.MolToMolBlock(mol))
+        parent_block, parent_excluded = kit.get_parent_molblock(standard_block)
+        standard = chem.MolFromMolBlock(standard_block)
+        parent = chem.MolFromMolBlock(parent_block)
+    except MemoryError:
+        raise  # not a property of the structure: must not be cached as one
+    except Exception as exc:  # noqa: BLE001 - a pipeline failure is data (STYLE 7)
+        return _excluded(f"standardisation_failed:{type(exc).__name__}")
+    if standard is None or parent is None:
+        return _excluded("standardisation_failed:unparsable_molblock")
+
+    flags: list[str] = []
+    if parent_excluded:
+        flags.append("parent_excluded")
+    standard_smiles = str(chem.MolToSmiles(standard))
+    parent_smiles = str(chem.MolToSmiles(parent))
+    if "." in parent_smiles:
+        flags.append("multi_fragment_parent")
+    inchikey = _guarded(flags, "inchikey", lambda: str(chem.MolToInchiKey(parent)), "")
+    if not inchikey and not any(f.startswith("inchikey") for f in flags):
+        flags.append("inchikey_failed:empty")
+    qed = _guarded(flags, "qed", lambda: float(kit.qed(parent)), _NAN)
+    pains, brenk = _guarded(flags, "alerts", lambda: _alerts(kit, parent), ("", ""))
+    scaffold = _guarded(flags, "scaffold", lambda: str(kit.murcko(mol=parent)), "")
+    status = "flag" if flags else "ok"
+    return (
+        standard_smiles, parent_smiles, inchikey, qed, pains, brenk, scaffold, status,
+        join_tokens(flags),
+    )  # fmt: skip
+
+
+def _compute_chunk(smiles: Sequence[str]) -> list[_Row]:
+    """Compute the rows of a batch of SMILES; the task a worker process runs (top level to pickle).
+
+    The RDKit log is muted for the whole batch, not toggled per molecule.
+    """
+    kit = _toolkit()
+    with _without_rdkit_log():
+        return [_standardise_one(s, kit) for s in smiles]
+
+
+# --------------------------------------------------------------------------------------------
+# Many structures
+
+
+def _has_structure(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _compute_all(
+    todo: list[str],
+    workers: int,
+    weight: Counter[str],
+    progress: Callable[[int], None] | None,
+) -> tuple[dict[str, _Row], int]:
+    """Compute ``todo`` in-process or in a pool; returns the rows and the processes used."""
+    if workers == 1 or len(todo) < MIN_PARALLEL:
+        out: dict[str, _Row] = {}
+        for chunk in _chunks(todo, CHUNK_SIZE):
+            out.update(zip(chunk, _compute_chunk(chunk), strict=True))
+            if progress is not None:
+                progress(sum(weight[s] for s in chunk))
+        return out, 1
+    return _compute_parallel(todo, workers, weight, progress)
+
+
+def _compute_parallel(
+    todo: list[str],
+    workers: int,
+    weight: Counter[str],
+    progress: Callable[[int], None] | None,
+) -> tuple[dict[str, _Row], int]:
+    """Compute ``todo`` in a process pool; results are keyed by SMILES, so order is irrelevant.
+
+    Large structures go first (longest-task-first), and chunks are small enough that each worker
+    gets about 16, so no worker idles long at the end. The pool uses ``forkserver`` (``spawn``
+    where that is missing): forking a process that runs threads (a progress bar, an HTTP pool)
+    can deadlock the child.
+    """
+    import multiprocessing
+    from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, as_completed
+
+    ordered = sorted(todo, key=len, reverse=True)
+    size = max(32, min(CHUNK_SIZE, math.ceil(len(ordered) / (workers * 16))))
+    chunks = _chunks(ordered, size)
+    n_procs = min(workers, len(chunks))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    out: dict[str, _Row] = {}
+    failed: list[list[str]] = []
+    with ProcessPoolExecutor(max_workers=n_procs, mp_context=context) as pool:
+        futures: dict[Future[list[_Row]], list[str]] = {
+            pool.submit(_compute_chunk, chunk): chunk for chunk in chunks
+        }
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                out.update(zip(chunk, future.result(), strict=True))
+            except BrokenExecutor:
+                failed.append(chunk)
+                continue
+            if progress is not None:
+                progress(sum(weight[s] for s in chunk))
+    if failed:
+        logger.warning(
+            "the chemistry worker pool broke; computing %d remaining structures in-process",
+            sum(len(c) for c in failed),
+        )
+        rest, _ = _compute_all([s for c in failed for s in c], 1, weight, progress)
+        out.update(rest)
+    return out, n_procs
+
+
+def _read_cache(path: Path, keys: list[str]) -> tuple[dict[str, _Row], bool]:
+    """Read the cached rows for ``keys``; a cache that cannot be read is skipped, with a warning."""
+    try:
+        with contextlib.closing(_open_cache(path)) as con:
+            return _cache_lookup(con, keys), True
+    except (sqlite3.Error, OSError) as exc:
+        logger.warning("structure cache %s unusable (%s); computing without it", path, exc)
+        return {}, False
+
+
+def _write_cache(path: Path, rows: dict[str, _Row]) -> None:
+    try:
+        with contextlib.closing(_open_cache(path)) as con:
+            _cache_store(con, rows)
+    except (sqlite3.Error, OSError) as exc:
+        logger.warning("could not write %d structures to cache %s: %s", len(rows), path, exc)
+
+
+def standardise(
+    molecules: pd.DataFrame,
+    *,
+    cache_dir: Path | None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Standardise every structure with the ChEMBL structure pipeline and describe its parent.
+
+    Per molecule: RDKit parses the SMILES; ``standardize_molblock`` and ``get_parent_molblock``
+    of the ChEMBL structure pipeline (Bento et al. 2020, J Cheminform 12:51) give the standardised
+    structure and its salt- and solvent-stripped, neutralised parent; on the parent we compute QED
+    (Bickerton et al. 2012, Nat Chem 4:90), PAINS (Baell & Holloway 2010, J Med Chem 53:2719) and
+    Brenk (Brenk et al. 2008, ChemMedChem 3:435) alerts, and the Bemis-Murcko scaffold (Bemis &
+    Murcko 1996, J Med Chem 39:2887). Nothing is dropped and nothing raises on bad input: each
+    row says what happened in ``chem_status`` and ``chem_reason``.
+
+    Each distinct SMILES is computed once: looked up in the cache first (one bulk query), the
+    misses then computed in-process or in ``workers`` processes, and stored in one transaction.
+
+    :param molecules: a table with ``molecule_chembl_id`` and ``canonical_smiles`` (the SMILES
+        may be missing or empty, e.g. for biologics)
+    :param cache_dir: folder of the structure cache (see :func:`structure_cache_path`), or
+        ``None`` to compute everything without a cache
+    :param workers: worker processes; ``0`` means one per CPU. With ``1``, or fewer than
+        :data:`MIN_PARALLEL` structures to compute, everything runs in this process
+    :param progress: called after each batch with the number of input rows that batch finished
+        (an increment, so ``tqdm.update`` fits; the calls add up to ``len(molecules)``)
+    :returns: one row per input row, in input order with a fresh index, columns
+        :data:`ChemCols.ORDER`:
+
+        - ``molecule_chembl_id``: from the input;
+        - ``standard_smiles``: canonical SMILES of the standardised structure (salts kept);
+        - ``parent_smiles``: canonical SMILES of the pipeline's parent;
+        - ``parent_inchikey``: standard InChIKey of the parent;
+        - ``qed``: QED of the parent in [0, 1] (NaN without a structure);
+        - ``pains``, ``brenk``: sorted, ``;``-joined alert names matched by the parent (``""``
+          when none), e.g. ``"catechol_A(92)"`` and ``"catechol"`` for quercetin;
+        - ``murcko_scaffold``: SMILES of the parent's Bemis-Murcko scaffold (``""`` if acyclic);
+        - ``chem_status``: ``ok``, ``flag`` or ``exclude``;
+        - ``chem_reason``: ``;``-joined tokens: ``no_structure`` (flag; the molecule stays in,
+          e.g. a biologic), ``parent_excluded`` (flag; the pipeline's exclusion rules hit, e.g.
+          a metal complex, and the structure was left as it is), ``multi_fragment_parent`` (flag;
+          e.g. a co-crystal, or a salt made only of listed counter-ions), ``invalid_smiles``
+          (exclude), ``standardisation_failed:<ExceptionClass>`` (exclude; ``unparsable_molblock``
+          when RDKit could not read the pipeline's output) and ``<descriptor>_failed:<Exception
+          Class>`` (flag; the descriptor's column is left empty). Text columns are ``""`` and
+          ``qed`` is NaN on excluded and structure-less rows.
+    :raises ValueError: when a required column is missing
+    :raises ConfigError: when ``workers`` is negative
+    """
+    import pandas as pd
+
+    _require(
+        molecules, (MoleculeCols.MOLECULE_CHEMBL_ID, MoleculeCols.CANONICAL_SMILES), "molecules"
+    )
+    if workers < 0:
+        raise ConfigError(f"workers={workers}", "use 0 (one per CPU) or a number of processes >= 1")
+    n_workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+
+    ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
+    raw = molecules[MoleculeCols.CANONICAL_SMILES].tolist()
+    smiles: list[str | None] = [s if _has_structure(s) else None for s in raw]
+    weight: Counter[str] = Counter(s for s in smiles if s is not None)
+    unique = list(weight)
+
+    cache = None if cache_dir is None else structure_cache_path(cache_dir)
+    rows: dict[str, _Row] = {}
+    cache_ok = False
+    if cache is not None and unique:
+        rows, cache_ok = _read_cache(cache, unique)
+    todo = [s for s in unique if s not in rows]
+    if progress is not None:
+        done_already = len(smiles) - sum(weight[s] for s in todo)
+        if done_already:
+            progress(done_already)
+
+    n_procs = 0
+    if todo:
+        computed, n_procs = _compute_all(todo, n_workers, weight, progress)
+        if cache is not None and cache_ok:
+            _write_cache(cache, computed)
+        rows.update(computed)
+
+    table = [_NO_STRUCTURE if s is None else rows[s] for s in smiles]
+    columns = list(zip(*table, strict=True)) if table else [() for _ in _COMPUTED]
+    data: dict[str, list[Any]] = {ChemCols.MOLECULE_CHEMBL_ID: ids}
+    data.update({col: list(values) for col, values in zip(_COMPUTED, columns, strict=True)})
+    frame = pd.DataFrame(data, columns=list(ChemCols.ORDER))
+    frame = frame.astype({ChemCols.QED: "float64"} | dict.fromkeys(_TEXT_COLS[1:], "str"))
+
+    _log_outcome(frame, len(unique) - len(todo), len(todo), n_procs, time.perf_counter() - started)
+    return frame
+
+
+def _log_outcome(frame: pd.DataFrame, hits: int, computed: int, procs: int, secs: float) -> None:
+    """One INFO line for the stage, one WARNING with examples for excluded rows (STYLE 10)."""
+    logger.info(
+        "standardised %d molecules (%d structures from cache, %d computed with %d processes) "
+        "in %.1f s",
+        len(frame), hits, computed, procs, secs,
+    )  # fmt: skip
+    excluded = frame[frame[ChemCols.STATUS] == "exclude"]
+    if len(excluded):
+        examples = ", ".join(
+            f"{mid} ({reason})"
+            for mid, reason in zip(
+                excluded[ChemCols.MOLECULE_CHEMBL_ID].head(5).tolist(),
+                excluded[ChemCols.REASON].head(5).tolist(),
+                strict=True,
+            )
+        )
+        logger.warning(
+            "%d of %d molecules have an unusable structure (chem_status=exclude), e.g. %s",
+            len(excluded), len(frame), examples,
+        )  # fmt: skip
+    flagged = frame[frame[ChemCols.STATUS] == "flag"]
+    if len(flagged):
+        counts = Counter(t for r in flagged[ChemCols.REASON].tolist() for t in r.split(";"))
+        logger.info("chemistry flags: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame.columns)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Parents
+
+
+def _chembl_id_order(chembl_id: str) -> tuple[int, int, str]:
+    """Sort key putting ChEMBL ids in numeric order (CHEMBL25 before CHEMBL1000)."""
+    match = _CHEMBL_ID.fullmatch(chembl_id)
+    return (0, int(match.group(1)), chembl_id) if match else (1, 0, chembl_id)
+
+
+def _present(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def assign_parents(molecules: pd.DataFrame, chem: pd.DataFrame) -> pd.DataFrame:
+    """Map each molecule to the parent compound its activities are aggregated on (DESIGN §4).
+
+    ChEMBL's ``molecule_hierarchy`` decides when it has a row. Without one, the structure
+    pipeline's parent InChIKey (Bento et al. 2020, J Cheminform 12:51) is looked up among the
+    *parent-like* molecules of the table: those the pipeline left unchanged (standardised SMILES
+    equal to parent SMILES: no salt or solvent stripped, no charge neutralised) and those that are
+    their own hierarchy parent. A parent-like molecule is its own parent; any other takes the
+    matching parent-like molecule with the smallest numeric ChEMBL id, so the choice does not
+    depend on row order.
+
+    :param molecules: the molecule table, columns :data:`MoleculeCols.ORDER` (only the id,
+        ``hierarchy_parent_chembl_id`` and ``canonical_smiles`` are read)
+    :param chem: :func:`standardise`'s output for these molecules
+    :returns: one row per molecule, in input order, columns :data:`ParentCols.ORDER`:
+
+        - ``molecule_chembl_id``;
+        - ``parent_chembl_id``: the parent's ChEMBL id; a hierarchy parent missing from
+          ``molecules`` is still returned, for the caller to fetch;
+        - ``parent_basis``: ``molecule_hierarchy`` (ChEMBL's hierarchy row),
+          ``structure_pipeline`` (matched by parent InChIKey, or parent-like itself), ``self``
+          (a structure whose parent is not in the table, or that could not be standardised) or
+          ``no_structure`` (no SMILES and no hierarchy row).
+    :raises ValueError: when a required column is missing
+    """
+    import pandas as pd
+
+    _require(
+        molecules,
+        (
+            MoleculeCols.MOLECULE_CHEMBL_ID,
+            MoleculeCols.HIERARCHY_PARENT,
+            MoleculeCols.CANONICAL_SMILES,
+        ),
+        "molecules",
+    )
+    _require(
+        chem,
+        (ChemCols.MOLECULE_CHEMBL_ID, ChemCols.STANDARD_SMILES, ChemCols.PARENT_SMILES,
+         ChemCols.PARENT_INCHIKEY),
+        "chem",
+    )  # fmt: skip
+
+    by_id: dict[str, tuple[str, str, str]] = {}
+    for mid, std, par, key in zip(
+        chem[ChemCols.MOLECULE_CHEMBL_ID].tolist(),
+        chem[ChemCols.STANDARD_SMILES].tolist(),
+        chem[ChemCols.PARENT_SMILES].tolist(),
+        chem[ChemCols.PARENT_INCHIKEY].tolist(),
+        strict=True,
+    ):
+        if _present(mid) and mid not in by_id:
+            by_id[mid] = (
+                std if _present(std) else "", par if _present(par) else "",
+                key if _present(key) else "",
+            )  # fmt: skip
+
+    ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
+    hierarchy = molecules[MoleculeCols.HIERARCHY_PARENT].tolist()
+    smiles = molecules[MoleculeCols.CANONICAL_SMILES].tolist()
+
+    parent_like: set[str] = set()
+    best: dict[str, str] = {}  # parent InChIKey -> parent-like molecule with the smallest id
+    for mid, hier in zip(ids, hierarchy, strict=True):
+        std, par, key = by_id.get(mid, ("", "", ""))
+        if not key or not ((std and std == par) or hier == mid):
+            continue
+        parent_like.add(mid)
+        current = best.get(key)
+        if current is None or _chembl_id_order(mid) < _chembl_id_order(current):
+            best[key] = mid
+
+    parents: list[str] = []
+    bases: list[ParentBasis] = []
+    for mid, hier, smi in zip(ids, hierarchy, smiles, strict=True):
+        parent, basis = _parent_of(mid, hier, smi, by_id, parent_like, best)
+        parents.append(parent)
+        bases.append(basis)
+
+    frame = pd.DataFrame(
+        {
+            ParentCols.MOLECULE_CHEMBL_ID: ids,
+            ParentCols.PARENT_CHEMBL_ID: parents,
+            ParentCols.PARENT_BASIS: bases,
+        },
+        columns=list(ParentCols.ORDER),
+    )
+    logger.info(
+        "parents: %s",
+        ", ".join(f"{k}={v}" for k, v in sorted(Counter(bases).items())) or "no molecules",
+    )
+    return frame
+
+
+def _parent_of(
+    mid: str,
+    hierarchy_parent: object,
+    smiles: object,
+    by_id: dict[str, tuple[str, str, str]],
+    parent_like: set[str],
+    best: dict[str, str],
+) -> tuple[str, ParentBasis]:
+    if _present(hierarchy_parent):
+        return str(hierarchy_parent), "molecule_hierarchy"
+    if not _has_structure(smiles):
+        return mid, "no_structure"
+    if mid in parent_like:
+        return mid, "structure_pipeline"
+    key = by_id.get(mid, ("", "", ""))[2]
+    match = best.get(key) if key else None
+    if match is not None:
+        return match, "structure_pipeline"
+    return mid, "self"

@@ -1,0 +1,278 @@
+"""Direction-aware classification: does a compound move a panel target the way its strategy needs?
+
+For every (parent compound, panel entry, gene) with evidence, the call rests on, in this order
+(DESIGN §4):
+
+1. a ChEMBL drug_mechanism ``action_type`` on any target containing the gene (single protein,
+   complex or family); its sign comes from ChEMBL's action_type lookup (``parent_type`` NEGATIVE /
+   POSITIVE MODULATOR) — ``mechanism``, or ``contrary`` when it moves the target the other way;
+2. an activity-level ``action_type`` (ChEMBL 31+), counted the same way but needing potency;
+3. otherwise potency alone: inhibition-type measurements (IC50, Ki, Kd, ...) are *inferred
+   inhibition*, EC50/AC50 in assays described as activation are *inferred activation*. On an
+   ``activate`` entry (NAD+ restoration: NAMPT, SIRT1) inferred inhibition is ``contrary``.
+
+Inactive-side evidence alone (censored '>' values, "Not Active" comments) gives no call. A call
+qualifies a compound for the entry's strategies when its direction is ``mechanism`` or ``inferred``
+and it rests on a mechanism record or on potency at or above ``active_pchembl``. Senolytic
+strategies inhibit anti-apoptotic pathways; senomorphics suppress SASP signalling; senoreverters
+restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med 22:439, Fig. 2).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import TYPE_CHECKING, Final
+
+from senotarget.schema import (
+    ActionSign,
+    ActionTypeCols,
+    CallCols,
+    EvidenceCols,
+    Panel,
+    SupportCols,
+    TargetCols,
+    split_tokens,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from senotarget.config import Thresholds
+
+__all__ = ["INHIBITION_TYPES", "action_signs", "classify_calls"]
+
+#: Measurement types whose potency means the compound inhibits (or binds and blocks) the target.
+INHIBITION_TYPES: Final = frozenset({"IC50", "XC50", "Ki", "Kd", "IC90", "ID50"})
+#: Measurement types that can mean activation, when the assay says so.
+ACTIVATION_TYPES: Final = frozenset({"EC50", "AC50"})
+_PARENT_SIGN: Final[dict[str, ActionSign]] = {
+    "NEGATIVE MODULATOR": "negative",
+    "POSITIVE MODULATOR": "positive",
+    "OTHER": "other",
+}
+
+
+def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:
+    """Sign of every known action type: the source's lookup first, then the shipped table.
+
+    :param lookup: :class:`ActionTypeCols` rows (the ChEMBL ``action_type`` table)
+    :returns: upper-case action type -> ``negative`` | ``positive`` | ``other``
+    """
+    text = resources.files("senotarget.data").joinpath("action_types.toml").read_text("utf-8")
+    shipped = tomllib.loads(text)
+    signs: dict[str, ActionSign] = {}
+    for sign in ("negative", "positive", "other"):
+        for name in shipped.get(sign, {}):
+            signs[name.upper()] = sign  # type: ignore[assignment]
+    for row in lookup.itertuples(index=False):
+        record = row._asdict()
+        parent = str(record[ActionTypeCols.PARENT_TYPE] or "").upper()
+        if parent in _PARENT_SIGN:
+            signs[str(record[ActionTypeCols.ACTION_TYPE]).upper()] = _PARENT_SIGN[parent]
+    return signs
+
+
+def _signs_of(cells: pd.Series, signs: dict[str, ActionSign]) -> tuple[pd.Series, pd.Series]:
+    """(any negative, any positive) action type in each ``;``-joined cell."""
+    unique = {cell: {signs.get(t.upper(), "other") for t in split_tokens(cell)} for cell in cells.unique()}
+    negative = cells.map(lambda c: "negative" in unique[c])
+    positive = cells.map(lambda c: "positive" in unique[c])
+    return negative.astype(bool), positive.astype(bool)
+
+
+def classify_calls(
+    evidence: pd.DataFrame,
+    support: pd.DataFrame,
+    targets: pd.DataFrame,
+    panel: Panel,
+    signs: dict[str, ActionSign],
+    thresholds: Thresholds,
+) -> pd.DataFrame:
+    """Make one direction call per (parent compound, panel entry, gene) with evidence.
+
+    :param evidence: :func:`senotarget.curate.aggregate_evidence` rows
+    :param support: the matching distinct (parent, target, assay, document) rows
+    :param targets: resolved targets; only ``resolved`` rows are used
+    :param panel: the panel (for strategies and cautions)
+    :param signs: :func:`action_signs` output
+    :param thresholds: gives ``active_pchembl``
+    :returns: :class:`CallCols` rows; ``direction`` is ``mechanism``, ``inferred``, ``contrary``
+        or ``""`` (weak or inactive-only evidence: no call)
+    """
+    import numpy as np
+    import pandas as pd
+
+    resolved = targets.loc[
+        targets[TargetCols.STATUS] == "resolved",
+        [TargetCols.LABEL, TargetCols.GENE_SYMBOL, TargetCols.TARGET_CHEMBL_ID, TargetCols.DIRECTION,
+         TargetCols.STRATEGIES, TargetCols.CAUTION, TargetCols.TARGET_TYPE, TargetCols.TARGET_PREF_NAME],
+    ]  # fmt: skip
+    joined = evidence.merge(
+        resolved, left_on=EvidenceCols.TARGET_CHEMBL_ID, right_on=TargetCols.TARGET_CHEMBL_ID,
+        suffixes=("", "_target"),
+    )  # fmt: skip
+    if joined.empty:
+        return pd.DataFrame(columns=list(CallCols.ORDER))
+    keys = [EvidenceCols.MOLECULE_CHEMBL_ID, TargetCols.LABEL, TargetCols.GENE_SYMBOL]
+    mech_neg, mech_pos = _signs_of(joined[EvidenceCols.MECHANISM_ACTION_TYPE], signs)
+    act_neg, act_pos = _signs_of(joined[EvidenceCols.ACTIVITY_ACTION_TYPE], signs)
+    stype = joined[EvidenceCols.STANDARD_TYPE]
+    median = joined[EvidenceCols.MEDIAN_PCHEMBL]
+    joined = joined.assign(
+        _mech_neg=mech_neg, _mech_pos=mech_pos, _act_neg=act_neg, _act_pos=act_pos,
+        _inhib=median.where(stype.isin(INHIBITION_TYPES)),
+        _activ=median.where(stype.isin(ACTIVATION_TYPES) & joined[EvidenceCols.ACTIVATION_ASSAY]),
+        _any=median,
+    )  # fmt: skip
+    grouped = joined.groupby(keys, sort=False)
+    calls = grouped.agg(
+        _mech_neg=("_mech_neg", "any"), _mech_pos=("_mech_pos", "any"),
+        _act_neg=("_act_neg", "any"), _act_pos=("_act_pos", "any"),
+        _inhib=("_inhib", "max"), _activ=("_activ", "max"), _any=("_any", "max"),
+        _n_measurements=(EvidenceCols.N_MEASUREMENTS, "sum"),
+        _censored=(EvidenceCols.CENSORED_INACTIVE, "sum"),
+        wanted_direction=(TargetCols.DIRECTION, "first"),
+        strategies=(TargetCols.STRATEGIES, "first"),
+        caution=(TargetCols.CAUTION, "first"),
+    ).reset_index()  # fmt: skip
+
+    best = (
+        joined.dropna(subset=[EvidenceCols.MEDIAN_PCHEMBL])
+        .sort_values(EvidenceCols.MEDIAN_PCHEMBL, ascending=False, kind="stable")
+        .drop_duplicates(keys)
+        .set_index(keys)[EvidenceCols.STANDARD_TYPE]
+    )
+    index = pd.MultiIndex.from_frame(calls[keys])
+    calls[CallCols.BEST_TYPE] = best.reindex(index).fillna("").to_numpy()
+
+    thr = thresholds.active_pchembl
+    wants_inhibit = (calls[CallCols.WANTED] == "inhibit").to_numpy()
+    mech_ok = np.where(wants_inhibit, calls["_mech_neg"], calls["_mech_pos"])
+    mech_bad = np.where(wants_inhibit, calls["_mech_pos"], calls["_mech_neg"])
+    act_ok = np.where(wants_inhibit, calls["_act_neg"], calls["_act_pos"])
+    act_bad = np.where(wants_inhibit, calls["_act_pos"], calls["_act_neg"])
+    any_potent = (calls["_any"] >= thr).to_numpy()
+    inhib_potent = (calls["_inhib"] >= thr).to_numpy()
+    activ_potent = (calls["_activ"] >= thr).to_numpy()
+    # Inferred direction from potency: on an activate entry an explicit activation assay wins; on
+    # an inhibit entry inhibition-type potency wins.
+    inferred_ok = np.where(wants_inhibit, inhib_potent, activ_potent)
+    inferred_bad = np.where(wants_inhibit, activ_potent & ~inhib_potent, inhib_potent & ~activ_potent)
+
+    conditions = [
+        mech_ok, mech_bad,
+        act_ok & any_potent, act_bad & any_potent,
+        inferred_ok, inferred_bad,
+    ]  # fmt: skip
+    calls[CallCols.DIRECTION] = np.select(
+        conditions, ["mechanism", "contrary", "mechanism", "contrary", "inferred", "contrary"], default=""
+    )
+    inferred_source = np.where(
+        wants_inhibit,
+        np.where(inferred_ok, "inferred_inhibition", "inferred_activation"),
+        np.where(inferred_ok, "inferred_activation", "inferred_inhibition"),
+    )
+    calls[CallCols.DIRECTION_SOURCE] = np.select(
+        conditions,
+        ["drug_mechanism", "drug_mechanism", "activity_action_type", "activity_action_type",
+         inferred_source, inferred_source],
+        default="",
+    )  # fmt: skip
+    relevant = np.select(
+        [mech_ok | mech_bad | act_ok | act_bad,
+         np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_inhibition"]),
+         np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_activation"])],
+        [calls["_any"], calls["_inhib"], calls["_activ"]],
+        default=calls["_any"],
+    )  # fmt: skip
+    calls[CallCols.BEST_PCHEMBL] = pd.Series(relevant, index=calls.index, dtype="float64").round(2)
+    calls[CallCols.HAS_MECHANISM] = calls["_mech_neg"] | calls["_mech_pos"]
+    calls[CallCols.MEETS_POTENCY] = calls[CallCols.BEST_PCHEMBL] >= thr
+    calls[CallCols.INACTIVE_ONLY] = (
+        (calls["_n_measurements"] == 0) & (calls["_censored"] > 0) & ~calls[CallCols.HAS_MECHANISM]
+    )
+    calls[CallCols.QUALIFIES] = np.isin(calls[CallCols.DIRECTION], ["mechanism", "inferred"])
+
+    _add_counts(calls, joined, support, keys)
+    _add_tokens(calls, joined, keys)
+    calls[CallCols.EVIDENCE_TEXT] = _evidence_texts(calls, joined, keys)
+    return calls.loc[:, list(CallCols.ORDER)].reset_index(drop=True)
+
+
+def _add_counts(calls: pd.DataFrame, joined: pd.DataFrame, support: pd.DataFrame, keys: list[str]) -> None:
+    pairs = joined[[*keys, EvidenceCols.TARGET_CHEMBL_ID]].drop_duplicates()
+    counted = pairs.merge(
+        support, left_on=[EvidenceCols.MOLECULE_CHEMBL_ID, EvidenceCols.TARGET_CHEMBL_ID],
+        right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
+    )  # fmt: skip
+    groups = counted.groupby(keys, sort=False)
+    assays = groups[SupportCols.ASSAY_CHEMBL_ID].nunique()
+    documents = groups[SupportCols.DOCUMENT_CHEMBL_ID].nunique()
+    index = calls.set_index(keys).index
+    calls[CallCols.N_ASSAYS] = assays.reindex(index).fillna(0).astype("int64").to_numpy()
+    calls[CallCols.N_DOCUMENTS] = documents.reindex(index).fillna(0).astype("int64").to_numpy()
+
+
+def _add_tokens(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> None:
+    def union(column: str) -> pd.Series:
+        return joined.groupby(keys, sort=False)[column].agg(
+            lambda s: ";".join(sorted({t for cell in s for t in split_tokens(cell)}))
+        )
+
+    index = calls.set_index(keys).index
+    calls[CallCols.ACTION_TYPES] = union(EvidenceCols.ACTION_TYPE).reindex(index).to_numpy()
+    calls[CallCols.FLAGS] = union(EvidenceCols.FLAGS).reindex(index).to_numpy()
+    calls[CallCols.TARGET_IDS] = union(EvidenceCols.TARGET_CHEMBL_ID).reindex(index).to_numpy()
+
+
+def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> list[str]:
+    """Human-readable evidence, e.g. "inhibits BCL2 (median pIC50 8.9, 12 assays, mechanism:
+    INHIBITOR)"."""
+    mechanisms: dict[tuple[str, str, str], list[str]] = {}
+    with_mech = joined[joined[EvidenceCols.MECHANISM_ACTION_TYPE] != ""].drop_duplicates(
+        [*keys, EvidenceCols.TARGET_CHEMBL_ID]
+    )
+    for row in with_mech.itertuples(index=False):
+        record = row._asdict()
+        key = (record[keys[0]], record[keys[1]], record[keys[2]])
+        where = ""
+        if record[TargetCols.TARGET_TYPE] != "SINGLE PROTEIN":
+            where = f" on {record[TargetCols.TARGET_PREF_NAME]} ({str(record[TargetCols.TARGET_TYPE]).lower()} {record[EvidenceCols.TARGET_CHEMBL_ID]})"
+        salts = [m for m in split_tokens(record[EvidenceCols.MECHANISM_MOLECULES]) if m != key[0]]
+        if salts:
+            where += f", recorded on {', '.join(salts)}"
+        mechanisms.setdefault(key, []).append(f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{where}")
+
+    texts: list[str] = []
+    for row in calls.itertuples(index=False):
+        record = row._asdict()
+        key = (record[keys[0]], record[keys[1]], record[keys[2]])
+        gene = record[CallCols.GENE_SYMBOL]
+        direction = record[CallCols.DIRECTION]
+        source = record[CallCols.DIRECTION_SOURCE]
+        positive = (record[CallCols.WANTED] == "activate") == (direction != "contrary")
+        if not direction:
+            verb = "weak or inactive on"
+        else:
+            verb = "activates" if positive else "inhibits"
+        parts: list[str] = []
+        best = record[CallCols.BEST_PCHEMBL]
+        if best == best and best is not None:  # not NaN
+            parts.append(f"median p{record[CallCols.BEST_TYPE] or 'ChEMBL'} {best:.1f}")
+        n_assays = int(record[CallCols.N_ASSAYS])
+        if n_assays:
+            parts.append(f"{n_assays} assay{'s' if n_assays != 1 else ''}")
+        if key in mechanisms:
+            parts.append("mechanism: " + "; ".join(mechanisms[key]))
+        elif source == "activity_action_type":
+            parts.append(f"activity action type: {record[CallCols.ACTION_TYPES]}")
+        elif source.startswith("inferred"):
+            parts.append(source.replace("_", " "))
+        if record[CallCols.INACTIVE_ONLY]:
+            parts.append("inactive-side values only")
+        text = f"{verb} {gene} ({', '.join(parts)})"
+        if direction == "contrary":
+            text += f" [contrary: the panel wants {gene} {'activated' if record[CallCols.WANTED] == 'activate' else 'inhibited'}]"
+        texts.append(text)
+    return texts

@@ -1,0 +1,215 @@
+"""The ``senotarget`` command line: parse, call one library function, render, exit.
+
+Exit codes: 0 success, 1 a user or input error (one line on stderr naming the input and the fix),
+2 a usage error (typer/click). This is the only module that prints or exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from senotarget.errors import SenotargetError
+
+app = typer.Typer(
+    name="senotarget",
+    help="Rank ChEMBL compounds as senolytic, senomorphic or senoreverter candidates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+targets_app = typer.Typer(help="Inspect and resolve panel targets.", no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
+
+# -- options shared by every command, declared once --------------------------------------------
+PanelOpt = Annotated[
+    str | None, typer.Option("--panel", help="Panel TOML file, or a built-in panel name (default).")
+]
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", help="ChEMBL source: auto, web or sql (default auto).")
+]
+ChemblDbOpt = Annotated[
+    str | None,
+    typer.Option("--chembl-db", help="ChEMBL SQLite file or database URL (env SENOTARGET_CHEMBL_DB)."),
+]
+ChemblUrlOpt = Annotated[
+    str | None, typer.Option("--chembl-url", help="ChEMBL REST API base URL (env SENOTARGET_CHEMBL_URL).")
+]
+OfflineOpt = Annotated[
+    bool | None, typer.Option("--offline/--online", help="Answer only from the cache or local release.")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Config TOML file (env SENOTARGET_CONFIG).")
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Reports folder (default reports/).")]
+RunIdOpt = Annotated[
+    str | None, typer.Option("--run-id", help="Name of the run folder (default <panel>-<UTC time>).")
+]
+CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder (default data/cache/).")]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Processes for chemistry (0 = one per core).")
+]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
+RunDirOpt = Annotated[
+    Path | None, typer.Option("--run", help="Run folder (default: the latest run under --out).")
+]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a :class:`SenotargetError` into one line on stderr and exit code 1."""
+    try:
+        yield
+    except SenotargetError as error:
+        typer.echo(f"senotarget: error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _settings(verbose: bool = False, **explicit: Any) -> Any:
+    from senotarget.config import load_settings
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    config = explicit.pop("config", None)
+    return load_settings(config=config, **explicit)
+
+
+def _say(verbose: bool) -> Any:
+    return (lambda message: typer.echo(f"senotarget: {message}", err=True)) if verbose else None
+
+
+@app.command()
+def run(
+    panel: PanelOpt = None,
+    source: SourceOpt = None,
+    chembl_db: ChemblDbOpt = None,
+    chembl_url: ChemblUrlOpt = None,
+    offline: OfflineOpt = None,
+    config: ConfigOpt = None,
+    out: OutOpt = None,
+    run_id: RunIdOpt = None,
+    cache_dir: CacheDirOpt = None,
+    workers: WorkersOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Rank candidates for a panel and write reports/<run-id>/ (prints the run folder last)."""
+    from senotarget.pipeline import run as run_pipeline
+
+    with _user_errors():
+        settings = _settings(
+            verbose, panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url,
+            offline=offline, config=config, out_dir=out, run_id=run_id, cache_dir=cache_dir,
+            workers=workers,
+        )  # fmt: skip
+        result = run_pipeline(settings, progress=_say(verbose))
+    for key, value in result.counts.items():
+        if key.startswith("candidates_"):
+            typer.echo(f"{key.removeprefix('candidates_')}: {value} candidates", err=True)
+    typer.echo(result.run_dir)
+
+
+@targets_app.command("list")
+def targets_list(panel: PanelOpt = None, config: ConfigOpt = None) -> None:
+    """Print the panel's entries: label, genes, strategies, direction, citation."""
+    from senotarget.panel import load_panel
+
+    with _user_errors():
+        loaded = load_panel(_settings(panel=panel, config=config).panel)
+    rows = [
+        (e.label, " ".join(e.genes), ";".join(e.strategies), e.direction, e.citation)
+        for e in loaded.entries
+    ]
+    _table(f"panel {loaded.name} ({loaded.source})", ("label", "genes", "strategies", "direction", "citation"), rows)
+
+
+@targets_app.command("resolve")
+def targets_resolve(
+    genes: Annotated[list[str] | None, typer.Argument(help="Gene symbols or accessions (default: the panel's).")] = None,
+    panel: PanelOpt = None,
+    source: SourceOpt = None,
+    chembl_db: ChemblDbOpt = None,
+    chembl_url: ChemblUrlOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Resolve genes (or the panel) to ChEMBL targets and print the targets table."""
+    from senotarget.pipeline import resolve_genes
+
+    with _user_errors():
+        settings = _settings(panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config)
+        table, release = resolve_genes(settings, genes or None)
+    columns = ("label", "gene_symbol", "target_chembl_id", "target_type", "status", "reason")
+    rows = [tuple(str(v) for v in r) for r in table.loc[:, list(columns)].itertuples(index=False)]
+    _table(f"targets on {release}", columns, rows)
+
+
+@app.command()
+def explain(
+    compound: Annotated[str, typer.Argument(help="ChEMBL id or preferred name.")],
+    run_dir: RunDirOpt = None,
+    out: OutOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print a compound's score breakdown, evidence per target and flags."""
+    from senotarget.pipeline import explain as explain_compound
+    from senotarget.schema import CandidateCols
+
+    with _user_errors():
+        settings = _settings(out_dir=out, config=config)
+        result = explain_compound(compound, run_dir, settings.out_dir)
+    typer.echo(f"{result.molecule_chembl_id} {result.pref_name}  (run {result.run_dir})")
+    for row in result.candidates.to_dict("records"):
+        parts = [
+            (c, result.weights.get(c, 0.0), float(row[c]), result.weights.get(c, 0.0) * float(row[c]))
+            for c in CandidateCols.COMPONENTS
+        ]
+        rows = [(c, f"{w:+.2f}", f"{v:.3f}", f"{x:+.4f}") for c, w, v, x in parts]
+        _table(
+            f"{row['strategy']}: rank {row['rank']}, score {row['score']:.4f}, direction {row['direction']}",
+            ("component", "weight", "value", "contribution"),
+            rows,
+        )
+        typer.echo(f"evidence: {row['evidence_text']}")
+        for label, key in (("caution", "caution"), ("flags", "flags")):
+            if isinstance(row.get(key), str) and row[key]:
+                typer.echo(f"{label}: {row[key]}")
+    columns = ("target_chembl_id", "gene_symbols", "standard_type", "median_pchembl", "n_measurements",
+               "n_assays", "censored_inactive", "action_type", "flags")  # fmt: skip
+    evidence = [tuple("" if str(v) == "nan" else str(v) for v in r) for r in result.evidence.loc[:, list(columns)].itertuples(index=False)]
+    _table("evidence per target", columns, evidence)
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Render a table with rich when stdout is a terminal, as tab-separated text otherwise."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    typer.echo(f"# {title}")
+    typer.echo("\t".join(columns))
+    for row in rows:
+        typer.echo("\t".join(row))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Vocabulary tables shipped as data."""

@@ -1,0 +1,233 @@
+"""Load and validate target panels (TOML) before any ChEMBL call.
+
+A panel is data: entries naming a target group as a document writes it, its genes, the strategies
+the document assigns, the direction a candidate must move the targets, and the citation (DESIGN §3).
+Every rule is checked at load time and a violation raises :class:`PanelError` naming the file, the
+line and the fix, because a wrong panel silently gives a wrong ranking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, cast
+
+from senotarget.errors import PanelError
+from senotarget.schema import DIRECTIONS, STRATEGIES, Direction, Panel, PanelEntry, Strategy
+
+__all__ = ["BUILTIN_PANELS", "GENE_PATTERN", "load_panel", "parse_panel"]
+
+BUILTIN_PANELS: Final = ("default",)
+
+#: An HGNC-style gene symbol (letters, digits, hyphen, dot; e.g. ``BCL2L1``, ``HLA-A``) or a
+#: UniProt accession (https://www.uniprot.org/help/accession_numbers).
+GENE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
+UNIPROT_PATTERN: Final = re.compile(
+    r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$"
+)
+
+_TOP_KEYS: Final = {"name", "description", "extends", "documents", "strategy_cautions", "entries"}
+_ENTRY_KEYS: Final = {"label", "genes", "strategies", "direction", "pathway", "citation", "caution"}
+#: Spellings a document may use for a direction, mapped onto the two the rules know. ChEMBL counts
+#: ANTAGONIST as a negative action type, so "antagonise" is "inhibit" for classification.
+_DIRECTION_ALIASES: Final = {"antagonise": "inhibit", "antagonize": "inhibit"}
+
+
+def load_panel(name_or_path: str | Path) -> Panel:
+    """Load a built-in panel by name (``"default"``) or a panel TOML file by path.
+
+    :raises PanelError: the file is missing, not TOML, or breaks a panel rule
+    """
+    text_name = str(name_or_path)
+    if text_name in BUILTIN_PANELS:
+        resource = resources.files("senotarget.panels").joinpath(f"{text_name}.toml")
+        return parse_panel(resource.read_text(encoding="utf-8"), source=f"builtin:{text_name}")
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise PanelError(
+            text_name,
+            "file not found",
+            f"pass an existing panel TOML file with --panel, or one of: {', '.join(BUILTIN_PANELS)}",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PanelError(text_name, f"cannot be read ({error})", "pass a UTF-8 TOML file") from None
+    return parse_panel(text, source=str(path))
+
+
+def _entry_line(text: str, index: int) -> int | None:
+    """1-based line of the ``index``-th ``[[entries]]`` header, for error messages."""
+    count = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith("[[entries]]"):
+            count += 1
+            if count == index:
+                return number
+    return None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def parse_panel(text: str, *, source: str) -> Panel:
+    """Parse and validate panel TOML text.
+
+    :param text: the TOML document
+    :param source: where it came from (a path, or ``builtin:NAME``), used in messages and the
+        manifest
+    :raises PanelError: malformed TOML, an unknown key, an empty gene list, an unknown strategy or
+        direction, a malformed gene symbol, or a duplicate label
+    """
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None)
+        message = str(error).split(" (at line")[0]
+        raise PanelError(source, f"is not valid TOML ({message})", "fix the TOML syntax", line)
+    unknown = set(document) - _TOP_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise PanelError(
+            source, f"unknown key {key!r}", f"use only {', '.join(sorted(_TOP_KEYS))}",
+            _key_line(text, key),
+        )  # fmt: skip
+
+    base: Panel | None = None
+    extends = document.get("extends")
+    if extends is not None:
+        if extends not in BUILTIN_PANELS:
+            raise PanelError(
+                source, f"extends {extends!r}, which is not a built-in panel",
+                f"use extends = \"{BUILTIN_PANELS[0]}\" or drop the key", _key_line(text, "extends"),
+            )  # fmt: skip
+        base = load_panel(str(extends))
+
+    name = document.get("name", Path(source).stem if base is None else f"{extends}+{source}")
+    if not isinstance(name, str) or not name.strip():
+        raise PanelError(source, "name is empty", 'give the panel a name = "..."', _key_line(text, "name"))
+    documents = _string_table(document, "documents", source, text)
+    cautions = _string_table(document, "strategy_cautions", source, text)
+    for key in cautions:
+        if key not in STRATEGIES:
+            raise PanelError(
+                source, f"strategy_cautions names unknown strategy {key!r}",
+                f"use one of {', '.join(STRATEGIES)}", _key_line(text, key),
+            )  # fmt: skip
+
+    raw_entries = document.get("entries", [])
+    if not isinstance(raw_entries, list) or (not raw_entries and base is None):
+        raise PanelError(source, "has no [[entries]]", "add at least one [[entries]] table")
+    entries = [_parse_entry(raw, i, source, text) for i, raw in enumerate(raw_entries)]
+
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if entry.label in seen:
+            raise PanelError(
+                source, f"duplicate label {entry.label!r} (entries {seen[entry.label] + 1} and {i + 1})",
+                "give each entry its own label", _entry_line(text, i),
+            )  # fmt: skip
+        seen[entry.label] = i
+
+    if base is not None:
+        own = {e.label for e in entries}
+        merged = [e for e in base.entries if e.label not in own] + entries
+        documents = {**base.documents, **documents}
+        cautions = {**base.strategy_cautions, **cautions}
+    else:
+        merged = entries
+    return Panel(
+        name=name.strip(),
+        entries=tuple(merged),
+        source=source,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        description=str(document.get("description", "")),
+        documents=documents,
+        strategy_cautions=cautions,
+    )
+
+
+def _string_table(document: dict[str, Any], key: str, source: str, text: str) -> dict[str, str]:
+    table = document.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise PanelError(
+            source, f"{key} is not a table of strings", f'write [{key}] with name = "text" lines',
+            _key_line(text, key),
+        )  # fmt: skip
+    return cast(dict[str, str], table)
+
+
+def _parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
+    line = _entry_line(text, index)
+    where = f"entry {index + 1}"
+    if not isinstance(raw, dict):
+        raise PanelError(source, f"{where} is not a table", "write entries as [[entries]] tables", line)
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise PanelError(
+            source, f"{where} has unknown key {sorted(unknown)[0]!r}",
+            f"use only {', '.join(sorted(_ENTRY_KEYS))}", line,
+        )  # fmt: skip
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise PanelError(source, f"{where} has no label", 'add label = "..." as the document writes it', line)
+    where = f"entry {label!r}"
+
+    genes = raw.get("genes")
+    if not isinstance(genes, list) or not genes:
+        raise PanelError(source, f"{where} has an empty gene list", 'list its genes: genes = ["BCL2"]', line)
+    cleaned: list[str] = []
+    for gene in genes:
+        if not isinstance(gene, str) or not GENE_PATTERN.match(gene.strip()):
+            raise PanelError(
+                source, f"{where} has malformed gene symbol {gene!r}",
+                "use an HGNC gene symbol (e.g. BCL2L1) or a UniProt accession (e.g. P10415)", line,
+            )  # fmt: skip
+        symbol = gene.strip()
+        symbol = symbol if UNIPROT_PATTERN.match(symbol) else symbol.upper()
+        if symbol not in cleaned:
+            cleaned.append(symbol)
+
+    strategies = raw.get("strategies")
+    if not isinstance(strategies, list) or not strategies:
+        raise PanelError(
+            source, f"{where} has no strategies", f"list one or more of {', '.join(STRATEGIES)}", line
+        )
+    for strategy in strategies:
+        if strategy not in STRATEGIES:
+            raise PanelError(
+                source, f"{where} has unknown strategy {strategy!r}",
+                f"use one of {', '.join(STRATEGIES)}", line,
+            )  # fmt: skip
+
+    direction = raw.get("direction")
+    direction = _DIRECTION_ALIASES.get(str(direction), direction)
+    if direction not in DIRECTIONS:
+        raise PanelError(
+            source, f"{where} has unknown direction {raw.get('direction')!r}",
+            f"use one of {', '.join(DIRECTIONS)}", line,
+        )  # fmt: skip
+    for key in ("pathway", "citation", "caution"):
+        if key in raw and not isinstance(raw[key], str):
+            raise PanelError(source, f"{where}: {key} is not a string", f'write {key} = "..."', line)
+    citation = str(raw.get("citation", "")).strip()
+    if not citation:
+        raise PanelError(
+            source, f"{where} has no citation", 'add citation = "document, figure" it comes from', line
+        )
+    return PanelEntry(
+        label=label.strip(),
+        genes=tuple(cleaned),
+        strategies=tuple(dict.fromkeys(cast(list[Strategy], strategies))),
+        direction=cast(Direction, direction),
+        pathway=str(raw.get("pathway", "")).strip(),
+        citation=citation,
+        caution=str(raw.get("caution", "")).strip(),
+    )

@@ -1,0 +1,145 @@
+"""Write a run's reports atomically under ``<out>/<run-id>/``.
+
+Every file of a run is written into a hidden temporary folder beside the final one, which is then
+renamed into place in one ``os.rename``: a failed or killed run leaves no half-written report, and
+a reader never sees a run folder without its manifest (STYLE 13; none of the anchors does this).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from senotarget.errors import OutputError
+from senotarget.schema import CandidateCols, EvidenceCols, TargetCols
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MANIFEST",
+    "TABLES",
+    "latest_run",
+    "prepare_output",
+    "read_run_table",
+    "validate_run_id",
+    "write_run",
+]
+
+RUN_ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MANIFEST: Final = "manifest.json"
+#: File name -> the column order it is written in.
+TABLES: Final = {
+    "candidates.csv": CandidateCols.ORDER,
+    "evidence.csv": EvidenceCols.ORDER,
+    "targets.csv": TargetCols.ORDER,
+}
+
+
+def validate_run_id(run_id: str) -> str:
+    """Return ``run_id`` if it is a plain folder name; raise :class:`OutputError` otherwise.
+
+    A run id becomes a folder under the output directory, so path separators, ``..`` and leading
+    dots (hidden or temporary folders) are refused.
+    """
+    if not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
+        raise OutputError(
+            f"run id {run_id!r} is not a plain name",
+            "use letters, digits, '.', '_' or '-' only (no '/', no '..'), e.g. --run-id my-panel-2026",
+        )
+    return run_id
+
+
+def prepare_output(out_dir: Path, run_id: str) -> Path:
+    """Check, before any work, that ``out_dir/run_id`` can be written and does not exist yet.
+
+    :returns: the final run folder (not created yet)
+    :raises OutputError: the run id is not a plain name, the folder exists, or ``out_dir`` cannot
+        be created or written
+    """
+    validate_run_id(run_id)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        raise OutputError(
+            f"output folder {out_dir} is not writable ({error.strerror or error})",
+            "pass --out a folder you can write to (or set SENOTARGET_OUT_DIR)",
+        ) from None
+    run_dir = out_dir / run_id
+    if run_dir.exists():
+        raise OutputError(
+            f"run folder {run_dir} already exists",
+            "pass a new --run-id, or remove the old run folder",
+        )
+    return run_dir
+
+
+def write_run(
+    run_dir: Path,
+    tables: Mapping[str, pd.DataFrame],
+    manifest: Mapping[str, Any],
+) -> Path:
+    """Write the tables (CSV, exact column order of :data:`TABLES`) and the manifest, atomically.
+
+    :param run_dir: the final folder from :func:`prepare_output`
+    :param tables: file name -> table
+    :param manifest: JSON-ready run metadata
+    :returns: ``run_dir``
+    :raises OutputError: the folder appeared meanwhile or the disk refused a write; nothing is left
+        behind in either case
+    """
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-", dir=run_dir.parent))
+    try:
+        for name, table in tables.items():
+            columns = list(TABLES.get(name, table.columns))
+            table.loc[:, columns].to_csv(staging / name, index=False, lineterminator="\n")
+        with (staging / MANIFEST).open("w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, indent=2, sort_keys=False, default=str)
+            handle.write("\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; a run folder is shared like any other
+        os.rename(staging, run_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(
+            f"cannot write run folder {run_dir} ({error.strerror or error})",
+            "free disk space or pass another --out / --run-id",
+        ) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return run_dir
+
+
+def latest_run(out_dir: Path) -> Path | None:
+    """The most recently finished run folder under ``out_dir`` (by its manifest's mtime)."""
+    if not out_dir.is_dir():
+        return None
+    runs = [p for p in out_dir.iterdir() if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith(".")]
+    return max(runs, key=lambda p: (p / MANIFEST).stat().st_mtime_ns) if runs else None
+
+
+def read_run_table(run_dir: Path, name: str) -> pd.DataFrame:
+    """Read one table of a finished run.
+
+    :raises OutputError: the folder is not a finished senotarget run
+    """
+    import pandas as pd
+
+    path = run_dir / name
+    if not (run_dir / MANIFEST).is_file() or not path.is_file():
+        raise OutputError(
+            f"{run_dir} is not a finished senotarget run (no {MANIFEST} or {name})",
+            "pass --run a folder written by `senotarget run`",
+        )
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])

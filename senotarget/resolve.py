@@ -1,0 +1,142 @@
+"""Resolve panel genes to ChEMBL targets: the single protein and every complex or family holding it.
+
+ChEMBL records much of its evidence on multi-protein targets (e.g. ruxolitinib-class mechanisms on
+the "Janus Kinase (JAK)" PROTEIN FAMILY, rapalogs on FKBP12/mTOR complexes), so a panel gene reaches
+every target that contains its component (ChEMBL target types,
+https://chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions/chembl-data-questions).
+Each row records the target type and the assay confidence threshold that applies to it: 8 for single
+proteins, 6 for complexes, families and groups (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from senotarget.schema import SINGLE_PROTEIN, ComponentCols, Panel, TargetCols, join_tokens
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from senotarget.config import Thresholds
+
+__all__ = ["confidence_threshold", "resolve_targets", "resolved_only"]
+
+
+def confidence_threshold(target_type: str, thresholds: Thresholds) -> int:
+    """Minimum assay confidence_score for a target type (ChEMBL confidence scale 0-9)."""
+    if target_type == SINGLE_PROTEIN:
+        return thresholds.confidence_single
+    return thresholds.confidence_group
+
+
+def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Map every (entry, gene) of the panel onto ChEMBL targets.
+
+    :param panel: the validated panel
+    :param components: a source's :meth:`search_targets` answer for the panel's genes
+    :param thresholds: gives the confidence threshold per target type
+    :returns: :class:`TargetCols` rows, one per (entry, gene, target); a gene with no target gets
+        one ``unresolved`` row. ``status`` is ``resolved``; ``ambiguous`` when the gene matches
+        more than one single-protein target and none by its own gene symbol (those rows are not
+        fetched); ``unresolved`` when nothing matches.
+    """
+    import pandas as pd
+
+    rows: list[dict[str, object]] = []
+    by_query = {q: g for q, g in components.groupby(ComponentCols.QUERY, sort=False)}
+    for entry in panel.entries:
+        strategies = join_tokens(list(entry.strategies))
+        base = {
+            TargetCols.LABEL: entry.label,
+            TargetCols.STRATEGIES: strategies,
+            TargetCols.DIRECTION: entry.direction,
+            TargetCols.PATHWAY: entry.pathway,
+            TargetCols.CAUTION: entry.caution,
+        }
+        for gene in entry.genes:
+            hits = by_query.get(gene.upper(), by_query.get(gene))
+            if hits is None or hits.empty:
+                rows.append({
+                    **base,
+                    TargetCols.GENE_SYMBOL: gene,
+                    TargetCols.TARGET_CHEMBL_ID: "",
+                    TargetCols.TARGET_TYPE: "",
+                    TargetCols.STATUS: "unresolved",
+                    TargetCols.REASON: (
+                        f"no ChEMBL target component has gene symbol or accession {gene} "
+                        f"in taxon {thresholds.tax_id}"
+                    ),
+                    TargetCols.TARGET_PREF_NAME: "",
+                    TargetCols.ACCESSION: "",
+                    TargetCols.MATCHED_BY: "",
+                    TargetCols.N_COMPONENTS: 0,
+                    TargetCols.CONFIDENCE_MIN: pd.NA,
+                })  # fmt: skip
+                continue
+            rows.extend(_rows_for_gene(gene, hits, base, thresholds))
+    frame = pd.DataFrame(rows, columns=list(TargetCols.ORDER))
+    frame[TargetCols.N_COMPONENTS] = frame[TargetCols.N_COMPONENTS].astype("int64")
+    frame[TargetCols.CONFIDENCE_MIN] = frame[TargetCols.CONFIDENCE_MIN].astype("Int64")
+    return frame
+
+
+def _rows_for_gene(
+    gene: str, hits: pd.DataFrame, base: dict[str, object], thresholds: Thresholds
+) -> list[dict[str, object]]:
+    # One row per target: a target matched both by symbol and by an alias keeps the symbol match.
+    order = {"gene_symbol": 0, "accession": 1, "gene_symbol_other": 2}
+    hits = hits.assign(_rank=hits[ComponentCols.MATCHED_BY].map(order).fillna(3))
+    hits = hits.sort_values(["_rank", ComponentCols.TARGET_CHEMBL_ID]).drop_duplicates(
+        ComponentCols.TARGET_CHEMBL_ID
+    )
+    singles = hits[hits[ComponentCols.TARGET_TYPE] == SINGLE_PROTEIN]
+    ambiguous_ids: set[str] = set()
+    if len(singles) > 1:
+        primary = singles[singles[ComponentCols.MATCHED_BY] != "gene_symbol_other"]
+        if len(primary) == 1:
+            ambiguous_ids = set()  # the alias matches are other genes: drop them below
+            hits = hits[
+                (hits[ComponentCols.TARGET_TYPE] != SINGLE_PROTEIN)
+                | (hits[ComponentCols.TARGET_CHEMBL_ID].isin(primary[ComponentCols.TARGET_CHEMBL_ID]))
+            ]
+        else:
+            ambiguous_ids = set(singles[ComponentCols.TARGET_CHEMBL_ID])
+    single_rank = {SINGLE_PROTEIN: 0}
+    hits = hits.assign(_type_rank=hits[ComponentCols.TARGET_TYPE].map(single_rank).fillna(1))
+    hits = hits.sort_values(["_type_rank", ComponentCols.TARGET_CHEMBL_ID])
+
+    out: list[dict[str, object]] = []
+    for hit in hits.itertuples(index=False):
+        record = hit._asdict()
+        target_id = str(record[ComponentCols.TARGET_CHEMBL_ID])
+        target_type = str(record[ComponentCols.TARGET_TYPE])
+        n_components = int(record[ComponentCols.N_COMPONENTS])
+        matched_by = str(record[ComponentCols.MATCHED_BY])
+        if target_id in ambiguous_ids:
+            status = "ambiguous"
+            others = ", ".join(sorted(ambiguous_ids - {target_id}))
+            reason = f"{gene} matches several single-protein targets ({others} too); not fetched"
+        elif target_type == SINGLE_PROTEIN:
+            status, reason = "resolved", f"single protein matched by {matched_by.replace('_', ' ')}"
+        else:
+            status = "resolved"
+            reason = f"{target_type.lower()} of {n_components} components containing {gene}"
+        out.append({
+            **base,
+            TargetCols.GENE_SYMBOL: gene,
+            TargetCols.TARGET_CHEMBL_ID: target_id,
+            TargetCols.TARGET_TYPE: target_type,
+            TargetCols.STATUS: status,
+            TargetCols.REASON: reason,
+            TargetCols.TARGET_PREF_NAME: record[ComponentCols.TARGET_PREF_NAME] or "",
+            TargetCols.ACCESSION: record[ComponentCols.ACCESSION] or "",
+            TargetCols.MATCHED_BY: matched_by,
+            TargetCols.N_COMPONENTS: n_components,
+            TargetCols.CONFIDENCE_MIN: confidence_threshold(target_type, thresholds),
+        })  # fmt: skip
+    return out
+
+
+def resolved_only(targets: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose targets are fetched (status ``resolved``)."""
+    return targets[targets[TargetCols.STATUS] == "resolved"]

@@ -1,0 +1,252 @@
+"""The decomposable score and the ranking (DESIGN §5).
+
+``score = Σ weight_i × component_i``, every component in [0, 1] and written to candidates.csv, so
+a rank can always be explained by its parts:
+
+* ``potency``: best median pChEMBL on the strategy's targets, scaled linearly from
+  ``potency_floor`` (0) to ``potency_ceiling`` (1);
+* ``evidence``: depth of evidence, half distinct assays and half distinct documents, each
+  ``log(1 + n) / log(1 + cap)`` capped at 1 (diminishing returns for heavily tested compounds);
+* ``maturity``: ChEMBL ``max_phase`` (a float since ChEMBL 32: 4, 3, 2, 1, 0.5 early phase 1,
+  -1 clinical phase unknown, null preclinical) mapped by :data:`PHASE_SCORE`;
+* ``direction_certainty``: 1 for a mechanism record (drug_mechanism or activity action type),
+  0.5 for direction inferred from potency, 0 for contrary;
+* ``breadth``: share of the strategy's resolved genes the compound acts on as needed;
+* ``druglikeness``: QED (Bickerton et al. 2012 Nat Chem 4:90), 0 without a structure;
+* ``alert_penalty``: 1 with a PAINS alert (Baell & Holloway 2010 J Med Chem 53:2719), 0.5 with
+  Brenk alerts only (Brenk et al. 2008 ChemMedChem 3:435), else 0; its weight is negative and small
+  because alerts flag, they do not filter (quercetin and fisetin carry them).
+
+Ties are broken, in order, by direction certainty, best pChEMBL, distinct assays, max_phase and
+the ChEMBL id's number, so the order is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Final
+
+from senotarget.schema import (
+    STRATEGIES,
+    CallCols,
+    CandidateCols,
+    ChemCols,
+    MoleculeCols,
+    Panel,
+    ParentCols,
+    SupportCols,
+    TargetCols,
+    chembl_number,
+    split_tokens,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from senotarget.config import Settings
+
+__all__ = ["DIRECTION_SCORE", "PHASE_SCORE", "score_candidates"]
+
+#: max_phase -> maturity component. -1 ("clinical phase unknown", ChEMBL 32+) is in the clinic but
+#: at an unknown stage, so it counts as a little above preclinical.
+PHASE_SCORE: Final = {4.0: 1.0, 3.0: 0.75, 2.0: 0.5, 1.0: 0.25, 0.5: 0.125, -1.0: 0.1, 0.0: 0.0}
+DIRECTION_SCORE: Final = {"mechanism": 1.0, "inferred": 0.5, "contrary": 0.0}
+_DIRECTION_ORDER: Final = ("mechanism", "inferred", "contrary")
+
+
+def score_candidates(
+    calls: pd.DataFrame,
+    support: pd.DataFrame,
+    targets: pd.DataFrame,
+    molecules: pd.DataFrame,
+    parents: pd.DataFrame,
+    chem: pd.DataFrame,
+    panel: Panel,
+    settings: Settings,
+) -> pd.DataFrame:
+    """Build candidates.csv: one row per (parent compound, strategy), scored and ranked.
+
+    A compound gets a row for a strategy when a call on one of the strategy's genes qualifies it
+    (``is_candidate``), or when its only strong evidence moves a target the wrong way
+    (``direction`` = ``contrary``; such rows rank after every candidate and carry no label).
+
+    :returns: :class:`CandidateCols` columns, sorted by strategy (panel order senolytic,
+        senomorphic, senoreverter) then rank
+    """
+    import numpy as np
+    import pandas as pd
+
+    weights = settings.weights
+    th = settings.thresholds
+    strong = calls[calls[CallCols.QUALIFIES] | (calls[CallCols.DIRECTION] == "contrary")].copy()
+    strong["_strategy"] = strong[CallCols.STRATEGIES].map(split_tokens)
+    strong = strong.explode("_strategy")
+    if strong.empty:
+        return pd.DataFrame(columns=list(CandidateCols.ORDER))
+    keys = [CallCols.MOLECULE_CHEMBL_ID, "_strategy"]
+    has_candidate = strong.groupby(keys)[CallCols.QUALIFIES].transform("any")
+    used = strong[strong[CallCols.QUALIFIES] | ~has_candidate].copy()
+
+    resolved = targets[targets[TargetCols.STATUS] == "resolved"]
+    genes_per_strategy = {
+        s: resolved.loc[resolved[TargetCols.STRATEGIES].map(lambda v, s=s: s in split_tokens(v)),
+                        TargetCols.GENE_SYMBOL].nunique()
+        for s in STRATEGIES
+    }  # fmt: skip
+    cautions = dict(panel.strategy_cautions)
+
+    used["_dir_rank"] = used[CallCols.DIRECTION].map({d: i for i, d in enumerate(_DIRECTION_ORDER)})
+    used = used.sort_values([*keys, CallCols.BEST_PCHEMBL], ascending=[True, True, False], na_position="last")
+    grouped = used.groupby(keys, sort=False)
+
+    def tokens(column: str) -> pd.Series:
+        return grouped[column].agg(lambda s: ";".join(sorted({t for c in s for t in split_tokens(c)})))
+
+    frame = pd.DataFrame({
+        CandidateCols.IS_CANDIDATE: grouped[CallCols.QUALIFIES].any(),
+        "_dir_rank": grouped["_dir_rank"].min(),
+        CandidateCols.TARGETS: grouped[CallCols.GENE_SYMBOL].agg(lambda s: ";".join(dict.fromkeys(sorted(s)))),
+        "_n_genes": grouped[CallCols.GENE_SYMBOL].nunique(),
+        CandidateCols.BEST_PCHEMBL: grouped[CallCols.BEST_PCHEMBL].max(),
+        CandidateCols.ACTION_TYPES: tokens(CallCols.ACTION_TYPES),
+        "_call_flags": tokens(CallCols.FLAGS),
+        "_target_ids": tokens(CallCols.TARGET_IDS),
+        CandidateCols.EVIDENCE_TEXT: grouped[CallCols.EVIDENCE_TEXT].agg("; ".join),
+        "_entry_cautions": grouped[CallCols.CAUTION].agg(lambda s: [c for c in dict.fromkeys(s) if c]),
+        CandidateCols.HAS_MECHANISM: grouped[CallCols.HAS_MECHANISM].any(),
+        CandidateCols.MEETS_POTENCY: grouped[CallCols.MEETS_POTENCY].any(),
+    }).reset_index().rename(columns={"_strategy": CandidateCols.STRATEGY})  # fmt: skip
+    frame[CandidateCols.DIRECTION] = frame["_dir_rank"].map(dict(enumerate(_DIRECTION_ORDER)))
+    frame[CandidateCols.DIRECTION_OK] = frame[CandidateCols.DIRECTION] != "contrary"
+
+    _add_support_counts(frame, support)
+    _add_compound_columns(frame, molecules, parents, chem)
+
+    # -- components ----------------------------------------------------------------------------
+    best = frame[CandidateCols.BEST_PCHEMBL].astype("float64")
+    frame[CandidateCols.POTENCY] = ((best - th.potency_floor) / (th.potency_ceiling - th.potency_floor)).clip(0, 1).fillna(0.0)
+    assays = np.log1p(frame[CandidateCols.N_ASSAYS]) / math.log1p(th.assays_cap)
+    documents = np.log1p(frame[CandidateCols.N_DOCUMENTS]) / math.log1p(th.documents_cap)
+    frame[CandidateCols.EVIDENCE] = (0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)).astype("float64")
+    frame[CandidateCols.MATURITY] = frame[CandidateCols.MAX_PHASE].map(PHASE_SCORE).fillna(0.0).astype("float64")
+    frame[CandidateCols.DIRECTION_CERTAINTY] = frame[CandidateCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")
+    totals = frame[CandidateCols.STRATEGY].map(genes_per_strategy).replace(0, np.nan)
+    frame[CandidateCols.BREADTH] = (
+        (frame["_n_genes"] / totals).where(frame[CandidateCols.IS_CANDIDATE], 0.0).fillna(0.0).clip(0, 1)
+    )
+    frame[CandidateCols.DRUGLIKENESS] = frame[CandidateCols.QED].fillna(0.0).astype("float64")
+    pains = frame[CandidateCols.PAINS].fillna("") != ""
+    brenk = frame[CandidateCols.BRENK].fillna("") != ""
+    frame[CandidateCols.ALERT_PENALTY] = np.where(pains, 1.0, np.where(brenk, 0.5, 0.0))
+    for component in CandidateCols.COMPONENTS:
+        frame[component] = frame[component].astype("float64").round(4)
+    frame[CandidateCols.SCORE] = sum(
+        getattr(weights, component) * frame[component] for component in CandidateCols.COMPONENTS
+    ).round(4)  # type: ignore[union-attr]
+
+    # -- labels, cautions, flags ---------------------------------------------------------------
+    candidates = frame[frame[CandidateCols.IS_CANDIDATE]]
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    labels = candidates.groupby(CandidateCols.MOLECULE_CHEMBL_ID)[CandidateCols.STRATEGY].agg(
+        lambda s: ";".join(sorted(s, key=order.__getitem__))
+    )
+    primary = (
+        candidates.assign(_o=candidates[CandidateCols.STRATEGY].map(order))
+        .sort_values([CandidateCols.SCORE, "_o"], ascending=[False, True])
+        .drop_duplicates(CandidateCols.MOLECULE_CHEMBL_ID)
+        .set_index(CandidateCols.MOLECULE_CHEMBL_ID)[CandidateCols.STRATEGY]
+    )
+    frame[CandidateCols.LABELS] = frame[CandidateCols.MOLECULE_CHEMBL_ID].map(labels).fillna("")
+    frame[CandidateCols.PRIMARY_LABEL] = frame[CandidateCols.MOLECULE_CHEMBL_ID].map(primary).fillna("")
+    frame[CandidateCols.CAUTION] = [
+        " ".join(dict.fromkeys(([cautions[s]] if s in cautions and ok else []) + entry))
+        for s, ok, entry in zip(
+            frame[CandidateCols.STRATEGY], frame[CandidateCols.IS_CANDIDATE], frame["_entry_cautions"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    frame[CandidateCols.FLAGS] = [
+        ";".join(sorted({*split_tokens(a), *split_tokens(b), *(["no_potency"] if p != p else [])}))
+        for a, b, p in zip(frame["_call_flags"], frame["_compound_flags"], frame[CandidateCols.BEST_PCHEMBL], strict=True)
+    ]  # fmt: skip
+
+    # -- rank ----------------------------------------------------------------------------------
+    frame["_s"] = frame[CandidateCols.STRATEGY].map(order)
+    frame["_n"] = chembl_number(frame[CandidateCols.MOLECULE_CHEMBL_ID])
+    frame["_cand"] = ~frame[CandidateCols.IS_CANDIDATE]
+    frame = frame.sort_values(
+        ["_s", "_cand", CandidateCols.SCORE, CandidateCols.DIRECTION_CERTAINTY, CandidateCols.BEST_PCHEMBL,
+         CandidateCols.N_ASSAYS, CandidateCols.MAX_PHASE, "_n"],
+        ascending=[True, True, False, False, False, False, False, True],
+        na_position="last", kind="stable",
+    )  # fmt: skip
+    frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
+    return frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True)
+
+
+def _add_support_counts(frame: pd.DataFrame, support: pd.DataFrame) -> None:
+    """Distinct assays and documents over the targets each row rests on (no double counting when
+    two genes share a family target)."""
+    import pandas as pd
+
+    pairs = frame[[CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY, "_target_ids"]].copy()
+    pairs["_target"] = pairs["_target_ids"].map(split_tokens)
+    pairs = pairs.explode("_target").dropna(subset=["_target"])
+    merged = pairs.merge(
+        support, left_on=[CandidateCols.MOLECULE_CHEMBL_ID, "_target"],
+        right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
+    )  # fmt: skip
+    keys = [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY]
+    counts = merged.groupby(keys).agg(
+        n_assays=(SupportCols.ASSAY_CHEMBL_ID, "nunique"),
+        n_documents=(SupportCols.DOCUMENT_CHEMBL_ID, "nunique"),
+    )
+    index = pd.MultiIndex.from_frame(frame[keys])
+    for column in (CandidateCols.N_ASSAYS, CandidateCols.N_DOCUMENTS):
+        frame[column] = counts[column].reindex(index).fillna(0).astype("int64").to_numpy()
+
+
+def _add_compound_columns(
+    frame: pd.DataFrame, molecules: pd.DataFrame, parents: pd.DataFrame, chem: pd.DataFrame
+) -> None:
+    """Name, phase, structure, chemistry and parent basis of each row's parent compound.
+
+    A parent without a pref_name takes the name of a salt form (e.g. a mechanism recorded on
+    "OBATOCLAX MESYLATE"); max_phase is the highest over the parent and its salts, because ChEMBL
+    may record the phase on the form that was dosed.
+    """
+    members = parents.merge(
+        molecules[[MoleculeCols.MOLECULE_CHEMBL_ID, MoleculeCols.PREF_NAME, MoleculeCols.MAX_PHASE]],
+        on=ParentCols.MOLECULE_CHEMBL_ID, how="left",
+    )  # fmt: skip
+    members["_self"] = members[ParentCols.MOLECULE_CHEMBL_ID] == members[ParentCols.PARENT_CHEMBL_ID]
+    members = members.sort_values([ParentCols.PARENT_CHEMBL_ID, "_self"], ascending=[True, False])
+    by_parent = members.groupby(ParentCols.PARENT_CHEMBL_ID)
+    names = by_parent[MoleculeCols.PREF_NAME].agg(lambda s: next((n for n in s if isinstance(n, str) and n), ""))
+    phases = by_parent[MoleculeCols.MAX_PHASE].max()
+    basis = parents.set_index(ParentCols.MOLECULE_CHEMBL_ID)[ParentCols.PARENT_BASIS]
+    own_chem = chem.set_index(ChemCols.MOLECULE_CHEMBL_ID)
+    smiles = molecules.set_index(MoleculeCols.MOLECULE_CHEMBL_ID)[MoleculeCols.CANONICAL_SMILES]
+    salts_basis = members[~members["_self"]].groupby(ParentCols.PARENT_CHEMBL_ID)[ParentCols.PARENT_BASIS].agg(
+        lambda s: ";".join(sorted(set(s)))
+    )
+
+    ids = frame[CandidateCols.MOLECULE_CHEMBL_ID]
+    frame[CandidateCols.PREF_NAME] = ids.map(names).fillna("")
+    frame[CandidateCols.MAX_PHASE] = ids.map(phases).astype("float64")
+    frame[CandidateCols.PARENT_BASIS] = ids.map(salts_basis).fillna(ids.map(basis)).fillna("")
+    parent_smiles = ids.map(own_chem[ChemCols.PARENT_SMILES]) if not own_chem.empty else ids.map({})
+    frame[CandidateCols.CANONICAL_SMILES] = parent_smiles.where(parent_smiles.fillna("") != "", ids.map(smiles)).fillna("")
+    for target, source in ((CandidateCols.QED, ChemCols.QED), (CandidateCols.PAINS, ChemCols.PAINS),
+                           (CandidateCols.BRENK, ChemCols.BRENK), (CandidateCols.SCAFFOLD, ChemCols.SCAFFOLD)):  # fmt: skip
+        frame[target] = ids.map(own_chem[source]) if source in own_chem else None
+    frame[CandidateCols.QED] = frame[CandidateCols.QED].astype("float64").round(4)
+    reasons = ids.map(own_chem[ChemCols.REASON]).fillna("no_structure")
+    frame["_compound_flags"] = [
+        ";".join(sorted({
+            *split_tokens(r),
+            *(["pains_alert"] if p else []),
+            *(["brenk_alert"] if b else []),
+        }))
+        for r, p, b in zip(reasons, frame[CandidateCols.PAINS].fillna(""), frame[CandidateCols.BRENK].fillna(""), strict=True)
+    ]  # fmt: skip

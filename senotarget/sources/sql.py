@@ -1,0 +1,237 @@
+"""The ``sql`` source: a ChEMBL relational release through SQLAlchemy Core.
+
+One code path serves the SQLite file from the ChEMBL FTP (or a ``chembl_downloader`` download) and
+the PostgreSQL load of the same release: every query is a :func:`sqlalchemy.text` statement over the
+official ChEMBL schema (https://ftp.ebi.ac.uk/pub/databases/chembl/ChEMBLdb/latest/schema_documentation.html)
+with bound parameters only, lists bound as expanding parameters in chunks.
+
+Columns added in later releases are read only when the release has them (activity-level
+``action_type`` arrived in ChEMBL 31), so older releases give missing *data*, not a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
+
+from senotarget.errors import ChemblSourceError
+from senotarget.schema import (
+    ActionTypeCols,
+    ActivityCols,
+    ComponentCols,
+    MechanismCols,
+    MoleculeCols,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy.engine import Connection, Engine
+
+__all__ = ["REQUIRED_TABLES", "SqlSource"]
+
+logger = logging.getLogger(__name__)
+
+#: Tables senotarget reads; a database without them is not a ChEMBL release.
+REQUIRED_TABLES: Final = (
+    "version", "target_dictionary", "target_components", "component_sequences",
+    "component_synonyms", "assays", "activities", "docs", "molecule_dictionary",
+    "compound_structures", "molecule_hierarchy", "drug_mechanism", "action_type",
+)  # fmt: skip
+
+#: Bound parameters per statement: SQLite allows 32,766; PostgreSQL far more.
+CHUNK: Final = 5000
+
+_SEARCH_TARGETS: Final = """
+WITH hits AS (
+    SELECT UPPER(syn.component_synonym) AS query, syn.component_id AS component_id,
+           LOWER(syn.syn_type) AS matched_by
+    FROM component_synonyms syn
+    WHERE syn.syn_type IN ('GENE_SYMBOL', 'GENE_SYMBOL_OTHER')
+      AND UPPER(syn.component_synonym) IN :symbols
+    UNION
+    SELECT seq.accession AS query, seq.component_id AS component_id, 'accession' AS matched_by
+    FROM component_sequences seq
+    WHERE seq.accession IN :accessions
+)
+SELECT hits.query, td.chembl_id, td.target_type, td.pref_name, td.tax_id, seq.accession,
+       (SELECT MIN(gs.component_synonym) FROM component_synonyms gs
+         WHERE gs.component_id = seq.component_id AND gs.syn_type = 'GENE_SYMBOL'),
+       hits.matched_by,
+       (SELECT COUNT(*) FROM target_components tc2 WHERE tc2.tid = td.tid)
+FROM hits
+JOIN target_components tc ON tc.component_id = hits.component_id
+JOIN target_dictionary td ON td.tid = tc.tid
+JOIN component_sequences seq ON seq.component_id = hits.component_id
+WHERE td.tax_id = :tax_id
+ORDER BY hits.query, td.chembl_id, hits.matched_by
+"""
+
+_ACTIVITIES: Final = """
+SELECT act.activity_id, md.chembl_id, td.chembl_id, ass.chembl_id, doc.chembl_id,
+       ass.assay_type, ass.description, ass.confidence_score, ass.relationship_type,
+       act.standard_type, act.standard_relation, act.standard_value, act.standard_units,
+       act.pchembl_value, act.data_validity_comment, act.potential_duplicate,
+       act.activity_comment, {action_type}
+FROM target_dictionary td
+JOIN assays ass ON ass.tid = td.tid
+JOIN activities act ON act.assay_id = ass.assay_id
+JOIN molecule_dictionary md ON md.molregno = act.molregno
+LEFT JOIN docs doc ON doc.doc_id = act.doc_id
+WHERE td.chembl_id IN :targets
+ORDER BY act.activity_id
+"""
+
+_MOLECULES: Final = """
+SELECT md.chembl_id, md.pref_name, md.max_phase, md.molecule_type, parent.chembl_id,
+       cs.canonical_smiles
+FROM molecule_dictionary md
+LEFT JOIN compound_structures cs ON cs.molregno = md.molregno
+LEFT JOIN molecule_hierarchy mh ON mh.molregno = md.molregno
+LEFT JOIN molecule_dictionary parent ON parent.molregno = mh.parent_molregno
+WHERE md.chembl_id IN :ids
+"""
+
+_MECHANISMS: Final = """
+SELECT dm.mec_id, md.chembl_id, td.chembl_id, dm.action_type, dm.mechanism_of_action
+FROM drug_mechanism dm
+JOIN target_dictionary td ON td.tid = dm.tid
+JOIN molecule_dictionary md ON md.molregno = dm.molregno
+WHERE td.chembl_id IN :targets
+ORDER BY dm.mec_id
+"""
+
+_ACTION_TYPES: Final = "SELECT action_type, parent_type FROM action_type ORDER BY action_type"
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(items))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def _url_for(location: str) -> tuple[str, str]:
+    """SQLAlchemy URL and display location for a file path or a database URL."""
+    if "://" in location:
+        return location, location.split("@")[-1] if "@" in location else location
+    path = Path(location).expanduser()
+    if not path.is_file():
+        raise ChemblSourceError(
+            location,
+            "file does not exist",
+            "pass --chembl-db the path of a ChEMBL SQLite release (or set SENOTARGET_CHEMBL_DB)",
+        )
+    resolved = path.resolve()
+    # Read-only URI: senotarget never writes to a ChEMBL release.
+    return f"sqlite:///file:{quote(str(resolved))}?mode=ro&uri=true", str(resolved)
+
+
+class SqlSource:
+    """A ChEMBL release in a relational database (SQLite file or database URL).
+
+    :param location: a file path, or an SQLAlchemy URL such as
+        ``postgresql+psycopg://user@host/chembl_35``
+    :raises ChemblSourceError: the database cannot be opened or lacks the ChEMBL tables
+    """
+
+    def __init__(self, location: str) -> None:
+        from sqlalchemy import create_engine, inspect
+        from sqlalchemy.exc import SQLAlchemyError
+
+        url, self.location = _url_for(location)
+        try:
+            self._engine: Engine = create_engine(url)
+            inspector = inspect(self._engine)
+            tables = set(inspector.get_table_names())
+            activity_columns = {c["name"] for c in inspector.get_columns("activities")} if "activities" in tables else set()
+        except SQLAlchemyError as error:
+            reason = str(error.orig) if getattr(error, "orig", None) else type(error).__name__
+            raise ChemblSourceError(
+                self.location,
+                f"cannot be opened as a database ({reason})",
+                "pass --chembl-db a ChEMBL SQLite file or a database URL",
+            ) from None
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise ChemblSourceError(
+                self.location,
+                f"is not a ChEMBL release (missing table(s) {', '.join(missing[:4])})",
+                "pass --chembl-db a ChEMBL SQLite release in the official schema",
+            )
+        self._has_activity_action_type = "action_type" in activity_columns
+        self._release: str | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        from sqlalchemy import bindparam, text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        statement = text(sql)
+        expanding = [k for k, v in params.items() if isinstance(v, list)]
+        if expanding:
+            statement = statement.bindparams(*(bindparam(k, expanding=True) for k in expanding))
+        try:
+            with self._engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(statement, params)]
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or type(error).__name__)
+            raise ChemblSourceError(
+                self.location, f"query failed ({reason})", "check that the file is a complete ChEMBL release"
+            ) from None
+
+    def _frame(self, rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame.from_records(rows, columns=list(columns))
+
+    def _chunked(self, sql: str, key: str, ids: Sequence[str], **params: Any) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(ids):
+            rows.extend(self._rows(sql, **{key: chunk}, **params))
+        return rows
+
+    # -- ChemblSource ----------------------------------------------------------------------------
+    def release(self) -> str:
+        """The release name from ChEMBL's ``version`` table (e.g. ``ChEMBL_35``)."""
+        if self._release is None:
+            rows = self._rows("SELECT name FROM version ORDER BY name DESC")
+            if not rows or not rows[0][0]:
+                raise ChemblSourceError(
+                    self.location, "has an empty version table", "use a complete ChEMBL release"
+                )
+            self._release = str(rows[0][0])
+        return self._release
+
+    def search_targets(self, queries: Sequence[str], tax_id: int) -> pd.DataFrame:
+        """Targets containing components whose gene symbol or accession matches a query."""
+        symbols = sorted({q.upper() for q in queries})
+        accessions = sorted(set(queries))
+        rows = self._rows(_SEARCH_TARGETS, symbols=symbols, accessions=accessions, tax_id=tax_id)
+        return self._frame(rows, ComponentCols.ORDER)
+
+    def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """Activities on the targets, joined to their assay, document and molecule ids."""
+        action = "act.action_type" if self._has_activity_action_type else "NULL"
+        sql = _ACTIVITIES.format(action_type=action)
+        frame = self._frame(self._chunked(sql, "targets", target_chembl_ids), ActivityCols.ORDER)
+        return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable").reset_index(drop=True)
+
+    def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """Molecules by ChEMBL id, with canonical SMILES and molecule_hierarchy parent."""
+        rows = self._chunked(_MOLECULES, "ids", molecule_chembl_ids)
+        return self._frame(rows, MoleculeCols.ORDER)
+
+    def mechanisms(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """drug_mechanism records on the targets."""
+        rows = self._chunked(_MECHANISMS, "targets", target_chembl_ids)
+        return self._frame(rows, MechanismCols.ORDER)
+
+    def action_types(self) -> pd.DataFrame:
+        """The action_type lookup with its parent_type (NEGATIVE/POSITIVE MODULATOR, OTHER)."""
+        return self._frame(self._rows(_ACTION_TYPES), ActionTypeCols.ORDER)
+
+    def close(self) -> None:
+        """Dispose of the engine's connections."""
+        self._engine.dispose()

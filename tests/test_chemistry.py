@@ -1,0 +1,420 @@
+"""Tests of the chemistry stage: standardisation, alerts, scaffolds, cache, pool and parents."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import sqlite3
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from senotarget import chemistry
+from senotarget.schema import ChemCols, MoleculeCols, ParentCols
+
+ASPIRIN = "CC(=O)Oc1ccccc1C(=O)O"
+ASPIRIN_KEY = "BSYNRYMUTXBXSQ-UHFFFAOYSA-N"
+DICLOFENAC = "O=C(O)Cc1ccccc1Nc1c(Cl)cccc1Cl"
+DICLOFENAC_KEY = "DCOPUUMXTXDBNB-UHFFFAOYSA-N"
+DICLOFENAC_NA = "O=C([O-])Cc1ccccc1Nc1c(Cl)cccc1Cl.[Na+]"
+DIPHENHYDRAMINE = "CN(C)CCOC(c1ccccc1)c1ccccc1"
+QUERCETIN = "O=c1c(O)c(-c2ccc(O)c(O)c2)oc2cc(O)cc(O)c12"
+
+#: (SMILES, expected row after the id): standard SMILES, parent SMILES, parent InChIKey, QED,
+#: PAINS, Brenk, Murcko scaffold, status, reason.
+CASES: list[tuple[str, str | None, tuple[Any, ...]]] = [
+    (
+        "aspirin",
+        ASPIRIN,
+        (ASPIRIN, ASPIRIN, ASPIRIN_KEY, 0.5501217966938848, "", "phenol_ester", "c1ccccc1", "ok",
+         ""),
+    ),
+    (
+        "sodium_salt",
+        DICLOFENAC_NA,
+        (DICLOFENAC_NA, DICLOFENAC, DICLOFENAC_KEY, 0.8807285394160607, "", "",
+         "c1ccc(Nc2ccccc2)cc1", "ok", ""),
+    ),
+    (
+        "hydrochloride",
+        DIPHENHYDRAMINE + ".Cl",
+        (DIPHENHYDRAMINE + ".Cl", DIPHENHYDRAMINE, "ZZVUWRFHKOJYTH-UHFFFAOYSA-N",
+         0.7845504400951161, "", "", "c1ccc(Cc2ccccc2)cc1", "ok", ""),
+    ),
+    (
+        "hydrate",
+        ASPIRIN + ".O",
+        (ASPIRIN + ".O", ASPIRIN, ASPIRIN_KEY, 0.5501217966938848, "", "phenol_ester", "c1ccccc1",
+         "ok", ""),
+    ),
+    (
+        "quercetin_pains_and_brenk",
+        QUERCETIN,
+        (QUERCETIN, QUERCETIN, "REFJWTPEDVJJIY-UHFFFAOYSA-N", 0.43419044029909815,
+         "catechol_A(92)", "catechol", "O=c1cc(-c2ccccc2)oc2ccccc12", "ok", ""),
+    ),
+    (
+        "brenk_aldehyde",
+        "C1=CC=CN=C1C=O",
+        ("O=Cc1ccccn1", "O=Cc1ccccn1", "CSDSSGBPEUDDEE-UHFFFAOYSA-N", 0.498749165497561, "",
+         "aldehyde", "c1ccncc1", "ok", ""),
+    ),
+    (
+        "acyclic_no_scaffold",
+        "CCCCCC",
+        ("CCCCCC", "CCCCCC", "VLKZOEOYAKHREP-UHFFFAOYSA-N", 0.4629542813199688, "",
+         "Aliphatic_long_chain", "", "ok", ""),
+    ),
+    (
+        "co_crystal",
+        "CC(=O)Nc1ccc(O)cc1." + ASPIRIN,
+        ("CC(=O)Nc1ccc(O)cc1." + ASPIRIN, "CC(=O)Nc1ccc(O)cc1." + ASPIRIN,
+         "ZDPCIXZONVNODH-UHFFFAOYSA-N", 0.4526055003618005, "", "hydroquinone;phenol_ester",
+         "c1ccccc1.c1ccccc1", "flag", "multi_fragment_parent"),
+    ),
+    (
+        "metal_complex_parent_excluded",
+        "N.N.Cl[Pt]Cl",
+        ("N.N.[Cl][Pt][Cl]", "N.N.[Cl][Pt][Cl]", "LXZZYRPGZAFOLE-UHFFFAOYSA-L", 0.7146141427583609,
+         "", "", "", "flag", "multi_fragment_parent;parent_excluded"),
+    ),
+    ("biologic_none", None, ("", "", "", math.nan, "", "", "", "flag", "no_structure")),
+    ("biologic_empty", "", ("", "", "", math.nan, "", "", "", "flag", "no_structure")),
+    ("garbage", "this is not a smiles", ("", "", "", math.nan, "", "", "", "exclude",
+                                         "invalid_smiles")),
+    ("unclosed_ring", "C1CC", ("", "", "", math.nan, "", "", "", "exclude", "invalid_smiles")),
+]  # fmt: skip
+
+#: Drug SMILES that the pool test decorates into 300 distinct inputs.
+BASES = [
+    ASPIRIN,
+    "CC(=O)Nc1ccc(O)cc1",
+    "CC(C)Cc1ccc(C(C)C(=O)O)cc1",
+    "Cn1c(=O)c2c(ncn2C)n(C)c1=O",
+    DIPHENHYDRAMINE,
+    "OC(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl",
+    "Oc1cc(O)c2c(c1)oc(-c1ccc(O)c(O)c1)c(O)c2=O",
+    "CN1CCC[C@H]1c1cccnc1",
+    "CN(C)C(=N)NC(=N)N",
+    "Cc1ccc(NC(=O)c2ccc(CN3CCN(C)CC3)cc2)cc1Nc1nccc(-c2cccnc2)n1",
+    "Cc1nc(Nc2ncc(C(=O)Nc3c(C)cccc3Cl)s2)cc(N2CCN(CCO)CC2)n1",
+    "COCCc1ccc(OCC(O)CNC(C)C)cc1",
+    "CC(C)NCC(O)COc1cccc2ccccc12",
+    "CNCCC(Oc1ccc(C(F)(F)F)cc1)c1ccccc1",
+    "CC(=O)Oc1ccccc1C(=O)Oc1ccccc1",
+]
+SUFFIXES = [".Cl", ".O", ".CCO", ".Br", ".OS(=O)(=O)O", ".CS(=O)(=O)O", ".[Na+]", ".[K+]", ".N",
+            ".c1ccccc1"]  # fmt: skip
+
+
+def _molecules(smiles: Sequence[str | None], ids: Sequence[str] | None = None) -> pd.DataFrame:
+    ids = list(ids) if ids is not None else [f"CHEMBL{i + 1}" for i in range(len(smiles))]
+    return pd.DataFrame(
+        {MoleculeCols.MOLECULE_CHEMBL_ID: ids, MoleculeCols.CANONICAL_SMILES: list(smiles)}
+    )
+
+
+def _row(frame: pd.DataFrame, i: int) -> tuple[Any, ...]:
+    return tuple(frame.iloc[i][list(ChemCols.ORDER[1:])].tolist())
+
+
+def _assert_row(actual: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
+    qed_at = ChemCols.ORDER[1:].index(ChemCols.QED)
+    assert actual[:qed_at] + actual[qed_at + 1 :] == expected[:qed_at] + expected[qed_at + 1 :]
+    if math.isnan(expected[qed_at]):
+        assert math.isnan(actual[qed_at])
+    else:
+        assert actual[qed_at] == pytest.approx(expected[qed_at], abs=1e-12)
+
+
+def _pool_smiles() -> list[str]:
+    prefixed = ["C" * k + base for base in BASES for k in range(10)]
+    suffixed = [base + suffix for base in BASES for suffix in SUFFIXES]
+    return prefixed + suffixed
+
+
+@pytest.mark.parametrize(("name", "smiles", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_standardise_one_molecule(name: str, smiles: str | None, expected: tuple[Any, ...]) -> None:
+    out = chemistry.standardise(_molecules([smiles], [name]), cache_dir=None, workers=1)
+    assert list(out.columns) == list(ChemCols.ORDER)
+    assert out[ChemCols.MOLECULE_CHEMBL_ID].tolist() == [name]
+    _assert_row(_row(out, 0), expected)
+
+
+def test_standardise_keeps_order_and_resets_index() -> None:
+    molecules = _molecules([QUERCETIN, None, "C1CC", ASPIRIN], ["A", "B", "C", "D"])
+    molecules.index = pd.Index([40, 30, 20, 10])
+    out = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    assert out.index.tolist() == [0, 1, 2, 3]
+    assert out[ChemCols.MOLECULE_CHEMBL_ID].tolist() == ["A", "B", "C", "D"]
+    assert out[ChemCols.STATUS].tolist() == ["ok", "flag", "exclude", "ok"]
+    assert str(out[ChemCols.QED].dtype) == "float64"
+
+
+def test_standardise_nan_smiles_is_no_structure() -> None:
+    out = chemistry.standardise(_molecules([math.nan]), cache_dir=None, workers=1)  # type: ignore[list-item]
+    assert (out.at[0, ChemCols.STATUS], out.at[0, ChemCols.REASON]) == ("flag", "no_structure")
+
+
+def test_standardise_empty_table() -> None:
+    out = chemistry.standardise(_molecules([]), cache_dir=None, workers=1)
+    assert list(out.columns) == list(ChemCols.ORDER)
+    assert len(out) == 0
+
+
+def test_standardise_pipeline_failure_is_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_block: str) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(chemistry._toolkit(), "standardize_molblock", broken)
+    out = chemistry.standardise(_molecules([ASPIRIN]), cache_dir=None, workers=1)
+    assert (out.at[0, ChemCols.STATUS], out.at[0, ChemCols.REASON]) == (
+        "exclude",
+        "standardisation_failed:RuntimeError",
+    )
+
+
+def test_standardise_descriptor_failure_is_a_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_mol: object) -> float:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(chemistry._toolkit(), "qed", broken)
+    out = chemistry.standardise(_molecules([ASPIRIN]), cache_dir=None, workers=1)
+    assert out.at[0, ChemCols.PARENT_INCHIKEY] == ASPIRIN_KEY
+    assert math.isnan(out[ChemCols.QED].tolist()[0])
+    assert (out.at[0, ChemCols.STATUS], out.at[0, ChemCols.REASON]) == (
+        "flag",
+        "qed_failed:ZeroDivisionError",
+    )
+
+
+def test_standardise_rejects_negative_workers() -> None:
+    with pytest.raises(ValueError, match="workers=-1"):
+        chemistry.standardise(_molecules([ASPIRIN]), cache_dir=None, workers=-1)
+
+
+def test_standardise_names_a_missing_column() -> None:
+    with pytest.raises(ValueError, match="canonical_smiles"):
+        chemistry.standardise(
+            pd.DataFrame({MoleculeCols.MOLECULE_CHEMBL_ID: ["X"]}), cache_dir=None, workers=1
+        )
+
+
+def test_rdkit_log_is_restored() -> None:
+    from rdkit import rdBase
+
+    before = rdBase.LogStatus()
+    chemistry.standardise(_molecules(["C1CC"]), cache_dir=None, workers=1)
+    assert rdBase.LogStatus() == before
+
+
+def test_duplicates_are_computed_once_and_progress_adds_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+    real = chemistry._compute_chunk
+
+    def spy(smiles: Sequence[str]) -> list[Any]:
+        seen.extend(smiles)
+        return real(smiles)
+
+    monkeypatch.setattr(chemistry, "_compute_chunk", spy)
+    steps: list[int] = []
+    smiles = [ASPIRIN, None, ASPIRIN, QUERCETIN, ASPIRIN]
+    out = chemistry.standardise(_molecules(smiles), cache_dir=tmp_path, progress=steps.append)
+    assert sorted(seen) == sorted([ASPIRIN, QUERCETIN])
+    assert sum(steps) == len(smiles)
+    assert out[ChemCols.PARENT_INCHIKEY].tolist()[::2] == [ASPIRIN_KEY] * 3
+
+
+def test_cache_second_call_computes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    smiles = [case[1] for case in CASES]
+    molecules = _molecules(smiles, [case[0] for case in CASES])
+    first = chemistry.standardise(molecules, cache_dir=tmp_path, workers=1)
+
+    def boom(_smiles: Sequence[str]) -> list[Any]:
+        raise AssertionError("a warm cache must not compute")
+
+    monkeypatch.setattr(chemistry, "_compute_chunk", boom)
+    steps: list[int] = []
+    second = chemistry.standardise(molecules, cache_dir=tmp_path, workers=1, progress=steps.append)
+    pd.testing.assert_frame_equal(first, second)
+    assert steps == [len(smiles)]
+
+
+def test_cache_file_name_and_wal_mode(tmp_path: Path) -> None:
+    chemistry.standardise(_molecules([ASPIRIN]), cache_dir=tmp_path, workers=1)
+    path = chemistry.structure_cache_path(tmp_path)
+    assert path.name == "structures_rdkit-2025.09.6_csp-1.2.4_v1.sqlite"
+    assert [p.name for p in tmp_path.glob("*.sqlite")] == [path.name]
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute("SELECT smiles, chem_status FROM structures").fetchall() == [
+            (ASPIRIN, "ok")
+        ]
+
+
+def test_new_chemistry_version_gives_a_new_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    chemistry.standardise(_molecules([ASPIRIN]), cache_dir=tmp_path, workers=1)
+    old = chemistry.structure_cache_path(tmp_path)
+    monkeypatch.setattr(chemistry, "CHEMISTRY_VERSION", 2)
+    new = chemistry.structure_cache_path(tmp_path)
+    assert new.name == "structures_rdkit-2025.09.6_csp-1.2.4_v2.sqlite"
+    computed: list[str] = []
+    real = chemistry._compute_chunk
+
+    def spy(smiles: Sequence[str]) -> list[Any]:
+        computed.extend(smiles)
+        return real(smiles)
+
+    monkeypatch.setattr(chemistry, "_compute_chunk", spy)
+    chemistry.standardise(_molecules([ASPIRIN]), cache_dir=tmp_path, workers=1)
+    assert computed == [ASPIRIN]
+    assert old.exists()
+    assert new.exists()
+    assert chemistry.chemistry_versions()["chemistry_version"] == "2"
+
+
+def test_cache_disabled_writes_nothing(tmp_path: Path) -> None:
+    chemistry.standardise(_molecules([ASPIRIN]), cache_dir=None, workers=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unusable_cache_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    chemistry.structure_cache_path(tmp_path).write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="senotarget.chemistry"):
+        out = chemistry.standardise(_molecules([ASPIRIN]), cache_dir=tmp_path, workers=1)
+    assert out.at[0, ChemCols.PARENT_INCHIKEY] == ASPIRIN_KEY
+    assert "unusable" in caplog.text
+
+
+def test_cache_reads_34000_rows_in_bulk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    n = 34_000
+    keys = [f"C{'C' * (i % 7)}.[{i}]" for i in range(n)]
+    row = ("C", "C", "VNWKTOKETHGBQD-UHFFFAOYSA-N", 0.36, "", "", "", "ok", "")
+    with contextlib.closing(chemistry._open_cache(chemistry.structure_cache_path(tmp_path))) as con:
+        chemistry._cache_store(con, dict.fromkeys(keys, row))
+
+    def boom(_smiles: Sequence[str]) -> list[Any]:
+        raise AssertionError("a warm cache must not compute")
+
+    monkeypatch.setattr(chemistry, "_compute_chunk", boom)
+    molecules = _molecules(keys)
+    started = time.perf_counter()
+    out = chemistry.standardise(molecules, cache_dir=tmp_path, workers=2)
+    elapsed = time.perf_counter() - started
+    assert len(out) == n
+    assert out[ChemCols.QED].tolist() == [0.36] * n
+    assert elapsed < 1.0
+
+
+def test_two_runs_share_one_cache_at_once(tmp_path: Path) -> None:
+    from rdkit import rdBase
+
+    log_before = rdBase.LogStatus()
+    molecules = _molecules([ASPIRIN, QUERCETIN, DICLOFENAC_NA, "C1CC"])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(chemistry.standardise, molecules, cache_dir=tmp_path, workers=1)
+            for _ in range(2)
+        ]
+        results = [f.result() for f in futures]
+    pd.testing.assert_frame_equal(results[0], results[1])
+    assert rdBase.LogStatus() == log_before
+    with sqlite3.connect(chemistry.structure_cache_path(tmp_path)) as con:
+        assert con.execute("SELECT count(*) FROM structures").fetchone() == (4,)
+
+
+def test_two_workers_match_one_worker(caplog: pytest.LogCaptureFixture) -> None:
+    smiles: list[str | None] = [*_pool_smiles(), None, "C1CC"]
+    assert len(set(smiles)) == len(smiles) >= 300
+    molecules = _molecules(smiles)
+    one = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    steps: list[int] = []
+    with caplog.at_level(logging.INFO, logger="senotarget.chemistry"):
+        two = chemistry.standardise(molecules, cache_dir=None, workers=2, progress=steps.append)
+    assert "computed with 2 processes" in caplog.text
+    assert sum(steps) == len(smiles)
+    pd.testing.assert_frame_equal(one, two)
+    assert set(one[ChemCols.STATUS]) == {"ok", "flag", "exclude"}
+
+
+# --------------------------------------------------------------------------------------------
+# assign_parents
+
+#: (id, hierarchy parent, SMILES) -> expected (parent id, basis)
+PARENT_CASES: list[tuple[str, str | None, str | None, str, str]] = [
+    # a) ChEMBL's hierarchy decides, even when the parent is not in the table
+    ("CHEMBL25", "CHEMBL25", ASPIRIN, "CHEMBL25", "molecule_hierarchy"),
+    ("CHEMBL777", "CHEMBL778", None, "CHEMBL778", "molecule_hierarchy"),
+    # b) a hydrate maps to the hierarchy parent of itself with the same parent InChIKey
+    ("CHEMBL3000", None, ASPIRIN + ".O", "CHEMBL25", "structure_pipeline"),
+    # b) two parent-like diclofenac records: each is its own parent; the salt takes the smaller
+    #    numeric id (CHEMBL99 < CHEMBL1000, though "CHEMBL1000" < "CHEMBL99" as text)
+    ("CHEMBL1000", None, DICLOFENAC, "CHEMBL1000", "structure_pipeline"),
+    ("CHEMBL99", None, DICLOFENAC, "CHEMBL99", "structure_pipeline"),
+    ("CHEMBL5000", None, DICLOFENAC_NA, "CHEMBL99", "structure_pipeline"),
+    # b) a salt whose parent is absent from the table is its own parent
+    ("CHEMBL657", None, DIPHENHYDRAMINE + ".Cl", "CHEMBL657", "self"),
+    # a structure that cannot be standardised has no parent key: itself
+    ("CHEMBL4000", None, "C1CC", "CHEMBL4000", "self"),
+    # c) no structure and no hierarchy row
+    ("CHEMBL9999", None, None, "CHEMBL9999", "no_structure"),
+    ("CHEMBL9998", "", "", "CHEMBL9998", "no_structure"),
+]
+
+
+def _molecule_table(cases: Sequence[tuple[str, str | None, str | None, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            MoleculeCols.MOLECULE_CHEMBL_ID: [c[0] for c in cases],
+            MoleculeCols.PREF_NAME: [None] * len(cases),
+            MoleculeCols.MAX_PHASE: [None] * len(cases),
+            MoleculeCols.MOLECULE_TYPE: ["Small molecule"] * len(cases),
+            MoleculeCols.HIERARCHY_PARENT: [c[1] for c in cases],
+            MoleculeCols.CANONICAL_SMILES: [c[2] for c in cases],
+        },
+        columns=list(MoleculeCols.ORDER),
+    )
+
+
+def test_assign_parents_table() -> None:
+    molecules = _molecule_table(PARENT_CASES)
+    chem = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    out = chemistry.assign_parents(molecules, chem)
+    assert list(out.columns) == list(ParentCols.ORDER)
+    assert out.index.tolist() == list(range(len(PARENT_CASES)))
+    assert [tuple(r) for r in out.itertuples(index=False)] == [
+        (c[0], c[3], c[4]) for c in PARENT_CASES
+    ]
+
+
+@pytest.mark.parametrize("case", PARENT_CASES, ids=[c[0] for c in PARENT_CASES])
+def test_assign_parents_does_not_depend_on_row_order(
+    case: tuple[str, str | None, str | None, str, str],
+) -> None:
+    cases = [case, *[c for c in reversed(PARENT_CASES) if c is not case]]
+    molecules = _molecule_table(cases)
+    chem = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    out = chemistry.assign_parents(molecules, chem)
+    assert tuple(out.iloc[0].tolist()) == (case[0], case[3], case[4])
+
+
+def test_chemistry_versions() -> None:
+    assert chemistry.chemistry_versions() == {
+        "rdkit": "2025.09.6",
+        "chembl_structure_pipeline": "1.2.4",
+        "chemistry_version": str(chemistry.CHEMISTRY_VERSION),
+    }
