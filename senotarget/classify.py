@@ -108,7 +108,8 @@ def classify_calls(
         [TargetCols.LABEL, TargetCols.GENE_SYMBOL, TargetCols.TARGET_CHEMBL_ID, TargetCols.DIRECTION,
          TargetCols.STRATEGIES, TargetCols.CAUTION, TargetCols.TARGET_TYPE, TargetCols.TARGET_PREF_NAME],
     ]  # fmt: skip
-    joined = evidence.merge(
+    # The targets table is authoritative for the target's type and name.
+    joined = evidence.drop(columns=[EvidenceCols.TARGET_TYPE]).merge(
         resolved, left_on=EvidenceCols.TARGET_CHEMBL_ID, right_on=TargetCols.TARGET_CHEMBL_ID,
         suffixes=("", "_target"),
     )  # fmt: skip

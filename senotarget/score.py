@@ -234,7 +234,11 @@ def _add_compound_columns(
     ids = frame[CandidateCols.MOLECULE_CHEMBL_ID]
     frame[CandidateCols.PREF_NAME] = ids.map(names).fillna("")
     frame[CandidateCols.MAX_PHASE] = ids.map(phases).astype("float64")
-    frame[CandidateCols.PARENT_BASIS] = ids.map(salts_basis).fillna(ids.map(basis)).fillna("")
+    salt_basis, own_basis = ids.map(salts_basis.to_dict()), ids.map(basis.to_dict())
+    frame[CandidateCols.PARENT_BASIS] = [
+        s if isinstance(s, str) else (o if isinstance(o, str) else "")
+        for s, o in zip(salt_basis, own_basis, strict=True)
+    ]
     parent_smiles = ids.map(own_chem[ChemCols.PARENT_SMILES]) if not own_chem.empty else ids.map({})
     frame[CandidateCols.CANONICAL_SMILES] = parent_smiles.where(parent_smiles.fillna("") != "", ids.map(smiles)).fillna("")
     for target, source in ((CandidateCols.QED, ChemCols.QED), (CandidateCols.PAINS, ChemCols.PAINS),

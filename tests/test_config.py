@@ -1,0 +1,523 @@
+"""Tests of settings resolution: argument > SENOTARGET_* env > config TOML > default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from senotarget.config import DEFAULT_CHEMBL_URL, Settings, Thresholds, Weights, load_settings
+from senotarget.errors import ConfigError, SenotargetError
+
+#: Marker in expected values replaced by the config file's path.
+CFG = "<config>"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "senotarget.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fill(value: str, config: Path | None) -> str:
+    return value.replace(CFG, str(config)) if config is not None else value
+
+
+# -- resolution order ---------------------------------------------------------------------------
+
+#: (case, explicit argument, env value, config file value, expected value, expected origin)
+TOP_LEVEL_ORDER: list[tuple[str, str | None, str | None, str | None, str, str]] = [
+    ("argument_beats_all", "sql", "web", "auto", "sql", "argument"),
+    ("argument_beats_env", "sql", "web", None, "sql", "argument"),
+    ("argument_beats_config", "web", None, "sql", "web", "argument"),
+    ("env_beats_config", None, "web", "sql", "web", "env:SENOTARGET_SOURCE"),
+    ("env_alone", None, "sql", None, "sql", "env:SENOTARGET_SOURCE"),
+    ("config_alone", None, None, "web", "web", f"config:{CFG}"),
+    ("empty_env_is_unset", None, "", "web", "web", f"config:{CFG}"),
+    ("default", None, None, None, "auto", "default"),
+]
+
+
+@pytest.mark.parametrize(
+    ("explicit", "env_value", "file_value", "expected", "origin"),
+    [case[1:] for case in TOP_LEVEL_ORDER],
+    ids=[case[0] for case in TOP_LEVEL_ORDER],
+)
+def test_top_level_resolution_order(
+    tmp_path: Path,
+    explicit: str | None,
+    env_value: str | None,
+    file_value: str | None,
+    expected: str,
+    origin: str,
+) -> None:
+    config = _write(tmp_path, f'source = "{file_value}"\n') if file_value is not None else None
+    env = {"SENOTARGET_SOURCE": env_value} if env_value is not None else {}
+    settings = load_settings(config=config, env=env, source=explicit)
+    assert settings.source == expected
+    assert settings.origins["source"] == _fill(origin, config)
+
+
+#: (case, explicit weight, env value, config value, expected weight, expected origin or None)
+WEIGHT_ORDER: list[tuple[str, float | None, str | None, float | None, float, str | None]] = [
+    ("argument_beats_all", 0.5, "0.4", 0.3, 0.5, "argument"),
+    ("env_beats_config", None, "0.4", 0.3, 0.4, "env:SENOTARGET_WEIGHT_POTENCY"),
+    ("env_alone", None, "0.4", None, 0.4, "env:SENOTARGET_WEIGHT_POTENCY"),
+    ("config_alone", None, None, 0.3, 0.3, f"config:{CFG}"),
+    ("default", None, None, None, 0.30, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("explicit", "env_value", "file_value", "expected", "origin"),
+    [case[1:] for case in WEIGHT_ORDER],
+    ids=[case[0] for case in WEIGHT_ORDER],
+)
+def test_weight_resolution_order(
+    tmp_path: Path,
+    explicit: float | None,
+    env_value: str | None,
+    file_value: float | None,
+    expected: float,
+    origin: str | None,
+) -> None:
+    config = _write(tmp_path, f"[weights]\npotency = {file_value}\n") if file_value is not None else None
+    env = {"SENOTARGET_WEIGHT_POTENCY": env_value} if env_value is not None else {}
+    weights = {"potency": explicit} if explicit is not None else None
+    settings = load_settings(config=config, env=env, weights=weights)
+    assert settings.weights.potency == expected
+    assert settings.weights.evidence == Weights().evidence
+    assert settings.origins.get("weights.potency") == (
+        _fill(origin, config) if origin is not None else None
+    )
+
+
+#: (case, explicit threshold, env value, config value, expected threshold, expected origin)
+THRESHOLD_ORDER: list[tuple[str, int | None, str | None, int | None, int, str | None]] = [
+    ("argument_beats_all", 9, "7", 5, 9, "argument"),
+    ("env_beats_config", None, "7", 5, 7, "env:SENOTARGET_CONFIDENCE_SINGLE"),
+    ("env_alone", None, "7", None, 7, "env:SENOTARGET_CONFIDENCE_SINGLE"),
+    ("config_alone", None, None, 5, 5, f"config:{CFG}"),
+    ("default", None, None, None, 8, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("explicit", "env_value", "file_value", "expected", "origin"),
+    [case[1:] for case in THRESHOLD_ORDER],
+    ids=[case[0] for case in THRESHOLD_ORDER],
+)
+def test_threshold_resolution_order(
+    tmp_path: Path,
+    explicit: int | None,
+    env_value: str | None,
+    file_value: int | None,
+    expected: int,
+    origin: str | None,
+) -> None:
+    config = (
+        _write(tmp_path, f"[thresholds]\nconfidence_single = {file_value}\n")
+        if file_value is not None
+        else None
+    )
+    env = {"SENOTARGET_CONFIDENCE_SINGLE": env_value} if env_value is not None else {}
+    thresholds = {"confidence_single": explicit} if explicit is not None else None
+    settings = load_settings(config=config, env=env, thresholds=thresholds)
+    assert settings.thresholds.confidence_single == expected
+    assert type(settings.thresholds.confidence_single) is int
+    assert settings.thresholds.confidence_group == Thresholds().confidence_group
+    assert settings.origins.get("thresholds.confidence_single") == (
+        _fill(origin, config) if origin is not None else None
+    )
+
+
+def test_defaults_with_empty_env() -> None:
+    settings = load_settings(env={})
+    assert settings == Settings()
+    assert settings.source == "auto"
+    assert settings.chembl_db is None
+    assert settings.chembl_url == DEFAULT_CHEMBL_URL
+    assert settings.offline is False
+    assert settings.panel == "default"
+    assert settings.out_dir == Path("reports")
+    assert settings.cache_dir == Path("data/cache")
+    assert settings.run_id is None
+    assert settings.workers == 0
+    assert settings.config_file is None
+    assert settings.weights == Weights()
+    assert settings.thresholds == Thresholds()
+    assert dict(settings.origins) == {
+        "source": "default",
+        "chembl_db": "default",
+        "chembl_url": "default",
+        "offline": "default",
+        "panel": "default",
+        "out_dir": "default",
+        "cache_dir": "default",
+        "run_id": "default",
+        "workers": "default",
+    }
+
+
+#: (key, env string, parsed value)
+ENV_VALUES: list[tuple[str, str, Any]] = [
+    ("source", "web", "web"),
+    ("chembl_db", "/data/chembl_35.db", "/data/chembl_35.db"),
+    ("chembl_url", "https://example.org/api", "https://example.org/api"),
+    ("offline", "yes", True),
+    ("offline", "TRUE", True),
+    ("offline", "1", True),
+    ("offline", "off", False),
+    ("offline", "0", False),
+    ("panel", "my_panel.toml", "my_panel.toml"),
+    ("out_dir", "out/reports", Path("out/reports")),
+    ("cache_dir", "/tmp/cache", Path("/tmp/cache")),
+    ("run_id", "run-1", "run-1"),
+    ("workers", "4", 4),
+    ("workers", "0", 0),
+]
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), ENV_VALUES)
+def test_env_values_are_parsed(key: str, raw: str, expected: Any) -> None:
+    env_name = f"SENOTARGET_{key.upper()}"
+    settings = load_settings(env={env_name: raw})
+    assert getattr(settings, key) == expected
+    assert settings.origins[key] == f"env:{env_name}"
+
+
+def test_config_file_values_and_origins(tmp_path: Path) -> None:
+    config = _write(
+        tmp_path,
+        'source = "sql"\n'
+        'chembl_db = "chembl.db"\n'
+        "offline = true\n"
+        "workers = 3\n"
+        'out_dir = "out"\n'
+        "[weights]\n"
+        "breadth = 0.2\n"
+        "alert_penalty = -0.1\n"
+        "[thresholds]\n"
+        "potency_floor = 5\n"
+        "active_pchembl = 6.5\n"
+        "tax_id = 10090\n",
+    )
+    settings = load_settings(config=config, env={"SENOTARGET_PANEL": "p.toml"}, workers=2)
+    assert settings.source == "sql"
+    assert settings.chembl_db == "chembl.db"
+    assert settings.offline is True
+    assert settings.workers == 2
+    assert settings.out_dir == Path("out")
+    assert settings.panel == "p.toml"
+    assert settings.config_file == str(config)
+    assert settings.weights == Weights(breadth=0.2, alert_penalty=-0.1)
+    assert settings.thresholds == Thresholds(potency_floor=5.0, active_pchembl=6.5, tax_id=10090)
+    assert type(settings.thresholds.potency_floor) is float
+    origin = f"config:{config}"
+    assert dict(settings.origins) == {
+        "source": origin,
+        "chembl_db": origin,
+        "chembl_url": "default",
+        "offline": origin,
+        "panel": "env:SENOTARGET_PANEL",
+        "out_dir": origin,
+        "cache_dir": "default",
+        "run_id": "default",
+        "workers": "argument",
+        "weights.breadth": origin,
+        "weights.alert_penalty": origin,
+        "thresholds.potency_floor": origin,
+        "thresholds.active_pchembl": origin,
+        "thresholds.tax_id": origin,
+    }
+
+
+#: (case, config given as argument, SENOTARGET_CONFIG set, expected source)
+CONFIG_PATH_CASES: list[tuple[str, bool, bool, str]] = [
+    ("from_env", False, True, "web"),
+    ("argument_beats_env", True, True, "sql"),
+    ("argument_only", True, False, "sql"),
+    ("none", False, False, "auto"),
+]
+
+
+@pytest.mark.parametrize(
+    ("as_argument", "as_env", "expected"),
+    [case[1:] for case in CONFIG_PATH_CASES],
+    ids=[case[0] for case in CONFIG_PATH_CASES],
+)
+def test_config_path_from_argument_or_env(
+    tmp_path: Path, as_argument: bool, as_env: bool, expected: str
+) -> None:
+    by_argument = tmp_path / "argument.toml"
+    by_argument.write_text('source = "sql"\n', encoding="utf-8")
+    by_env = tmp_path / "env.toml"
+    by_env.write_text('source = "web"\n', encoding="utf-8")
+    env = {"SENOTARGET_CONFIG": str(by_env)} if as_env else {}
+    settings = load_settings(config=by_argument if as_argument else None, env=env)
+    assert settings.source == expected
+
+
+def test_unknown_explicit_setting_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="unknown settings \\['colour'\\]"):
+        load_settings(env={}, colour="red")
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+#: (case, config text or None (no file written) or "MISSING", env, explicit, weights,
+#:  thresholds, substrings the message must contain)
+ERROR_CASES: list[
+    tuple[
+        str,
+        str | None,
+        dict[str, str],
+        dict[str, Any],
+        dict[str, float] | None,
+        dict[str, float] | None,
+        list[str],
+    ]
+] = [
+    (
+        "missing_config_file",
+        "MISSING",
+        {},
+        {},
+        None,
+        None,
+        [f"config file {CFG} does not exist", "--config", "SENOTARGET_CONFIG"],
+    ),
+    (
+        "invalid_toml",
+        "source = \n",
+        {},
+        {},
+        None,
+        None,
+        [f"config file {CFG} is not valid TOML", "line 1", "fix the syntax"],
+    ),
+    (
+        "unknown_top_level_key",
+        "colour = 1\n",
+        {},
+        {},
+        None,
+        None,
+        [f"config file {CFG}: unknown key(s) colour", "use only cache_dir, chembl_db"],
+    ),
+    (
+        "unknown_weight_key",
+        "[weights]\nspeed = 1\n",
+        {},
+        {},
+        None,
+        None,
+        ["unknown key(s) speed in [weights]", "use only potency, evidence"],
+    ),
+    (
+        "unknown_threshold_key",
+        "[thresholds]\nfoo = 1\n",
+        {},
+        {},
+        None,
+        None,
+        ["unknown key(s) foo in [thresholds]", "use only confidence_single"],
+    ),
+    (
+        "weights_not_a_table",
+        "weights = 3\n",
+        {},
+        {},
+        None,
+        None,
+        ["weights is not a table", "write [weights]"],
+    ),
+    (
+        "bad_source_argument",
+        None,
+        {},
+        {"source": "webby"},
+        None,
+        None,
+        [
+            "setting source from argument is invalid",
+            "'webby' is not one of auto, web, sql",
+            "pass --source, set SENOTARGET_SOURCE, or set source in the config file",
+        ],
+    ),
+    (
+        "bad_source_config",
+        'source = "ftp"\n',
+        {},
+        {},
+        None,
+        None,
+        [f"setting source from config {CFG} is invalid", "--source", "SENOTARGET_SOURCE"],
+    ),
+    (
+        "bad_bool_env",
+        None,
+        {"SENOTARGET_OFFLINE": "maybe"},
+        {},
+        None,
+        None,
+        [
+            "setting offline from SENOTARGET_OFFLINE is invalid",
+            "'maybe' is not a boolean (use true or false)",
+            "pass --offline, set SENOTARGET_OFFLINE",
+        ],
+    ),
+    (
+        "negative_workers",
+        None,
+        {},
+        {"workers": -1},
+        None,
+        None,
+        [
+            "setting workers from argument is invalid",
+            "'-1' is negative (use 0 for one worker per core)",
+            "pass --workers, set SENOTARGET_WORKERS",
+        ],
+    ),
+    (
+        "non_integer_workers_env",
+        None,
+        {"SENOTARGET_WORKERS": "many"},
+        {},
+        None,
+        None,
+        ["setting workers from SENOTARGET_WORKERS is invalid", "pass --workers"],
+    ),
+    (
+        "non_number_weight_env",
+        None,
+        {"SENOTARGET_WEIGHT_POTENCY": "abc"},
+        {},
+        None,
+        None,
+        [
+            "setting potency from SENOTARGET_WEIGHT_POTENCY is invalid",
+            "set a number with SENOTARGET_WEIGHT_POTENCY or [weights] potency",
+        ],
+    ),
+    (
+        "negative_weight_env",
+        None,
+        {"SENOTARGET_WEIGHT_POTENCY": "-0.1"},
+        {},
+        None,
+        None,
+        ["weight potency is negative", "use a weight >= 0", "SENOTARGET_WEIGHT_POTENCY"],
+    ),
+    (
+        "negative_weight_config",
+        "[weights]\nbreadth = -1\n",
+        {},
+        {},
+        None,
+        None,
+        ["weight breadth is negative", "SENOTARGET_WEIGHT_BREADTH or [weights] breadth"],
+    ),
+    (
+        "positive_alert_penalty",
+        None,
+        {},
+        {},
+        {"alert_penalty": 0.1},
+        None,
+        [
+            "weight alert_penalty is positive",
+            "use a weight <= 0",
+            "SENOTARGET_WEIGHT_ALERT_PENALTY or [weights] alert_penalty",
+        ],
+    ),
+    (
+        "potency_ceiling_equal_floor",
+        None,
+        {},
+        {},
+        None,
+        {"potency_ceiling": 4.0},
+        [
+            "threshold potency_ceiling is not above potency_floor",
+            "set [thresholds] potency_floor < potency_ceiling",
+        ],
+    ),
+    (
+        "potency_ceiling_below_floor",
+        "[thresholds]\npotency_floor = 9\npotency_ceiling = 5\n",
+        {},
+        {},
+        None,
+        None,
+        ["threshold potency_ceiling is not above potency_floor"],
+    ),
+    (
+        "confidence_single_above_9",
+        None,
+        {},
+        {},
+        None,
+        {"confidence_single": 10},
+        [
+            "threshold confidence_single is outside ChEMBL's confidence scale 0-9",
+            "set [thresholds] confidence_single between 0 and 9",
+        ],
+    ),
+    (
+        "confidence_group_below_0",
+        None,
+        {"SENOTARGET_CONFIDENCE_GROUP": "-1"},
+        {},
+        None,
+        None,
+        [
+            "threshold confidence_group is outside ChEMBL's confidence scale 0-9",
+            "set [thresholds] confidence_group between 0 and 9",
+        ],
+    ),
+    (
+        "non_integer_confidence",
+        "[thresholds]\nconfidence_single = 7.5\n",
+        {},
+        {},
+        None,
+        None,
+        [
+            f"setting confidence_single from {CFG} is invalid",
+            "SENOTARGET_CONFIDENCE_SINGLE or [thresholds] confidence_single",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config_text", "env", "explicit", "weights", "thresholds", "expected"),
+    [case[1:] for case in ERROR_CASES],
+    ids=[case[0] for case in ERROR_CASES],
+)
+def test_config_errors_name_key_and_fix(
+    tmp_path: Path,
+    config_text: str | None,
+    env: dict[str, str],
+    explicit: dict[str, Any],
+    weights: dict[str, float] | None,
+    thresholds: dict[str, float] | None,
+    expected: list[str],
+) -> None:
+    config: Path | None = None
+    if config_text == "MISSING":
+        config = tmp_path / "missing.toml"
+    elif config_text is not None:
+        config = _write(tmp_path, config_text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(config=config, env=env, weights=weights, thresholds=thresholds, **explicit)
+    message = str(info.value)
+    for part in expected:
+        assert _fill(part, config) in message
+    assert "\n" not in message
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, SenotargetError)
+    assert message == f"{info.value.what}: {info.value.fix}"

@@ -1,0 +1,343 @@
+"""Tests of panel loading and validation (DESIGN §3)."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from senotarget.errors import ConfigError, PanelError
+from senotarget.panel import load_panel, parse_panel
+from senotarget.schema import Direction, Strategy
+
+#: (label, genes, strategies, direction, caution must contain or "" for none)
+DEFAULT_ROWS: list[tuple[str, tuple[str, ...], tuple[Strategy, ...], Direction, str]] = [
+    ("BCL-2 family", ("BCL2", "BCL2L1", "BCL2L2", "MCL1"), ("senolytic",), "inhibit", ""),
+    (
+        "PI3K/AKT",
+        ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG", "AKT1", "AKT2", "AKT3"),
+        ("senolytic",),
+        "inhibit",
+        "",
+    ),
+    ("insulin/IGF-1 signalling", ("IGF1R", "INSR"), ("senolytic",), "inhibit", ""),
+    (
+        "NF-κB",
+        ("RELA", "NFKB1", "IKBKB", "CHUK"),
+        ("senomorphic", "senoreverter"),
+        "inhibit",
+        "",
+    ),
+    ("JAK-STAT", ("JAK1", "JAK2", "JAK3", "TYK2", "STAT3"), ("senomorphic",), "inhibit", ""),
+    ("mTOR", ("MTOR",), ("senomorphic", "senoreverter"), "inhibit", ""),
+    ("NLRP3 inflammasome", ("NLRP3",), ("senomorphic",), "inhibit", ""),
+    ("CCR2 (infiltration)", ("CCR2",), ("senomorphic",), "inhibit", "Eggert et al. 2016"),
+    ("NAD+ restoration", ("NAMPT", "SIRT1"), ("senoreverter",), "activate", "Nacarelli et al. 2019"),
+]
+
+#: One valid entry; error cases edit it.
+ENTRY = """[[entries]]
+label = "A"
+genes = ["BCL2"]
+strategies = ["senolytic"]
+direction = "inhibit"
+citation = "doc Fig. 1"
+"""
+HEAD = 'name = "test"\n\n'  # the entry header is on line 3
+
+
+def test_default_panel_rows() -> None:
+    panel = load_panel("default")
+    assert panel.name == "default"
+    assert panel.source == "builtin:default"
+    rows = [(e.label, e.genes, e.strategies, e.direction) for e in panel.entries]
+    assert rows == [row[:4] for row in DEFAULT_ROWS]
+
+
+@pytest.mark.parametrize(
+    ("label", "caution"), [(row[0], row[4]) for row in DEFAULT_ROWS], ids=[r[0] for r in DEFAULT_ROWS]
+)
+def test_default_panel_citations_and_cautions(label: str, caution: str) -> None:
+    entry = {e.label: e for e in load_panel("default").entries}[label]
+    assert entry.citation.startswith("wang2025")
+    assert entry.pathway != ""
+    if caution:
+        assert caution in entry.caution
+    else:
+        assert entry.caution == ""
+
+
+def test_default_panel_documents_and_strategy_caution() -> None:
+    panel = load_panel("default")
+    assert sorted(panel.documents) == ["wang2025", "wang2025ccs"]
+    assert list(panel.strategy_cautions) == ["senoreverter"]
+    assert panel.strategy_cautions["senoreverter"].startswith("Relapse risk")
+    assert "Milanovic et al. 2018" in panel.strategy_cautions["senoreverter"]
+    assert len(panel.genes()) == 27
+    assert panel.genes()[:5] == ("BCL2", "BCL2L1", "BCL2L2", "MCL1", "PIK3CA")
+
+
+#: (case, panel text, line in the message or None, substrings of the message)
+ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
+    (
+        "unknown_top_level_key",
+        HEAD + 'colour = "red"\n' + ENTRY,
+        3,
+        ["unknown key 'colour'", "use only description, documents, entries, extends, name"],
+    ),
+    (
+        "unknown_entry_key",
+        HEAD + ENTRY + "colour = 1\n",
+        3,
+        ["entry 1 has unknown key 'colour'", "use only caution, citation, direction, genes"],
+    ),
+    (
+        "empty_gene_list",
+        HEAD + ENTRY.replace('["BCL2"]', "[]"),
+        3,
+        ["entry 'A' has an empty gene list", 'list its genes: genes = ["BCL2"]'],
+    ),
+    (
+        "malformed_gene_symbol",
+        HEAD + ENTRY.replace('"BCL2"', '"BCL 2"'),
+        3,
+        ["entry 'A' has malformed gene symbol 'BCL 2'", "use an HGNC gene symbol"],
+    ),
+    (
+        "non_string_gene",
+        HEAD + ENTRY.replace('"BCL2"', "5"),
+        3,
+        ["entry 'A' has malformed gene symbol 5", "or a UniProt accession"],
+    ),
+    (
+        "unknown_strategy",
+        HEAD + ENTRY.replace("senolytic", "senostatic"),
+        3,
+        [
+            "entry 'A' has unknown strategy 'senostatic'",
+            "use one of senolytic, senomorphic, senoreverter",
+        ],
+    ),
+    (
+        "no_strategies",
+        HEAD + ENTRY.replace('["senolytic"]', "[]"),
+        3,
+        ["entry 'A' has no strategies", "list one or more of senolytic"],
+    ),
+    (
+        "unknown_direction",
+        HEAD + ENTRY.replace('"inhibit"', '"block"'),
+        3,
+        ["entry 'A' has unknown direction 'block'", "use one of inhibit, activate"],
+    ),
+    (
+        "duplicate_label",
+        HEAD + ENTRY + "\n" + ENTRY,
+        10,
+        ["duplicate label 'A' (entries 1 and 2)", "give each entry its own label"],
+    ),
+    (
+        "missing_citation",
+        HEAD + ENTRY.replace('citation = "doc Fig. 1"\n', ""),
+        3,
+        ["entry 'A' has no citation", 'add citation = "document, figure"'],
+    ),
+    (
+        "blank_citation",
+        HEAD + ENTRY.replace('"doc Fig. 1"', '"  "'),
+        3,
+        ["entry 'A' has no citation"],
+    ),
+    (
+        "missing_label",
+        HEAD + ENTRY.replace('label = "A"\n', ""),
+        3,
+        ["entry 1 has no label", 'add label = "..."'],
+    ),
+    (
+        "no_entries",
+        HEAD,
+        None,
+        ["has no [[entries]]", "add at least one [[entries]] table"],
+    ),
+    (
+        "extends_unknown_panel",
+        HEAD + 'extends = "other"\n' + ENTRY,
+        3,
+        ["extends 'other', which is not a built-in panel", 'use extends = "default"'],
+    ),
+    (
+        "strategy_caution_unknown_strategy",
+        HEAD + ENTRY + '\n[strategy_cautions]\nsenostatic = "x"\n',
+        11,
+        ["strategy_cautions names unknown strategy 'senostatic'", "use one of senolytic"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [case[1:] for case in ERROR_CASES],
+    ids=[case[0] for case in ERROR_CASES],
+)
+def test_panel_errors(tmp_path: Path, text: str, line: int | None, expected: list[str]) -> None:
+    path = tmp_path / "bad_panel.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PanelError) as info:
+        load_panel(path)
+    message = str(info.value)
+    where = f"{path}:{line}" if line is not None else str(path)
+    assert message.startswith(f"panel {where}: ")
+    assert info.value.line == line
+    assert info.value.path == str(path)
+    for part in expected:
+        assert part in message
+    assert "\n" not in message
+    assert isinstance(info.value, ConfigError)
+
+
+def test_malformed_toml_is_a_panel_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n\n[[entries]\nlabel = "A"\n', encoding="utf-8")
+    with pytest.raises(PanelError) as info:
+        load_panel(path)
+    message = str(info.value)
+    assert message.startswith(f"panel {path}")
+    assert "is not valid TOML (Expected ']]' at the end of an array declaration)" in message
+    assert message.endswith(": fix the TOML syntax")
+
+
+@pytest.mark.xfail(
+    sys.version_info < (3, 14),
+    strict=True,
+    reason=(
+        "panel.parse_panel reads TOMLDecodeError.lineno, which only exists from Python 3.14, "
+        "and strips the '(at line N' suffix, so on 3.11-3.13 the line number is lost"
+    ),
+)
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n\n[[entries]\nlabel = "A"\n', encoding="utf-8")
+    with pytest.raises(PanelError) as info:
+        load_panel(path)
+    assert info.value.line == 3
+    assert str(info.value).startswith(f"panel {path}:3: is not valid TOML")
+
+
+def test_missing_panel_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    with pytest.raises(PanelError) as info:
+        load_panel(path)
+    assert str(info.value) == (
+        f"panel {path}: file not found: pass an existing panel TOML file with --panel, "
+        "or one of: default"
+    )
+    assert info.value.line is None
+
+
+#: (genes as written, genes after loading)
+GENE_CASES: list[tuple[list[str], tuple[str, ...]]] = [
+    (["bcl2"], ("BCL2",)),
+    (["bcl2", "BCL2", "Bcl2"], ("BCL2",)),
+    ([" mcl1 ", "MCL1"], ("MCL1",)),
+    (["P10415", "Q07817"], ("P10415", "Q07817")),
+    (["A0A024R161"], ("A0A024R161",)),
+    (["bcl2l1", "Q07817", "BCL2L1", "hla-a"], ("BCL2L1", "Q07817", "HLA-A")),
+]
+
+
+@pytest.mark.parametrize(("genes", "expected"), GENE_CASES)
+def test_gene_symbols_upper_cased_and_deduplicated(
+    genes: list[str], expected: tuple[str, ...]
+) -> None:
+    listed = ", ".join(f'"{g}"' for g in genes)
+    panel = parse_panel(HEAD + ENTRY.replace('["BCL2"]', f"[{listed}]"), source="p.toml")
+    assert panel.entries[0].genes == expected
+
+
+#: (direction as written, direction after loading)
+DIRECTION_CASES: list[tuple[str, Direction]] = [
+    ("inhibit", "inhibit"),
+    ("activate", "activate"),
+    ("antagonise", "inhibit"),
+    ("antagonize", "inhibit"),
+]
+
+
+@pytest.mark.parametrize(("written", "expected"), DIRECTION_CASES)
+def test_direction_aliases(written: str, expected: Direction) -> None:
+    panel = parse_panel(HEAD + ENTRY.replace('"inhibit"', f'"{written}"'), source="p.toml")
+    assert panel.entries[0].direction == expected
+
+
+def test_entry_fields_and_panel_record() -> None:
+    text = (
+        'name = " mine "\ndescription = "d"\n[documents]\ndoc = "A document"\n\n'
+        + ENTRY.replace(
+            '["senolytic"]', '["senomorphic", "senolytic", "senomorphic"]'
+        ).replace('label = "A"', 'label = " A "\npathway = " p "\ncaution = " c "')
+    )
+    panel = parse_panel(text, source="dir/mine.toml")
+    assert panel.name == "mine"
+    assert panel.description == "d"
+    assert dict(panel.documents) == {"doc": "A document"}
+    assert dict(panel.strategy_cautions) == {}
+    assert panel.source == "dir/mine.toml"
+    assert panel.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    (entry,) = panel.entries
+    assert entry.label == "A"
+    assert entry.strategies == ("senomorphic", "senolytic")
+    assert entry.pathway == "p"
+    assert entry.caution == "c"
+    assert entry.citation == "doc Fig. 1"
+
+
+def test_name_defaults_to_file_stem() -> None:
+    panel = parse_panel(ENTRY, source="dir/my_panel.toml")
+    assert panel.name == "my_panel"
+
+
+def test_extends_default_merges_and_replaces_by_label() -> None:
+    text = (
+        'extends = "default"\n\n'
+        '[strategy_cautions]\nsenolytic = "Own caution."\n\n'
+        "[[entries]]\n"
+        'label = "mTOR"\n'
+        'genes = ["MTOR", "RPTOR"]\n'
+        'strategies = ["senomorphic"]\n'
+        'direction = "inhibit"\n'
+        'citation = "own doc"\n\n'
+        "[[entries]]\n"
+        'label = "p38 MAPK"\n'
+        'genes = ["MAPK14"]\n'
+        'strategies = ["senomorphic"]\n'
+        'direction = "antagonise"\n'
+        'citation = "own doc"\n'
+    )
+    panel = parse_panel(text, source="ext.toml")
+    default_labels = [row[0] for row in DEFAULT_ROWS]
+    assert [e.label for e in panel.entries] == [
+        *(label for label in default_labels if label != "mTOR"),
+        "mTOR",
+        "p38 MAPK",
+    ]
+    entries = {e.label: e for e in panel.entries}
+    assert entries["mTOR"].genes == ("MTOR", "RPTOR")
+    assert entries["mTOR"].strategies == ("senomorphic",)
+    assert entries["mTOR"].citation == "own doc"
+    assert entries["p38 MAPK"].direction == "inhibit"
+    assert entries["BCL-2 family"].genes == ("BCL2", "BCL2L1", "BCL2L2", "MCL1")
+    assert panel.name == "default+ext.toml"
+    assert sorted(panel.documents) == ["wang2025", "wang2025ccs"]
+    assert dict(panel.strategy_cautions) == {
+        "senoreverter": load_panel("default").strategy_cautions["senoreverter"],
+        "senolytic": "Own caution.",
+    }
+
+
+def test_extends_default_without_entries_is_the_default() -> None:
+    panel = parse_panel('name = "copy"\nextends = "default"\n', source="copy.toml")
+    assert panel.name == "copy"
+    assert panel.entries == load_panel("default").entries

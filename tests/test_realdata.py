@@ -1,0 +1,103 @@
+"""End to end on the real ChEMBL extract in ../shared/chembl (skips when it is absent).
+
+The extract (its README) has few drug_mechanism rows, some on salts or family targets, partial
+molecule_hierarchy, few confidence scores: every check here is on what a real user would see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from senotarget.config import load_settings
+from senotarget.pipeline import run
+from senotarget.schema import STRATEGIES, CandidateCols, RunResult
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    root = tmp_path_factory.mktemp("real")
+    cache = Path(__file__).resolve().parents[1] / "data" / "cache"  # reuse the structure cache of make run
+    settings = load_settings(
+        env={}, source="auto", chembl_db=str(shared_db), out_dir=root / "reports", cache_dir=cache, run_id="real"
+    )
+    return run(settings)
+
+
+@pytest.fixture(scope="module")
+def candidates(real_run: RunResult) -> pd.DataFrame:
+    return pd.read_csv(Path(real_run.run_dir) / "candidates.csv", keep_default_na=False, na_values=[""], low_memory=False)
+
+
+@pytest.fixture(scope="module")
+def evidence(real_run: RunResult) -> pd.DataFrame:
+    return pd.read_csv(Path(real_run.run_dir) / "evidence.csv", keep_default_na=False, na_values=[""], low_memory=False)
+
+
+def row(table: pd.DataFrame, strategy: str, name: str) -> pd.Series:
+    mine = table[(table[CandidateCols.STRATEGY] == strategy) & (table[CandidateCols.PREF_NAME] == name)]
+    assert len(mine) == 1, f"{name} has {len(mine)} {strategy} rows"
+    return mine.iloc[0]
+
+
+def test_every_strategy_has_candidates(candidates: pd.DataFrame) -> None:
+    counts = candidates[candidates[CandidateCols.IS_CANDIDATE]].groupby(CandidateCols.STRATEGY).size()
+    assert set(counts.index) == set(STRATEGIES)
+    assert (counts > 10).all()
+
+
+@pytest.mark.parametrize(("name", "genes"), [("NAVITOCLAX", ("BCL2", "BCL2L1")), ("VENETOCLAX", ("BCL2",))])
+def test_bcl2_inhibitors_are_senolytic_from_their_mechanism(
+    candidates: pd.DataFrame, name: str, genes: tuple[str, ...]
+) -> None:
+    hit = row(candidates, "senolytic", name)
+    assert bool(hit[CandidateCols.IS_CANDIDATE])
+    assert hit[CandidateCols.DIRECTION] == "mechanism"
+    assert "senolytic" in hit[CandidateCols.LABELS].split(";")
+    for gene in genes:
+        assert f"inhibits {gene} (" in hit[CandidateCols.EVIDENCE_TEXT]
+    assert "mechanism: INHIBITOR" in hit[CandidateCols.EVIDENCE_TEXT]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "name", "target", "recorded_on"),
+    [
+        ("senomorphic", "TOFACITINIB", "CHEMBL2363062", "CHEMBL2103743"),  # JAK family, on the citrate salt
+        ("senomorphic", "PEFICITINIB", "CHEMBL2363062", None),  # JAK family
+        ("senolytic", "CAPIVASERTIB", "CHEMBL2111353", None),  # AKT family
+        ("senomorphic", "RUXOLITINIB", "CHEMBL2971", "CHEMBL1795071"),  # on the phosphate salt
+    ],
+)
+def test_family_and_salt_mechanisms_reach_the_parent(
+    candidates: pd.DataFrame, evidence: pd.DataFrame, strategy: str, name: str, target: str, recorded_on: str | None
+) -> None:
+    hit = row(candidates, strategy, name)
+    assert hit[CandidateCols.DIRECTION] == "mechanism"
+    mine = evidence[(evidence.molecule_chembl_id == hit[CandidateCols.MOLECULE_CHEMBL_ID]) & (evidence.target_chembl_id == target)]
+    assert not mine.empty and "INHIBITOR" in set(mine.mechanism_action_type)
+    if recorded_on:
+        assert recorded_on in set(mine.mechanism_molecules)
+        assert f"recorded on {recorded_on}" in hit[CandidateCols.EVIDENCE_TEXT]
+
+
+def test_nampt_inhibitors_are_contrary_not_senoreverters(candidates: pd.DataFrame) -> None:
+    nampt = candidates[(candidates.strategy == "senoreverter") & (candidates.targets == "NAMPT")]
+    assert len(nampt) > 100
+    assert set(nampt[CandidateCols.DIRECTION]) == {"contrary"}
+    assert not nampt[CandidateCols.IS_CANDIDATE].any()
+
+
+def test_senoreverter_calls_carry_relapse_caution(candidates: pd.DataFrame) -> None:
+    rows = candidates[(candidates.strategy == "senoreverter") & candidates.is_candidate]
+    assert rows[CandidateCols.CAUTION].str.contains("Relapse risk").all()
+
+
+def test_every_panel_gene_is_resolved_or_explained(real_run: RunResult) -> None:
+    targets = pd.read_csv(Path(real_run.run_dir) / "targets.csv", keep_default_na=False)
+    assert set(targets.status) <= {"resolved", "ambiguous", "unresolved"}
+    assert (targets.reason != "").all()
+    assert targets.gene_symbol.nunique() == 27

@@ -1,0 +1,229 @@
+"""Tests of the atomic run writer and the run folder helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from senotarget.errors import OutputError, SenotargetError
+from senotarget.report import (
+    MANIFEST,
+    TABLES,
+    latest_run,
+    prepare_output,
+    read_run_table,
+    validate_run_id,
+    write_run,
+)
+from senotarget.schema import CandidateCols, EvidenceCols, TargetCols
+
+GOOD_IDS = ["run1", "my-panel-2026", "a.b_c", "A", "2026-01-01T10.00", "x" * 128]
+BAD_IDS = ["../x", "/tmp/x", ".hidden", "a/b", "", "x..y", "..", "-x", "a b", "a\\b", "x" * 129]
+
+
+@pytest.mark.parametrize("run_id", GOOD_IDS)
+def test_validate_run_id_accepts_plain_names(run_id: str) -> None:
+    assert validate_run_id(run_id) == run_id
+
+
+@pytest.mark.parametrize("run_id", BAD_IDS)
+def test_validate_run_id_refuses_paths_and_hidden_names(run_id: str) -> None:
+    with pytest.raises(OutputError) as info:
+        validate_run_id(run_id)
+    assert str(info.value) == (
+        f"run id {run_id!r} is not a plain name: use letters, digits, '.', '_' or '-' only "
+        "(no '/', no '..'), e.g. --run-id my-panel-2026"
+    )
+    assert isinstance(info.value, OSError)
+    assert isinstance(info.value, SenotargetError)
+
+
+def test_prepare_output_creates_out_dir_and_returns_run_dir(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "reports"
+    assert prepare_output(out, "run1") == out / "run1"
+    assert out.is_dir()
+    assert list(out.iterdir()) == []  # neither the run folder nor the write test is left
+
+
+def test_prepare_output_refuses_existing_run_folder(tmp_path: Path) -> None:
+    (tmp_path / "run1").mkdir()
+    with pytest.raises(OutputError) as info:
+        prepare_output(tmp_path, "run1")
+    assert str(info.value) == (
+        f"run folder {tmp_path / 'run1'} already exists: "
+        "pass a new --run-id, or remove the old run folder"
+    )
+
+
+def test_prepare_output_refuses_unwritable_out_dir(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = blocker / "reports"
+    with pytest.raises(OutputError) as info:
+        prepare_output(out, "run1")
+    message = str(info.value)
+    assert message.startswith(f"output folder {out} is not writable (")
+    assert message.endswith(": pass --out a folder you can write to (or set SENOTARGET_OUT_DIR)")
+    assert "\n" not in message
+
+
+def test_prepare_output_checks_run_id_first(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is not a plain name"):
+        prepare_output(tmp_path / "out", "../escape")
+    assert not (tmp_path / "out").exists()
+
+
+def _table(columns: tuple[str, ...], n_rows: int = 2) -> pd.DataFrame:
+    """A table with ``columns`` given in reverse order; cell ``r,c`` holds ``"<column><r>"``."""
+    return pd.DataFrame({c: [f"{c}{r}" for r in range(n_rows)] for c in reversed(columns)})
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    return {name: _table(columns) for name, columns in TABLES.items()}
+
+
+MANIFEST_DATA: dict[str, Any] = {"run_id": "run1", "counts": {"candidates": 2}, "path": Path("x")}
+
+
+def test_tables_name_their_column_orders() -> None:
+    assert TABLES == {
+        "candidates.csv": CandidateCols.ORDER,
+        "evidence.csv": EvidenceCols.ORDER,
+        "targets.csv": TargetCols.ORDER,
+    }
+
+
+def test_write_run_writes_exact_column_order_and_manifest(tmp_path: Path) -> None:
+    run_dir = prepare_output(tmp_path, "run1")
+    extra = pd.DataFrame({"b": [1], "a": [2]})
+    assert write_run(run_dir, {**_tables(), "dropped.csv": extra}, MANIFEST_DATA) == run_dir
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run1"]
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "candidates.csv",
+        "dropped.csv",
+        "evidence.csv",
+        MANIFEST,
+        "targets.csv",
+    ]
+    for name, columns in TABLES.items():
+        lines = (run_dir / name).read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(columns)
+        assert lines[1] == ",".join(f"{c}0" for c in columns)
+        assert len(lines) == 3
+        table = read_run_table(run_dir, name)
+        assert list(table.columns) == list(columns)
+        assert table.shape == (2, len(columns))
+    assert (run_dir / "dropped.csv").read_text(encoding="utf-8") == "b,a\n1,2\n"
+    assert json.loads((run_dir / MANIFEST).read_text(encoding="utf-8")) == {
+        "run_id": "run1",
+        "counts": {"candidates": 2},
+        "path": "x",
+    }
+
+
+def test_write_run_gives_the_run_folder_normal_permissions(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path / "run1", _tables(), MANIFEST_DATA)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(run_dir.stat().st_mode) == 0o777 & ~umask
+
+
+def test_write_run_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_to_csv = pd.DataFrame.to_csv
+    calls: list[str] = []
+
+    def failing_to_csv(self: pd.DataFrame, path: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(Path(path).name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_to_csv(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing_to_csv)
+    run_dir = tmp_path / "run1"
+    with pytest.raises(OutputError) as info:
+        write_run(run_dir, _tables(), MANIFEST_DATA)
+    assert str(info.value) == (
+        f"cannot write run folder {run_dir} (No space left on device): "
+        "free disk space or pass another --out / --run-id"
+    )
+    assert calls == ["candidates.csv", "evidence.csv"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_run_other_error_also_leaves_nothing(tmp_path: Path) -> None:
+    tables = {"targets.csv": pd.DataFrame({"label": ["x"]})}  # lacks the targets columns
+    with pytest.raises(KeyError):
+        write_run(tmp_path / "run1", tables, MANIFEST_DATA)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_run_refuses_a_run_folder_that_appeared(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run1"
+    run_dir.mkdir()
+    (run_dir / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError, match=f"cannot write run folder {run_dir}"):
+        write_run(run_dir, _tables(), MANIFEST_DATA)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run1"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["keep.txt"]
+
+
+def _finished(folder: Path, mtime_ns: int) -> Path:
+    folder.mkdir()
+    manifest = folder / MANIFEST
+    manifest.write_text("{}", encoding="utf-8")
+    os.utime(manifest, ns=(mtime_ns, mtime_ns))
+    return folder
+
+
+def test_latest_run_picks_newest_manifest(tmp_path: Path) -> None:
+    second = 1_000_000_000
+    _finished(tmp_path / "old", 100 * second)
+    newest = _finished(tmp_path / "new", 300 * second)
+    _finished(tmp_path / "middle", 200 * second)
+    _finished(tmp_path / ".hidden", 900 * second)
+    (tmp_path / "unfinished").mkdir()
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    assert latest_run(tmp_path) == newest
+
+
+#: (case, folders to create, expected)
+EMPTY_CASES: list[tuple[str, bool]] = [("missing_out_dir", False), ("no_finished_run", True)]
+
+
+@pytest.mark.parametrize("make_out", [case[1] for case in EMPTY_CASES], ids=[c[0] for c in EMPTY_CASES])
+def test_latest_run_without_runs_is_none(tmp_path: Path, make_out: bool) -> None:
+    out = tmp_path / "reports"
+    if make_out:
+        (out / "unfinished").mkdir(parents=True)
+    assert latest_run(out) is None
+
+
+def test_read_run_table_refuses_folder_without_manifest(tmp_path: Path) -> None:
+    (tmp_path / "candidates.csv").write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(OutputError) as info:
+        read_run_table(tmp_path, "candidates.csv")
+    assert str(info.value) == (
+        f"{tmp_path} is not a finished senotarget run (no {MANIFEST} or candidates.csv): "
+        "pass --run a folder written by `senotarget run`"
+    )
+
+
+def test_read_run_table_refuses_missing_table(tmp_path: Path) -> None:
+    run_dir = _finished(tmp_path / "run1", 1)
+    with pytest.raises(OutputError, match=r"no manifest\.json or evidence\.csv"):
+        read_run_table(run_dir, "evidence.csv")
+
+
+def test_read_run_table_keeps_na_strings(tmp_path: Path) -> None:
+    run_dir = _finished(tmp_path / "run1", 1)
+    (run_dir / "t.csv").write_text("name,value\nNA,\nNone,2\n", encoding="utf-8")
+    table = read_run_table(run_dir, "t.csv")
+    assert table["name"].tolist() == ["NA", "None"]
+    assert table["value"].isna().tolist() == [True, False]
+    assert table["value"].iloc[1] == 2
