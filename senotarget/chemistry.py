@@ -321,9 +321,16 @@ def _standardise_one(smiles: str, kit: _Toolkit) -> _Row:
     scaffold = _guarded(flags, "scaffold", lambda: str(kit.murcko(mol=parent)), "")
     status = "flag" if flags else "ok"
     return (
-        standard_smiles, parent_smiles, inchikey, qed, pains, brenk, scaffold, status,
+        standard_smiles,
+        parent_smiles,
+        inchikey,
+        qed,
+        pains,
+        brenk,
+        scaffold,
+        status,
         join_tokens(flags),
-    )  # fmt: skip
+    )
 
 
 def _compute_chunk(smiles: Sequence[str]) -> list[_Row]:
@@ -531,8 +538,12 @@ def _log_outcome(frame: pd.DataFrame, hits: int, computed: int, procs: int, secs
     logger.info(
         "standardised %d molecules (%d structures from cache, %d computed with %d processes) "
         "in %.1f s",
-        len(frame), hits, computed, procs, secs,
-    )  # fmt: skip
+        len(frame),
+        hits,
+        computed,
+        procs,
+        secs,
+    )
     excluded = frame[frame[ChemCols.STATUS] == "exclude"]
     if len(excluded):
         examples = ", ".join(
@@ -545,8 +556,10 @@ def _log_outcome(frame: pd.DataFrame, hits: int, computed: int, procs: int, secs
         )
         logger.warning(
             "%d of %d molecules have an unusable structure (chem_status=exclude), e.g. %s",
-            len(excluded), len(frame), examples,
-        )  # fmt: skip
+            len(excluded),
+            len(frame),
+            examples,
+        )
     flagged = frame[frame[ChemCols.STATUS] == "flag"]
     if len(flagged):
         counts = Counter(t for r in flagged[ChemCols.REASON].tolist() for t in r.split(";"))
@@ -611,10 +624,14 @@ def assign_parents(molecules: pd.DataFrame, chem: pd.DataFrame) -> pd.DataFrame:
     )
     _require(
         chem,
-        (ChemCols.MOLECULE_CHEMBL_ID, ChemCols.STANDARD_SMILES, ChemCols.PARENT_SMILES,
-         ChemCols.PARENT_INCHIKEY),
+        (
+            ChemCols.MOLECULE_CHEMBL_ID,
+            ChemCols.STANDARD_SMILES,
+            ChemCols.PARENT_SMILES,
+            ChemCols.PARENT_INCHIKEY,
+        ),
         "chem",
-    )  # fmt: skip
+    )
 
     by_id: dict[str, tuple[str, str, str]] = {}
     for mid, std, par, key in zip(
@@ -626,9 +643,10 @@ def assign_parents(molecules: pd.DataFrame, chem: pd.DataFrame) -> pd.DataFrame:
     ):
         if _present(mid) and mid not in by_id:
             by_id[mid] = (
-                std if _present(std) else "", par if _present(par) else "",
+                std if _present(std) else "",
+                par if _present(par) else "",
                 key if _present(key) else "",
-            )  # fmt: skip
+            )
 
     ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
     hierarchy = molecules[MoleculeCols.HIERARCHY_PARENT].tolist()

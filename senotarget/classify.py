@@ -1,4 +1,6 @@
-"""Direction-aware classification: does a compound move a panel target the way its strategy needs?
+"""Direction-aware classification of each compound against each panel target.
+
+Does a compound move a panel target the way its strategy needs?
 
 For every (parent compound, panel entry, gene) with evidence, the call rests on, in this order
 (DESIGN §4):
@@ -20,6 +22,7 @@ restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med 22:439, Fig. 2).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from importlib import resources
 from typing import TYPE_CHECKING, Final
@@ -64,9 +67,8 @@ def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:
     signs: dict[str, ActionSign] = {}
     for sign in ("negative", "positive", "other"):
         for name in shipped.get(sign, {}):
-            signs[name.upper()] = sign  # type: ignore[assignment]
-    for row in lookup.itertuples(index=False):
-        record = row._asdict()
+            signs[name.upper()] = sign
+    for record in lookup.to_dict("records"):
         parent = str(record[ActionTypeCols.PARENT_TYPE] or "").upper()
         if parent in _PARENT_SIGN:
             signs[str(record[ActionTypeCols.ACTION_TYPE]).upper()] = _PARENT_SIGN[parent]
@@ -75,7 +77,9 @@ def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:
 
 def _signs_of(cells: pd.Series, signs: dict[str, ActionSign]) -> tuple[pd.Series, pd.Series]:
     """(any negative, any positive) action type in each ``;``-joined cell."""
-    unique = {cell: {signs.get(t.upper(), "other") for t in split_tokens(cell)} for cell in cells.unique()}
+    unique = {
+        cell: {signs.get(t.upper(), "other") for t in split_tokens(cell)} for cell in cells.unique()
+    }
     negative = cells.map(lambda c: "negative" in unique[c])
     positive = cells.map(lambda c: "positive" in unique[c])
     return negative.astype(bool), positive.astype(bool)
@@ -105,14 +109,24 @@ def classify_calls(
 
     resolved = targets.loc[
         targets[TargetCols.STATUS] == "resolved",
-        [TargetCols.LABEL, TargetCols.GENE_SYMBOL, TargetCols.TARGET_CHEMBL_ID, TargetCols.DIRECTION,
-         TargetCols.STRATEGIES, TargetCols.CAUTION, TargetCols.TARGET_TYPE, TargetCols.TARGET_PREF_NAME],
-    ]  # fmt: skip
+        [
+            TargetCols.LABEL,
+            TargetCols.GENE_SYMBOL,
+            TargetCols.TARGET_CHEMBL_ID,
+            TargetCols.DIRECTION,
+            TargetCols.STRATEGIES,
+            TargetCols.CAUTION,
+            TargetCols.TARGET_TYPE,
+            TargetCols.TARGET_PREF_NAME,
+        ],
+    ]
     # The targets table is authoritative for the target's type and name.
     joined = evidence.drop(columns=[EvidenceCols.TARGET_TYPE]).merge(
-        resolved, left_on=EvidenceCols.TARGET_CHEMBL_ID, right_on=TargetCols.TARGET_CHEMBL_ID,
+        resolved,
+        left_on=EvidenceCols.TARGET_CHEMBL_ID,
+        right_on=TargetCols.TARGET_CHEMBL_ID,
         suffixes=("", "_target"),
-    )  # fmt: skip
+    )
     if joined.empty:
         return pd.DataFrame(columns=list(CallCols.ORDER))
     keys = [EvidenceCols.MOLECULE_CHEMBL_ID, TargetCols.LABEL, TargetCols.GENE_SYMBOL]
@@ -121,22 +135,29 @@ def classify_calls(
     stype = joined[EvidenceCols.STANDARD_TYPE]
     median = joined[EvidenceCols.MEDIAN_PCHEMBL]
     joined = joined.assign(
-        _mech_neg=mech_neg, _mech_pos=mech_pos, _act_neg=act_neg, _act_pos=act_pos,
+        _mech_neg=mech_neg,
+        _mech_pos=mech_pos,
+        _act_neg=act_neg,
+        _act_pos=act_pos,
         _inhib=median.where(stype.isin(INHIBITION_TYPES)),
         _activ=median.where(stype.isin(ACTIVATION_TYPES) & joined[EvidenceCols.ACTIVATION_ASSAY]),
         _any=median,
-    )  # fmt: skip
+    )
     grouped = joined.groupby(keys, sort=False)
     calls = grouped.agg(
-        _mech_neg=("_mech_neg", "any"), _mech_pos=("_mech_pos", "any"),
-        _act_neg=("_act_neg", "any"), _act_pos=("_act_pos", "any"),
-        _inhib=("_inhib", "max"), _activ=("_activ", "max"), _any=("_any", "max"),
+        _mech_neg=("_mech_neg", "any"),
+        _mech_pos=("_mech_pos", "any"),
+        _act_neg=("_act_neg", "any"),
+        _act_pos=("_act_pos", "any"),
+        _inhib=("_inhib", "max"),
+        _activ=("_activ", "max"),
+        _any=("_any", "max"),
         _n_measurements=(EvidenceCols.N_MEASUREMENTS, "sum"),
         _censored=(EvidenceCols.CENSORED_INACTIVE, "sum"),
         wanted_direction=(TargetCols.DIRECTION, "first"),
         strategies=(TargetCols.STRATEGIES, "first"),
         caution=(TargetCols.CAUTION, "first"),
-    ).reset_index()  # fmt: skip
+    ).reset_index()
 
     best = (
         joined.dropna(subset=[EvidenceCols.MEDIAN_PCHEMBL])
@@ -159,15 +180,22 @@ def classify_calls(
     # Inferred direction from potency: on an activate entry an explicit activation assay wins; on
     # an inhibit entry inhibition-type potency wins.
     inferred_ok = np.where(wants_inhibit, inhib_potent, activ_potent)
-    inferred_bad = np.where(wants_inhibit, activ_potent & ~inhib_potent, inhib_potent & ~activ_potent)
+    inferred_bad = np.where(
+        wants_inhibit, activ_potent & ~inhib_potent, inhib_potent & ~activ_potent
+    )
 
     conditions = [
-        mech_ok, mech_bad,
-        act_ok & any_potent, act_bad & any_potent,
-        inferred_ok, inferred_bad,
-    ]  # fmt: skip
+        mech_ok,
+        mech_bad,
+        act_ok & any_potent,
+        act_bad & any_potent,
+        inferred_ok,
+        inferred_bad,
+    ]
     calls[CallCols.DIRECTION] = np.select(
-        conditions, ["mechanism", "contrary", "mechanism", "contrary", "inferred", "contrary"], default=""
+        conditions,
+        ["mechanism", "contrary", "mechanism", "contrary", "inferred", "contrary"],
+        default="",
     )
     inferred_source = np.where(
         wants_inhibit,
@@ -176,17 +204,25 @@ def classify_calls(
     )
     calls[CallCols.DIRECTION_SOURCE] = np.select(
         conditions,
-        ["drug_mechanism", "drug_mechanism", "activity_action_type", "activity_action_type",
-         inferred_source, inferred_source],
+        [
+            "drug_mechanism",
+            "drug_mechanism",
+            "activity_action_type",
+            "activity_action_type",
+            inferred_source,
+            inferred_source,
+        ],
         default="",
-    )  # fmt: skip
+    )
     relevant = np.select(
-        [mech_ok | mech_bad | act_ok | act_bad,
-         np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_inhibition"]),
-         np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_activation"])],
+        [
+            mech_ok | mech_bad | act_ok | act_bad,
+            np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_inhibition"]),
+            np.isin(calls[CallCols.DIRECTION_SOURCE], ["inferred_activation"]),
+        ],
         [calls["_any"], calls["_inhib"], calls["_activ"]],
         default=calls["_any"],
-    )  # fmt: skip
+    )
     calls[CallCols.BEST_PCHEMBL] = pd.Series(relevant, index=calls.index, dtype="float64").round(2)
     calls[CallCols.HAS_MECHANISM] = calls["_mech_neg"] | calls["_mech_pos"]
     calls[CallCols.MEETS_POTENCY] = calls[CallCols.BEST_PCHEMBL] >= thr
@@ -201,12 +237,15 @@ def classify_calls(
     return calls.loc[:, list(CallCols.ORDER)].reset_index(drop=True)
 
 
-def _add_counts(calls: pd.DataFrame, joined: pd.DataFrame, support: pd.DataFrame, keys: list[str]) -> None:
+def _add_counts(
+    calls: pd.DataFrame, joined: pd.DataFrame, support: pd.DataFrame, keys: list[str]
+) -> None:
     pairs = joined[[*keys, EvidenceCols.TARGET_CHEMBL_ID]].drop_duplicates()
     counted = pairs.merge(
-        support, left_on=[EvidenceCols.MOLECULE_CHEMBL_ID, EvidenceCols.TARGET_CHEMBL_ID],
+        support,
+        left_on=[EvidenceCols.MOLECULE_CHEMBL_ID, EvidenceCols.TARGET_CHEMBL_ID],
         right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
-    )  # fmt: skip
+    )
     groups = counted.groupby(keys, sort=False)
     assays = groups[SupportCols.ASSAY_CHEMBL_ID].nunique()
     documents = groups[SupportCols.DOCUMENT_CHEMBL_ID].nunique()
@@ -228,26 +267,30 @@ def _add_tokens(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> N
 
 
 def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> list[str]:
-    """Human-readable evidence, e.g. "inhibits BCL2 (median pIC50 8.9, 12 assays, mechanism:
-    INHIBITOR)"."""
+    """Human-readable evidence per call.
+
+    For example "inhibits BCL2 (median pIC50 8.9, 12 assays, mechanism: INHIBITOR)".
+    """
     mechanisms: dict[tuple[str, str, str], list[str]] = {}
     with_mech = joined[joined[EvidenceCols.MECHANISM_ACTION_TYPE] != ""].drop_duplicates(
         [*keys, EvidenceCols.TARGET_CHEMBL_ID]
     )
-    for row in with_mech.itertuples(index=False):
-        record = row._asdict()
+    for record in with_mech.to_dict("records"):
         key = (record[keys[0]], record[keys[1]], record[keys[2]])
         where = ""
         if record[TargetCols.TARGET_TYPE] != "SINGLE PROTEIN":
-            where = f" on {record[TargetCols.TARGET_PREF_NAME]} ({str(record[TargetCols.TARGET_TYPE]).lower()} {record[EvidenceCols.TARGET_CHEMBL_ID]})"
+            kind = str(record[TargetCols.TARGET_TYPE]).lower()
+            name = record[TargetCols.TARGET_PREF_NAME]
+            where = f" on {name} ({kind} {record[EvidenceCols.TARGET_CHEMBL_ID]})"
         salts = [m for m in split_tokens(record[EvidenceCols.MECHANISM_MOLECULES]) if m != key[0]]
         if salts:
             where += f", recorded on {', '.join(salts)}"
-        mechanisms.setdefault(key, []).append(f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{where}")
+        mechanisms.setdefault(key, []).append(
+            f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{where}"
+        )
 
     texts: list[str] = []
-    for row in calls.itertuples(index=False):
-        record = row._asdict()
+    for record in calls.to_dict("records"):
         key = (record[keys[0]], record[keys[1]], record[keys[2]])
         gene = record[CallCols.GENE_SYMBOL]
         direction = record[CallCols.DIRECTION]
@@ -259,7 +302,7 @@ def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) 
             verb = "activates" if positive else "inhibits"
         parts: list[str] = []
         best = record[CallCols.BEST_PCHEMBL]
-        if best == best and best is not None:  # not NaN
+        if best is not None and not math.isnan(best):
             parts.append(f"median p{record[CallCols.BEST_TYPE] or 'ChEMBL'} {best:.1f}")
         n_assays = int(record[CallCols.N_ASSAYS])
         if n_assays:
@@ -274,6 +317,7 @@ def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) 
             parts.append("inactive-side values only")
         text = f"{verb} {gene} ({', '.join(parts)})"
         if direction == "contrary":
-            text += f" [contrary: the panel wants {gene} {'activated' if record[CallCols.WANTED] == 'activate' else 'inhibited'}]"
+            wanted = "activated" if record[CallCols.WANTED] == "activate" else "inhibited"
+            text += f" [contrary: the panel wants {gene} {wanted}]"
         texts.append(text)
     return texts

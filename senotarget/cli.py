@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,22 +36,29 @@ SourceOpt = Annotated[
 ]
 ChemblDbOpt = Annotated[
     str | None,
-    typer.Option("--chembl-db", help="ChEMBL SQLite file or database URL (env SENOTARGET_CHEMBL_DB)."),
+    typer.Option(
+        "--chembl-db", help="ChEMBL SQLite file or database URL (env SENOTARGET_CHEMBL_DB)."
+    ),
 ]
 ChemblUrlOpt = Annotated[
-    str | None, typer.Option("--chembl-url", help="ChEMBL REST API base URL (env SENOTARGET_CHEMBL_URL).")
+    str | None,
+    typer.Option("--chembl-url", help="ChEMBL REST API base URL (env SENOTARGET_CHEMBL_URL)."),
 ]
 OfflineOpt = Annotated[
-    bool | None, typer.Option("--offline/--online", help="Answer only from the cache or local release.")
+    bool | None,
+    typer.Option("--offline/--online", help="Answer only from the cache or local release."),
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Config TOML file (env SENOTARGET_CONFIG).")
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Reports folder (default reports/).")]
 RunIdOpt = Annotated[
-    str | None, typer.Option("--run-id", help="Name of the run folder (default <panel>-<UTC time>).")
+    str | None,
+    typer.Option("--run-id", help="Name of the run folder (default <panel>-<UTC time>)."),
 ]
-CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder (default data/cache/).")]
+CacheDirOpt = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Cache folder (default data/cache/).")
+]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Processes for chemistry (0 = one per core).")
 ]
@@ -106,10 +113,18 @@ def run(
 
     with _user_errors():
         settings = _settings(
-            verbose, panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url,
-            offline=offline, config=config, out_dir=out, run_id=run_id, cache_dir=cache_dir,
+            verbose,
+            panel=panel,
+            source=source,
+            chembl_db=chembl_db,
+            chembl_url=chembl_url,
+            offline=offline,
+            config=config,
+            out_dir=out,
+            run_id=run_id,
+            cache_dir=cache_dir,
             workers=workers,
-        )  # fmt: skip
+        )
         result = run_pipeline(settings, progress=_say(verbose))
     for key, value in result.counts.items():
         if key.startswith("candidates_"):
@@ -128,12 +143,18 @@ def targets_list(panel: PanelOpt = None, config: ConfigOpt = None) -> None:
         (e.label, " ".join(e.genes), ";".join(e.strategies), e.direction, e.citation)
         for e in loaded.entries
     ]
-    _table(f"panel {loaded.name} ({loaded.source})", ("label", "genes", "strategies", "direction", "citation"), rows)
+    _table(
+        f"panel {loaded.name} ({loaded.source})",
+        ("label", "genes", "strategies", "direction", "citation"),
+        rows,
+    )
 
 
 @targets_app.command("resolve")
 def targets_resolve(
-    genes: Annotated[list[str] | None, typer.Argument(help="Gene symbols or accessions (default: the panel's).")] = None,
+    genes: Annotated[
+        list[str] | None, typer.Argument(help="Gene symbols or accessions (default: the panel's).")
+    ] = None,
     panel: PanelOpt = None,
     source: SourceOpt = None,
     chembl_db: ChemblDbOpt = None,
@@ -144,7 +165,9 @@ def targets_resolve(
     from senotarget.pipeline import resolve_genes
 
     with _user_errors():
-        settings = _settings(panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config)
+        settings = _settings(
+            panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config
+        )
         table, release = resolve_genes(settings, genes or None)
     columns = ("label", "gene_symbol", "target_chembl_id", "target_type", "status", "reason")
     rows = [tuple(str(v) for v in r) for r in table.loc[:, list(columns)].itertuples(index=False)]
@@ -168,12 +191,18 @@ def explain(
     typer.echo(f"{result.molecule_chembl_id} {result.pref_name}  (run {result.run_dir})")
     for row in result.candidates.to_dict("records"):
         parts = [
-            (c, result.weights.get(c, 0.0), float(row[c]), result.weights.get(c, 0.0) * float(row[c]))
+            (
+                c,
+                result.weights.get(c, 0.0),
+                float(row[c]),
+                result.weights.get(c, 0.0) * float(row[c]),
+            )
             for c in CandidateCols.COMPONENTS
         ]
         rows = [(c, f"{w:+.2f}", f"{v:.3f}", f"{x:+.4f}") for c, w, v, x in parts]
         _table(
-            f"{row['strategy']}: rank {row['rank']}, score {row['score']:.4f}, direction {row['direction']}",
+            f"{row['strategy']}: rank {row['rank']}, score {row['score']:.4f}, "
+            f"direction {row['direction']}",
             ("component", "weight", "value", "contribution"),
             rows,
         )
@@ -181,13 +210,25 @@ def explain(
         for label, key in (("caution", "caution"), ("flags", "flags")):
             if isinstance(row.get(key), str) and row[key]:
                 typer.echo(f"{label}: {row[key]}")
-    columns = ("target_chembl_id", "gene_symbols", "standard_type", "median_pchembl", "n_measurements",
-               "n_assays", "censored_inactive", "action_type", "flags")  # fmt: skip
-    evidence = [tuple("" if str(v) == "nan" else str(v) for v in r) for r in result.evidence.loc[:, list(columns)].itertuples(index=False)]
+    columns = (
+        "target_chembl_id",
+        "gene_symbols",
+        "standard_type",
+        "median_pchembl",
+        "n_measurements",
+        "n_assays",
+        "censored_inactive",
+        "action_type",
+        "flags",
+    )
+    evidence = [
+        tuple("" if str(v) == "nan" else str(v) for v in r)
+        for r in result.evidence.loc[:, list(columns)].itertuples(index=False)
+    ]
     _table("evidence per target", columns, evidence)
 
 
-def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Render a table with rich when stdout is a terminal, as tab-separated text otherwise."""
     if sys.stdout.isatty():
         from rich.console import Console

@@ -123,7 +123,7 @@ def _parse_bool(value: str) -> bool:
 def _parse_source(value: str) -> SourceKind:
     if value not in SOURCE_KINDS:
         raise ValueError(f"{value!r} is not one of {', '.join(SOURCE_KINDS)}")
-    return cast(SourceKind, value)
+    return value
 
 
 def _parse_workers(value: str) -> int:
@@ -174,7 +174,9 @@ def _read_config_file(path: str) -> dict[str, Any]:
         with file.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config file {path} is not valid TOML ({error})", "fix the syntax") from None
+        raise ConfigError(
+            f"config file {path} is not valid TOML ({error})", "fix the syntax"
+        ) from None
 
 
 def _coerce(value: Any, parser: Callable[[str], T], key: str, where: str, fix: str) -> T:
@@ -187,7 +189,7 @@ def _coerce(value: Any, parser: Callable[[str], T], key: str, where: str, fix: s
 
 
 def _nested(
-    cls: type[Weights] | type[Thresholds],
+    cls: type[Weights | Thresholds],
     table: str,
     explicit: Mapping[str, Any],
     env: Mapping[str, str],
@@ -272,14 +274,20 @@ def load_settings(
 
     for table in ("weights", "thresholds"):
         if table in document and not isinstance(document[table], dict):
-            raise ConfigError(f"config file {config_path}: {table} is not a table", f"write [{table}]")
+            raise ConfigError(
+                f"config file {config_path}: {table} is not a table", f"write [{table}]"
+            )
     weight_values, weight_origins = _nested(
         Weights, "weights", weights or {}, environ, document.get("weights", {}), config_path
     )
     threshold_values, threshold_origins = _nested(
-        Thresholds, "thresholds", thresholds or {}, environ, document.get("thresholds", {}),
+        Thresholds,
+        "thresholds",
+        thresholds or {},
+        environ,
+        document.get("thresholds", {}),
         config_path,
-    )  # fmt: skip
+    )
     origins.update(weight_origins)
     origins.update(threshold_origins)
     settings = Settings(

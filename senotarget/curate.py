@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from senotarget.resolve import confidence_threshold
 from senotarget.schema import (
@@ -71,37 +71,70 @@ class Rule:
 
 
 RULES: Final = (
-    Rule("approximate_value", "flag",
-         "standard_relation '~': an approximate value; not used as potency (ChEMBL computes "
-         "pChEMBL only for '=')"),
-    Rule("censored_active", "flag",
-         "standard_relation '<': the value is an upper bound (at least this potent); kept as "
-         "evidence of activity but not used in the median"),
-    Rule("censored_inactive", "flag",
-         "standard_relation '>': the value is a lower bound (inactive side); counted as "
-         "censored_inactive and never a label on its own"),
-    Rule("confidence_unknown", "flag",
-         "the assay has no confidence_score: kept, neither passed nor dropped"),
-    Rule("data_validity", "exclude",
-         "ChEMBL data_validity_comment doubts the value (e.g. 'Outside typical range', "
-         "'Potential transcription error')"),
-    Rule("inactive_comment", "flag",
-         "activity_comment says the compound was inactive ('Not Active', 'inactive')"),
-    Rule("low_confidence", "exclude",
-         "assay confidence_score below the threshold for the target type (single protein: 8, "
-         "complex or family: 6; configurable)"),
-    Rule("non_nm_units", "exclude",
-         "a concentration-type value whose standard_units are not nM and that has no pChEMBL "
-         "value: not comparable"),
-    Rule("non_target_assay", "exclude",
-         "assay_type is not B (binding) or F (functional): ADMET, toxicity or physicochemical"),
-    Rule("pchembl_computed", "flag",
-         "the row qualifies for a pChEMBL value by ChEMBL's definition but the release left it "
-         "empty; computed here as 9 - log10(standard_value in nM)"),
-    Rule("potential_duplicate", "exclude",
-         "potential_duplicate = 1: ChEMBL marks the value as a likely repeat citation of an "
-         "earlier measurement"),
-)  # fmt: skip
+    Rule(
+        "approximate_value",
+        "flag",
+        "standard_relation '~': an approximate value; not used as potency (ChEMBL computes "
+        "pChEMBL only for '=')",
+    ),
+    Rule(
+        "censored_active",
+        "flag",
+        "standard_relation '<': the value is an upper bound (at least this potent); kept as "
+        "evidence of activity but not used in the median",
+    ),
+    Rule(
+        "censored_inactive",
+        "flag",
+        "standard_relation '>': the value is a lower bound (inactive side); counted as "
+        "censored_inactive and never a label on its own",
+    ),
+    Rule(
+        "confidence_unknown",
+        "flag",
+        "the assay has no confidence_score: kept, neither passed nor dropped",
+    ),
+    Rule(
+        "data_validity",
+        "exclude",
+        "ChEMBL data_validity_comment doubts the value (e.g. 'Outside typical range', "
+        "'Potential transcription error')",
+    ),
+    Rule(
+        "inactive_comment",
+        "flag",
+        "activity_comment says the compound was inactive ('Not Active', 'inactive')",
+    ),
+    Rule(
+        "low_confidence",
+        "exclude",
+        "assay confidence_score below the threshold for the target type (single protein: 8, "
+        "complex or family: 6; configurable)",
+    ),
+    Rule(
+        "non_nm_units",
+        "exclude",
+        "a concentration-type value whose standard_units are not nM and that has no pChEMBL "
+        "value: not comparable",
+    ),
+    Rule(
+        "non_target_assay",
+        "exclude",
+        "assay_type is not B (binding) or F (functional): ADMET, toxicity or physicochemical",
+    ),
+    Rule(
+        "pchembl_computed",
+        "flag",
+        "the row qualifies for a pChEMBL value by ChEMBL's definition but the release left it "
+        "empty; computed here as 9 - log10(standard_value in nM)",
+    ),
+    Rule(
+        "potential_duplicate",
+        "exclude",
+        "potential_duplicate = 1: ChEMBL marks the value as a likely repeat citation of an "
+        "earlier measurement",
+    ),
+)
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
 
 
@@ -122,10 +155,9 @@ def flag_activities(
     import pandas as pd
 
     frame = activities.copy()
-    target_types = (
-        targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID)
-        .set_index(TargetCols.TARGET_CHEMBL_ID)[TargetCols.TARGET_TYPE]
-    )
+    target_types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
+        TargetCols.TARGET_CHEMBL_ID
+    )[TargetCols.TARGET_TYPE]
     minimum = frame[ActivityCols.TARGET_CHEMBL_ID].map(
         lambda t: confidence_threshold(str(target_types.get(t, "")), thresholds)
     )
@@ -142,7 +174,12 @@ def flag_activities(
     duplicate = pd.to_numeric(frame[ActivityCols.POTENTIAL_DUPLICATE], errors="coerce") == 1
 
     computable = (
-        pchembl.isna() & concentration & (relation == "=") & (units == "nM") & (value > 0) & ~doubtful
+        pchembl.isna()
+        & concentration
+        & (relation == "=")
+        & (units == "nM")
+        & (value > 0)
+        & ~doubtful
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         computed = (9.0 - np.log10(value.where(computable))).round(2)
@@ -241,12 +278,27 @@ def aggregate_evidence(
     frame[ActivityCols.STANDARD_TYPE] = frame[ActivityCols.STANDARD_TYPE].fillna("(none)")
     counted = frame[frame[CuratedCols.STATUS] != "exclude"]
     use = frame[CuratedCols.POTENCY_USE]
-    positive_action = frame[ActivityCols.ACTION_TYPE].fillna("").str.upper().isin(
-        {"ACTIVATOR", "AGONIST", "PARTIAL AGONIST", "POSITIVE ALLOSTERIC MODULATOR", "POSITIVE MODULATOR", "OPENER"}
+    positive_action = (
+        frame[ActivityCols.ACTION_TYPE]
+        .fillna("")
+        .str.upper()
+        .isin(
+            {
+                "ACTIVATOR",
+                "AGONIST",
+                "PARTIAL AGONIST",
+                "POSITIVE ALLOSTERIC MODULATOR",
+                "POSITIVE MODULATOR",
+                "OPENER",
+            }
+        )
     )
     frame["_activation"] = (
         frame[ActivityCols.STANDARD_TYPE].isin({"EC50", "AC50"})
-        & (frame[ActivityCols.ASSAY_DESCRIPTION].fillna("").str.contains(ACTIVATION_WORDS) | positive_action)
+        & (
+            frame[ActivityCols.ASSAY_DESCRIPTION].fillna("").str.contains(ACTIVATION_WORDS)
+            | positive_action
+        )
         & (frame[CuratedCols.STATUS] != "exclude")
     )
     frame["_potency"] = frame[CuratedCols.PCHEMBL].where(use == "potency")
@@ -266,10 +318,12 @@ def aggregate_evidence(
         activation_assay=("_activation", "any"),
     ).reset_index()
     counted_groups = counted.groupby(keys, sort=True, dropna=False)
-    extra = pd.DataFrame({
-        EvidenceCols.N_ASSAYS: counted_groups[ActivityCols.ASSAY_CHEMBL_ID].nunique(),
-        EvidenceCols.N_DOCUMENTS: counted_groups[ActivityCols.DOCUMENT_CHEMBL_ID].nunique(),
-    }).reset_index()  # fmt: skip
+    extra = pd.DataFrame(
+        {
+            EvidenceCols.N_ASSAYS: counted_groups[ActivityCols.ASSAY_CHEMBL_ID].nunique(),
+            EvidenceCols.N_DOCUMENTS: counted_groups[ActivityCols.DOCUMENT_CHEMBL_ID].nunique(),
+        }
+    ).reset_index()
     evidence = evidence.merge(extra, on=keys, how="left")
     evidence[[EvidenceCols.N_ASSAYS, EvidenceCols.N_DOCUMENTS]] = (
         evidence[[EvidenceCols.N_ASSAYS, EvidenceCols.N_DOCUMENTS]].fillna(0).astype("int64")
@@ -279,26 +333,41 @@ def aggregate_evidence(
     evidence[EvidenceCols.SOURCE_MOLECULES] = _union_tokens(
         frame, keys, ActivityCols.MOLECULE_CHEMBL_ID, evidence
     )
-    evidence = evidence.rename(columns={
-        CuratedCols.PARENT_CHEMBL_ID: EvidenceCols.MOLECULE_CHEMBL_ID,
-        ActivityCols.TARGET_CHEMBL_ID: EvidenceCols.TARGET_CHEMBL_ID,
-    })  # fmt: skip
+    evidence = evidence.rename(
+        columns={
+            CuratedCols.PARENT_CHEMBL_ID: EvidenceCols.MOLECULE_CHEMBL_ID,
+            ActivityCols.TARGET_CHEMBL_ID: EvidenceCols.TARGET_CHEMBL_ID,
+        }
+    )
 
     evidence = _attach_mechanisms(evidence, mechanisms, parent_of)
-    evidence[EvidenceCols.GENE_SYMBOLS] = evidence[EvidenceCols.TARGET_CHEMBL_ID].map(genes).fillna("")
-    evidence[EvidenceCols.TARGET_TYPE] = evidence[EvidenceCols.TARGET_CHEMBL_ID].map(types).fillna("")
+    evidence[EvidenceCols.GENE_SYMBOLS] = (
+        evidence[EvidenceCols.TARGET_CHEMBL_ID].map(genes).fillna("")
+    )
+    evidence[EvidenceCols.TARGET_TYPE] = (
+        evidence[EvidenceCols.TARGET_CHEMBL_ID].map(types).fillna("")
+    )
     evidence[EvidenceCols.ACTION_TYPE] = [
         ";".join(sorted({*a.split(";"), *m.split(";")} - {""}))
         for a, m in zip(
-            evidence[EvidenceCols.ACTIVITY_ACTION_TYPE], evidence[EvidenceCols.MECHANISM_ACTION_TYPE],
+            evidence[EvidenceCols.ACTIVITY_ACTION_TYPE],
+            evidence[EvidenceCols.MECHANISM_ACTION_TYPE],
             strict=True,
         )
-    ]  # fmt: skip
-    for column in (EvidenceCols.N_MEASUREMENTS, EvidenceCols.CENSORED_INACTIVE,
-                   EvidenceCols.N_ACTIVE_CENSORED, EvidenceCols.N_EXCLUDED):  # fmt: skip
+    ]
+    for column in (
+        EvidenceCols.N_MEASUREMENTS,
+        EvidenceCols.CENSORED_INACTIVE,
+        EvidenceCols.N_ACTIVE_CENSORED,
+        EvidenceCols.N_EXCLUDED,
+    ):
         evidence[column] = evidence[column].fillna(0).astype("int64")
-    evidence[EvidenceCols.ACTIVATION_ASSAY] = evidence[EvidenceCols.ACTIVATION_ASSAY].astype("boolean").fillna(False).astype(bool)
-    evidence[EvidenceCols.MEDIAN_PCHEMBL] = evidence[EvidenceCols.MEDIAN_PCHEMBL].astype("float64").round(2)
+    evidence[EvidenceCols.ACTIVATION_ASSAY] = (
+        evidence[EvidenceCols.ACTIVATION_ASSAY].astype("boolean").fillna(False).astype(bool)
+    )
+    evidence[EvidenceCols.MEDIAN_PCHEMBL] = (
+        evidence[EvidenceCols.MEDIAN_PCHEMBL].astype("float64").round(2)
+    )
     evidence = (
         evidence.assign(
             _m=chembl_number(evidence[EvidenceCols.MOLECULE_CHEMBL_ID]),
@@ -309,16 +378,25 @@ def aggregate_evidence(
     )
 
     support = (
-        counted.loc[:, [CuratedCols.PARENT_CHEMBL_ID, ActivityCols.TARGET_CHEMBL_ID,
-                        ActivityCols.ASSAY_CHEMBL_ID, ActivityCols.DOCUMENT_CHEMBL_ID]]
+        counted.loc[
+            :,
+            [
+                CuratedCols.PARENT_CHEMBL_ID,
+                ActivityCols.TARGET_CHEMBL_ID,
+                ActivityCols.ASSAY_CHEMBL_ID,
+                ActivityCols.DOCUMENT_CHEMBL_ID,
+            ],
+        ]
         .drop_duplicates()
         .rename(columns={CuratedCols.PARENT_CHEMBL_ID: SupportCols.MOLECULE_CHEMBL_ID})
         .reset_index(drop=True)
-    )  # fmt: skip
+    )
     return evidence.loc[:, list(EvidenceCols.ORDER)], support.loc[:, list(SupportCols.ORDER)]
 
 
-def _union_tokens(frame: pd.DataFrame, keys: list[str], column: str, evidence: pd.DataFrame) -> list[str]:
+def _union_tokens(
+    frame: pd.DataFrame, keys: list[str], column: str, evidence: pd.DataFrame
+) -> list[str]:
     """Per group of ``keys``, the sorted union of ``;``-joined tokens in ``column``.
 
     Only groups with any token pay for Python joining; the rest get "".
@@ -326,7 +404,9 @@ def _union_tokens(frame: pd.DataFrame, keys: list[str], column: str, evidence: p
     present = frame.loc[frame[column].notna() & (frame[column].astype(str) != ""), [*keys, column]]
     if present.empty:
         return [""] * len(evidence)
-    exploded = present.assign(**{column: present[column].astype(str).str.split(";")}).explode(column)
+    exploded = present.assign(**{column: present[column].astype(str).str.split(";")}).explode(
+        column
+    )
     exploded = exploded.drop_duplicates()
     joined = exploded.groupby(keys, sort=False)[column].agg(lambda s: ";".join(sorted(s)))
     index = list(zip(*(evidence[k] for k in keys), strict=True))
@@ -334,41 +414,75 @@ def _union_tokens(frame: pd.DataFrame, keys: list[str], column: str, evidence: p
     return [lookup.get(key, "") for key in index]
 
 
-def _attach_mechanisms(evidence: pd.DataFrame, mechanisms: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
+def _attach_mechanisms(
+    evidence: pd.DataFrame, mechanisms: pd.DataFrame, parent_of: pd.Series
+) -> pd.DataFrame:
     import pandas as pd
 
     if mechanisms.empty:
-        for column in (EvidenceCols.MECHANISM_ACTION_TYPE, EvidenceCols.MECHANISM_OF_ACTION,
-                       EvidenceCols.MECHANISM_MOLECULES):  # fmt: skip
+        for column in (
+            EvidenceCols.MECHANISM_ACTION_TYPE,
+            EvidenceCols.MECHANISM_OF_ACTION,
+            EvidenceCols.MECHANISM_MOLECULES,
+        ):
             evidence[column] = ""
         return evidence
     mech = mechanisms.copy()
     molecule = mech[MechanismCols.MOLECULE_CHEMBL_ID]
     mech["_parent"] = molecule.map(parent_of).fillna(molecule)
-    by_pair = mech.groupby(["_parent", MechanismCols.TARGET_CHEMBL_ID], sort=True).agg(
-        mechanism_action_type=(MechanismCols.ACTION_TYPE, lambda s: ";".join(sorted(set(s.dropna())))),
-        mechanism_of_action=(MechanismCols.MECHANISM_OF_ACTION, lambda s: ";".join(sorted(set(s.dropna())))),
-        mechanism_molecules=(MechanismCols.MOLECULE_CHEMBL_ID, lambda s: ";".join(sorted(set(s)))),
-    ).reset_index().rename(columns={
-        "_parent": EvidenceCols.MOLECULE_CHEMBL_ID,
-        MechanismCols.TARGET_CHEMBL_ID: EvidenceCols.TARGET_CHEMBL_ID,
-    })  # fmt: skip
+    by_pair = (
+        mech.groupby(["_parent", MechanismCols.TARGET_CHEMBL_ID], sort=True)
+        .agg(
+            mechanism_action_type=(
+                MechanismCols.ACTION_TYPE,
+                lambda s: ";".join(sorted(set(s.dropna()))),
+            ),
+            mechanism_of_action=(
+                MechanismCols.MECHANISM_OF_ACTION,
+                lambda s: ";".join(sorted(set(s.dropna()))),
+            ),
+            mechanism_molecules=(
+                MechanismCols.MOLECULE_CHEMBL_ID,
+                lambda s: ";".join(sorted(set(s))),
+            ),
+        )
+        .reset_index()
+        .rename(
+            columns={
+                "_parent": EvidenceCols.MOLECULE_CHEMBL_ID,
+                MechanismCols.TARGET_CHEMBL_ID: EvidenceCols.TARGET_CHEMBL_ID,
+            }
+        )
+    )
     pair = [EvidenceCols.MOLECULE_CHEMBL_ID, EvidenceCols.TARGET_CHEMBL_ID]
     merged = evidence.merge(by_pair, on=pair, how="left")
     have = set(zip(evidence[pair[0]], evidence[pair[1]], strict=True))
-    only = by_pair[[(m, t) not in have for m, t in zip(by_pair[pair[0]], by_pair[pair[1]], strict=True)]]
+    only = by_pair[
+        [(m, t) not in have for m, t in zip(by_pair[pair[0]], by_pair[pair[1]], strict=True)]
+    ]
     if not only.empty:
-        rows = only.assign(**{
+        defaults: dict[str, Any] = {
             EvidenceCols.STANDARD_TYPE: MECHANISM_ONLY,
             EvidenceCols.MEDIAN_PCHEMBL: math.nan,
-            EvidenceCols.N_MEASUREMENTS: 0, EvidenceCols.CENSORED_INACTIVE: 0,
-            EvidenceCols.N_ACTIVE_CENSORED: 0, EvidenceCols.N_EXCLUDED: 0,
-            EvidenceCols.ACTIVATION_ASSAY: False, EvidenceCols.N_ASSAYS: 0,
-            EvidenceCols.N_DOCUMENTS: 0, EvidenceCols.FLAGS: "", EvidenceCols.ACTIVITY_ACTION_TYPE: "",
+            EvidenceCols.N_MEASUREMENTS: 0,
+            EvidenceCols.CENSORED_INACTIVE: 0,
+            EvidenceCols.N_ACTIVE_CENSORED: 0,
+            EvidenceCols.N_EXCLUDED: 0,
+            EvidenceCols.ACTIVATION_ASSAY: False,
+            EvidenceCols.N_ASSAYS: 0,
+            EvidenceCols.N_DOCUMENTS: 0,
+            EvidenceCols.FLAGS: "",
+            EvidenceCols.ACTIVITY_ACTION_TYPE: "",
             EvidenceCols.SOURCE_MOLECULES: "",
-        })  # fmt: skip
+        }
+        rows = only.copy()
+        for column, value in defaults.items():
+            rows[column] = value
         merged = pd.concat([merged, rows], ignore_index=True)
-    for column in (EvidenceCols.MECHANISM_ACTION_TYPE, EvidenceCols.MECHANISM_OF_ACTION,
-                   EvidenceCols.MECHANISM_MOLECULES):  # fmt: skip
+    for column in (
+        EvidenceCols.MECHANISM_ACTION_TYPE,
+        EvidenceCols.MECHANISM_OF_ACTION,
+        EvidenceCols.MECHANISM_MOLECULES,
+    ):
         merged[column] = merged[column].fillna("")
     return merged

@@ -56,11 +56,13 @@ def fetch_evidence(
     say("mechanisms")
     mechanisms = source.mechanisms(target_ids)
     wanted = pd.unique(
-        pd.concat([
-            activities[ActivityCols.MOLECULE_CHEMBL_ID],
-            mechanisms[MechanismCols.MOLECULE_CHEMBL_ID],
-        ]).dropna()
-    ).tolist()  # fmt: skip
+        pd.concat(
+            [
+                activities[ActivityCols.MOLECULE_CHEMBL_ID],
+                mechanisms[MechanismCols.MOLECULE_CHEMBL_ID],
+            ]
+        ).dropna()
+    ).tolist()
     say(f"{len(wanted)} molecules")
     molecules = source.molecules(wanted)
     parents = set(molecules[MoleculeCols.HIERARCHY_PARENT].dropna()) - set(
@@ -72,6 +74,9 @@ def fetch_evidence(
     molecules = molecules.drop_duplicates(MoleculeCols.MOLECULE_CHEMBL_ID).reset_index(drop=True)
     logger.info(
         "fetched %d activities, %d mechanisms, %d molecules on %d targets",
-        len(activities), len(mechanisms), len(molecules), len(target_ids),
-    )  # fmt: skip
+        len(activities),
+        len(mechanisms),
+        len(molecules),
+        len(target_ids),
+    )
     return Evidence(activities, mechanisms, molecules, source.action_types())

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final, cast
 
 from senotarget.errors import PanelError
-from senotarget.schema import DIRECTIONS, STRATEGIES, Direction, Panel, PanelEntry, Strategy
+from senotarget.schema import DIRECTIONS, STRATEGIES, Panel, PanelEntry, Strategy
 
 __all__ = ["BUILTIN_PANELS", "GENE_PATTERN", "load_panel", "parse_panel"]
 
@@ -50,7 +50,8 @@ def load_panel(name_or_path: str | Path) -> Panel:
         raise PanelError(
             text_name,
             "file not found",
-            f"pass an existing panel TOML file with --panel, or one of: {', '.join(BUILTIN_PANELS)}",
+            "pass an existing panel TOML file with --panel, "
+            f"or one of: {', '.join(BUILTIN_PANELS)}",
         )
     try:
         text = path.read_text(encoding="utf-8")
@@ -89,38 +90,50 @@ def parse_panel(text: str, *, source: str) -> Panel:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
+        # Python 3.14 gives error.lineno; earlier versions only say "(at line N, column M)".
+        found = re.search(r"\(at line (\d+)", str(error))
+        line = getattr(error, "lineno", None) or (int(found.group(1)) if found else None)
         message = str(error).split(" (at line")[0]
-        raise PanelError(source, f"is not valid TOML ({message})", "fix the TOML syntax", line)
+        raise PanelError(
+            source, f"is not valid TOML ({message})", "fix the TOML syntax", line
+        ) from None
     unknown = set(document) - _TOP_KEYS
     if unknown:
-        key = sorted(unknown)[0]
+        key = min(unknown)
         raise PanelError(
-            source, f"unknown key {key!r}", f"use only {', '.join(sorted(_TOP_KEYS))}",
+            source,
+            f"unknown key {key!r}",
+            f"use only {', '.join(sorted(_TOP_KEYS))}",
             _key_line(text, key),
-        )  # fmt: skip
+        )
 
     base: Panel | None = None
     extends = document.get("extends")
     if extends is not None:
         if extends not in BUILTIN_PANELS:
             raise PanelError(
-                source, f"extends {extends!r}, which is not a built-in panel",
-                f"use extends = \"{BUILTIN_PANELS[0]}\" or drop the key", _key_line(text, "extends"),
-            )  # fmt: skip
+                source,
+                f"extends {extends!r}, which is not a built-in panel",
+                f'use extends = "{BUILTIN_PANELS[0]}" or drop the key',
+                _key_line(text, "extends"),
+            )
         base = load_panel(str(extends))
 
     name = document.get("name", Path(source).stem if base is None else f"{extends}+{source}")
     if not isinstance(name, str) or not name.strip():
-        raise PanelError(source, "name is empty", 'give the panel a name = "..."', _key_line(text, "name"))
+        raise PanelError(
+            source, "name is empty", 'give the panel a name = "..."', _key_line(text, "name")
+        )
     documents = _string_table(document, "documents", source, text)
     cautions = _string_table(document, "strategy_cautions", source, text)
     for key in cautions:
         if key not in STRATEGIES:
             raise PanelError(
-                source, f"strategy_cautions names unknown strategy {key!r}",
-                f"use one of {', '.join(STRATEGIES)}", _key_line(text, key),
-            )  # fmt: skip
+                source,
+                f"strategy_cautions names unknown strategy {key!r}",
+                f"use one of {', '.join(STRATEGIES)}",
+                _key_line(text, key),
+            )
 
     raw_entries = document.get("entries", [])
     if not isinstance(raw_entries, list) or (not raw_entries and base is None):
@@ -131,9 +144,11 @@ def parse_panel(text: str, *, source: str) -> Panel:
     for i, entry in enumerate(entries):
         if entry.label in seen:
             raise PanelError(
-                source, f"duplicate label {entry.label!r} (entries {seen[entry.label] + 1} and {i + 1})",
-                "give each entry its own label", _entry_line(text, i),
-            )  # fmt: skip
+                source,
+                f"duplicate label {entry.label!r} (entries {seen[entry.label] + 1} and {i + 1})",
+                "give each entry its own label",
+                _entry_line(text, i),
+            )
         seen[entry.label] = i
 
     if base is not None:
@@ -158,9 +173,11 @@ def _string_table(document: dict[str, Any], key: str, source: str, text: str) ->
     table = document.get(key, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise PanelError(
-            source, f"{key} is not a table of strings", f'write [{key}] with name = "text" lines',
+            source,
+            f"{key} is not a table of strings",
+            f'write [{key}] with name = "text" lines',
             _key_line(text, key),
-        )  # fmt: skip
+        )
     return cast(dict[str, str], table)
 
 
@@ -168,28 +185,38 @@ def _parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
     line = _entry_line(text, index)
     where = f"entry {index + 1}"
     if not isinstance(raw, dict):
-        raise PanelError(source, f"{where} is not a table", "write entries as [[entries]] tables", line)
+        raise PanelError(
+            source, f"{where} is not a table", "write entries as [[entries]] tables", line
+        )
     unknown = set(raw) - _ENTRY_KEYS
     if unknown:
         raise PanelError(
-            source, f"{where} has unknown key {sorted(unknown)[0]!r}",
-            f"use only {', '.join(sorted(_ENTRY_KEYS))}", line,
-        )  # fmt: skip
+            source,
+            f"{where} has unknown key {min(unknown)!r}",
+            f"use only {', '.join(sorted(_ENTRY_KEYS))}",
+            line,
+        )
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
-        raise PanelError(source, f"{where} has no label", 'add label = "..." as the document writes it', line)
+        raise PanelError(
+            source, f"{where} has no label", 'add label = "..." as the document writes it', line
+        )
     where = f"entry {label!r}"
 
     genes = raw.get("genes")
     if not isinstance(genes, list) or not genes:
-        raise PanelError(source, f"{where} has an empty gene list", 'list its genes: genes = ["BCL2"]', line)
+        raise PanelError(
+            source, f"{where} has an empty gene list", 'list its genes: genes = ["BCL2"]', line
+        )
     cleaned: list[str] = []
     for gene in genes:
         if not isinstance(gene, str) or not GENE_PATTERN.match(gene.strip()):
             raise PanelError(
-                source, f"{where} has malformed gene symbol {gene!r}",
-                "use an HGNC gene symbol (e.g. BCL2L1) or a UniProt accession (e.g. P10415)", line,
-            )  # fmt: skip
+                source,
+                f"{where} has malformed gene symbol {gene!r}",
+                "use an HGNC gene symbol (e.g. BCL2L1) or a UniProt accession (e.g. P10415)",
+                line,
+            )
         symbol = gene.strip()
         symbol = symbol if UNIPROT_PATTERN.match(symbol) else symbol.upper()
         if symbol not in cleaned:
@@ -198,35 +225,47 @@ def _parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
     strategies = raw.get("strategies")
     if not isinstance(strategies, list) or not strategies:
         raise PanelError(
-            source, f"{where} has no strategies", f"list one or more of {', '.join(STRATEGIES)}", line
+            source,
+            f"{where} has no strategies",
+            f"list one or more of {', '.join(STRATEGIES)}",
+            line,
         )
     for strategy in strategies:
         if strategy not in STRATEGIES:
             raise PanelError(
-                source, f"{where} has unknown strategy {strategy!r}",
-                f"use one of {', '.join(STRATEGIES)}", line,
-            )  # fmt: skip
+                source,
+                f"{where} has unknown strategy {strategy!r}",
+                f"use one of {', '.join(STRATEGIES)}",
+                line,
+            )
 
     direction = raw.get("direction")
     direction = _DIRECTION_ALIASES.get(str(direction), direction)
     if direction not in DIRECTIONS:
         raise PanelError(
-            source, f"{where} has unknown direction {raw.get('direction')!r}",
-            f"use one of {', '.join(DIRECTIONS)}", line,
-        )  # fmt: skip
+            source,
+            f"{where} has unknown direction {raw.get('direction')!r}",
+            f"use one of {', '.join(DIRECTIONS)}",
+            line,
+        )
     for key in ("pathway", "citation", "caution"):
         if key in raw and not isinstance(raw[key], str):
-            raise PanelError(source, f"{where}: {key} is not a string", f'write {key} = "..."', line)
+            raise PanelError(
+                source, f"{where}: {key} is not a string", f'write {key} = "..."', line
+            )
     citation = str(raw.get("citation", "")).strip()
     if not citation:
         raise PanelError(
-            source, f"{where} has no citation", 'add citation = "document, figure" it comes from', line
+            source,
+            f"{where} has no citation",
+            'add citation = "document, figure" it comes from',
+            line,
         )
     return PanelEntry(
         label=label.strip(),
         genes=tuple(cleaned),
         strategies=tuple(dict.fromkeys(cast(list[Strategy], strategies))),
-        direction=cast(Direction, direction),
+        direction=direction,
         pathway=str(raw.get("pathway", "")).strip(),
         citation=citation,
         caution=str(raw.get("caution", "")).strip(),

@@ -102,17 +102,25 @@ def run(settings: Settings, progress: Progress | None = None) -> RunResult:
     say(f"standardising {len(evidence.molecules)} structures")
     with _timed("chemistry", timings):
         chem = chemistry.standardise(
-            evidence.molecules, cache_dir=settings.cache_dir / "structures", workers=settings.workers
+            evidence.molecules,
+            cache_dir=settings.cache_dir / "structures",
+            workers=settings.workers,
         )
         parents = chemistry.assign_parents(evidence.molecules, chem)
     with _timed("aggregate", timings):
-        aggregated, support = curate.aggregate_evidence(curated, parents, evidence.mechanisms, targets)
+        aggregated, support = curate.aggregate_evidence(
+            curated, parents, evidence.mechanisms, targets
+        )
     say("classifying and scoring")
     with _timed("classify", timings):
         calls = classify.classify_calls(
-            aggregated, support, targets, panel, classify.action_signs(evidence.action_types),
+            aggregated,
+            support,
+            targets,
+            panel,
+            classify.action_signs(evidence.action_types),
             settings.thresholds,
-        )  # fmt: skip
+        )
     with _timed("score", timings):
         candidates = score.score_candidates(
             calls, support, targets, evidence.molecules, parents, chem, panel, settings
@@ -134,7 +142,8 @@ def _require_resolved(targets: pd.DataFrame, location: str) -> None:
         genes = ", ".join(targets[TargetCols.GENE_SYMBOL].unique()[:6])
         raise UnknownTargetError(
             f"no panel gene resolved to a ChEMBL target in {location} ({genes} ...)",
-            "check the gene symbols (HGNC) or accessions in the panel, and that the release covers them",
+            "check the gene symbols (HGNC) or accessions in the panel, "
+            "and that the release covers them",
         )
 
 
@@ -147,9 +156,15 @@ def _counts(
 ) -> dict[str, int]:
     counts: dict[str, int] = {
         "panel_genes": int(targets[TargetCols.GENE_SYMBOL].nunique()),
-        "targets_resolved": int(targets.loc[targets[TargetCols.STATUS] == "resolved", TargetCols.TARGET_CHEMBL_ID].nunique()),
+        "targets_resolved": int(
+            targets.loc[
+                targets[TargetCols.STATUS] == "resolved", TargetCols.TARGET_CHEMBL_ID
+            ].nunique()
+        ),
         "genes_unresolved": int(
-            targets.loc[targets[TargetCols.STATUS] == "unresolved", TargetCols.GENE_SYMBOL].nunique()
+            targets.loc[
+                targets[TargetCols.STATUS] == "unresolved", TargetCols.GENE_SYMBOL
+            ].nunique()
         ),
         "activities": len(curated),
         "activities_excluded": int((curated["status"] == "exclude").sum()),
@@ -208,7 +223,8 @@ def resolve_genes(settings: Settings, genes: list[str] | None = None) -> tuple[p
     panel = load_panel(settings.panel)
     if genes:
         entries = tuple(
-            PanelEntry(g, (g.strip(),), ("senolytic",), "inhibit", "", "command line") for g in genes
+            PanelEntry(g, (g.strip(),), ("senolytic",), "inhibit", "", "command line")
+            for g in genes
         )
         panel = Panel("command line", entries, "command line")
     source, info = open_source(settings)
@@ -218,11 +234,16 @@ def resolve_genes(settings: Settings, genes: list[str] | None = None) -> tuple[p
         source.close()
     targets = resolve.resolve_targets(panel, components, settings.thresholds)
     if genes:
-        targets = targets.assign(**{TargetCols.STRATEGIES: "", TargetCols.DIRECTION: "", TargetCols.LABEL: ""})
-        unknown = sorted(set(targets.loc[targets[TargetCols.STATUS] == "unresolved", TargetCols.GENE_SYMBOL]))
+        targets = targets.assign(
+            **{TargetCols.STRATEGIES: "", TargetCols.DIRECTION: "", TargetCols.LABEL: ""}
+        )
+        unknown = sorted(
+            set(targets.loc[targets[TargetCols.STATUS] == "unresolved", TargetCols.GENE_SYMBOL])
+        )
         if unknown:
             raise UnknownTargetError(
-                f"gene {', '.join(unknown)} matches no ChEMBL target in {info.location} ({info.release})",
+                f"gene {', '.join(unknown)} matches no ChEMBL target "
+                f"in {info.location} ({info.release})",
                 "check the HGNC symbol or UniProt accession (e.g. BCL2L1, P10415)",
             )
     return targets, info.release
@@ -253,7 +274,9 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
 
     folder = run_dir or report.latest_run(out_dir)
     if folder is None:
-        raise OutputError(f"no finished run under {out_dir}", "run `senotarget run` first, or pass --run DIR")
+        raise OutputError(
+            f"no finished run under {out_dir}", "run `senotarget run` first, or pass --run DIR"
+        )
     candidates = report.read_run_table(folder, "candidates.csv")
     evidence = report.read_run_table(folder, "evidence.csv")
     wanted = compound.strip().upper()
@@ -261,7 +284,9 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
     names = candidates[CandidateCols.PREF_NAME].fillna("").astype(str).str.upper()
     match = candidates[(ids == wanted) | (names == wanted)]
     if match.empty:
-        in_evidence = evidence[evidence[EvidenceCols.MOLECULE_CHEMBL_ID].astype(str).str.upper() == wanted]
+        in_evidence = evidence[
+            evidence[EvidenceCols.MOLECULE_CHEMBL_ID].astype(str).str.upper() == wanted
+        ]
         if in_evidence.empty:
             raise UnknownCompoundError(
                 f"compound {compound!r} is not in run {folder}",

@@ -51,7 +51,8 @@ def validate_run_id(run_id: str) -> str:
     if not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
         raise OutputError(
             f"run id {run_id!r} is not a plain name",
-            "use letters, digits, '.', '_' or '-' only (no '/', no '..'), e.g. --run-id my-panel-2026",
+            "use letters, digits, '.', '_' or '-' only (no '/', no '..'), "
+            "e.g. --run-id my-panel-2026",
         )
     return run_id
 
@@ -107,7 +108,9 @@ def write_run(
             handle.write("\n")
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; a run folder is shared like any other
+        os.chmod(
+            staging, 0o777 & ~umask
+        )  # mkdtemp makes 0700; a run folder is shared like any other
         os.rename(staging, run_dir)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -125,7 +128,11 @@ def latest_run(out_dir: Path) -> Path | None:
     """The most recently finished run folder under ``out_dir`` (by its manifest's mtime)."""
     if not out_dir.is_dir():
         return None
-    runs = [p for p in out_dir.iterdir() if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith(".")]
+    runs = [
+        p
+        for p in out_dir.iterdir()
+        if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith(".")
+    ]
     return max(runs, key=lambda p: (p / MANIFEST).stat().st_mtime_ns) if runs else None
 
 

@@ -10,6 +10,7 @@ proteins, 6 for complexes, families and groups (DESIGN §4).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from senotarget.schema import SINGLE_PROTEIN, ComponentCols, Panel, TargetCols, join_tokens
@@ -56,22 +57,24 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
         for gene in entry.genes:
             hits = by_query.get(gene.upper(), by_query.get(gene))
             if hits is None or hits.empty:
-                rows.append({
-                    **base,
-                    TargetCols.GENE_SYMBOL: gene,
-                    TargetCols.TARGET_CHEMBL_ID: "",
-                    TargetCols.TARGET_TYPE: "",
-                    TargetCols.STATUS: "unresolved",
-                    TargetCols.REASON: (
-                        f"no ChEMBL target component has gene symbol or accession {gene} "
-                        f"in taxon {thresholds.tax_id}"
-                    ),
-                    TargetCols.TARGET_PREF_NAME: "",
-                    TargetCols.ACCESSION: "",
-                    TargetCols.MATCHED_BY: "",
-                    TargetCols.N_COMPONENTS: 0,
-                    TargetCols.CONFIDENCE_MIN: pd.NA,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        TargetCols.GENE_SYMBOL: gene,
+                        TargetCols.TARGET_CHEMBL_ID: "",
+                        TargetCols.TARGET_TYPE: "",
+                        TargetCols.STATUS: "unresolved",
+                        TargetCols.REASON: (
+                            f"no ChEMBL target component has gene symbol or accession {gene} "
+                            f"in taxon {thresholds.tax_id}"
+                        ),
+                        TargetCols.TARGET_PREF_NAME: "",
+                        TargetCols.ACCESSION: "",
+                        TargetCols.MATCHED_BY: "",
+                        TargetCols.N_COMPONENTS: 0,
+                        TargetCols.CONFIDENCE_MIN: pd.NA,
+                    }
+                )
                 continue
             rows.extend(_rows_for_gene(gene, hits, base, thresholds))
     frame = pd.DataFrame(rows, columns=list(TargetCols.ORDER))
@@ -81,7 +84,7 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
 
 
 def _rows_for_gene(
-    gene: str, hits: pd.DataFrame, base: dict[str, object], thresholds: Thresholds
+    gene: str, hits: pd.DataFrame, base: Mapping[str, object], thresholds: Thresholds
 ) -> list[dict[str, object]]:
     # One row per target: a target matched both by symbol and by an alias keeps the symbol match.
     order = {"gene_symbol": 0, "accession": 1, "gene_symbol_other": 2}
@@ -97,7 +100,11 @@ def _rows_for_gene(
             ambiguous_ids = set()  # the alias matches are other genes: drop them below
             hits = hits[
                 (hits[ComponentCols.TARGET_TYPE] != SINGLE_PROTEIN)
-                | (hits[ComponentCols.TARGET_CHEMBL_ID].isin(primary[ComponentCols.TARGET_CHEMBL_ID]))
+                | (
+                    hits[ComponentCols.TARGET_CHEMBL_ID].isin(
+                        primary[ComponentCols.TARGET_CHEMBL_ID]
+                    )
+                )
             ]
         else:
             ambiguous_ids = set(singles[ComponentCols.TARGET_CHEMBL_ID])
@@ -106,8 +113,7 @@ def _rows_for_gene(
     hits = hits.sort_values(["_type_rank", ComponentCols.TARGET_CHEMBL_ID])
 
     out: list[dict[str, object]] = []
-    for hit in hits.itertuples(index=False):
-        record = hit._asdict()
+    for record in hits.to_dict("records"):
         target_id = str(record[ComponentCols.TARGET_CHEMBL_ID])
         target_type = str(record[ComponentCols.TARGET_TYPE])
         n_components = int(record[ComponentCols.N_COMPONENTS])
@@ -121,19 +127,21 @@ def _rows_for_gene(
         else:
             status = "resolved"
             reason = f"{target_type.lower()} of {n_components} components containing {gene}"
-        out.append({
-            **base,
-            TargetCols.GENE_SYMBOL: gene,
-            TargetCols.TARGET_CHEMBL_ID: target_id,
-            TargetCols.TARGET_TYPE: target_type,
-            TargetCols.STATUS: status,
-            TargetCols.REASON: reason,
-            TargetCols.TARGET_PREF_NAME: record[ComponentCols.TARGET_PREF_NAME] or "",
-            TargetCols.ACCESSION: record[ComponentCols.ACCESSION] or "",
-            TargetCols.MATCHED_BY: matched_by,
-            TargetCols.N_COMPONENTS: n_components,
-            TargetCols.CONFIDENCE_MIN: confidence_threshold(target_type, thresholds),
-        })  # fmt: skip
+        out.append(
+            {
+                **base,
+                TargetCols.GENE_SYMBOL: gene,
+                TargetCols.TARGET_CHEMBL_ID: target_id,
+                TargetCols.TARGET_TYPE: target_type,
+                TargetCols.STATUS: status,
+                TargetCols.REASON: reason,
+                TargetCols.TARGET_PREF_NAME: record[ComponentCols.TARGET_PREF_NAME] or "",
+                TargetCols.ACCESSION: record[ComponentCols.ACCESSION] or "",
+                TargetCols.MATCHED_BY: matched_by,
+                TargetCols.N_COMPONENTS: n_components,
+                TargetCols.CONFIDENCE_MIN: confidence_threshold(target_type, thresholds),
+            }
+        )
     return out
 
 

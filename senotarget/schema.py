@@ -139,9 +139,22 @@ class TargetCols:
     PATHWAY: Final = "pathway"
     CAUTION: Final = "caution"
     ORDER: Final = (
-        LABEL, GENE_SYMBOL, STRATEGIES, DIRECTION, TARGET_CHEMBL_ID, TARGET_TYPE, STATUS, REASON,
-        TARGET_PREF_NAME, ACCESSION, MATCHED_BY, N_COMPONENTS, CONFIDENCE_MIN, PATHWAY, CAUTION,
-    )  # fmt: skip
+        LABEL,
+        GENE_SYMBOL,
+        STRATEGIES,
+        DIRECTION,
+        TARGET_CHEMBL_ID,
+        TARGET_TYPE,
+        STATUS,
+        REASON,
+        TARGET_PREF_NAME,
+        ACCESSION,
+        MATCHED_BY,
+        N_COMPONENTS,
+        CONFIDENCE_MIN,
+        PATHWAY,
+        CAUTION,
+    )
 
 
 class ComponentCols:
@@ -157,9 +170,16 @@ class ComponentCols:
     MATCHED_BY: Final = "matched_by"
     N_COMPONENTS: Final = "n_components"
     ORDER: Final = (
-        QUERY, TARGET_CHEMBL_ID, TARGET_TYPE, TARGET_PREF_NAME, TAX_ID, ACCESSION, GENE_SYMBOL,
-        MATCHED_BY, N_COMPONENTS,
-    )  # fmt: skip
+        QUERY,
+        TARGET_CHEMBL_ID,
+        TARGET_TYPE,
+        TARGET_PREF_NAME,
+        TAX_ID,
+        ACCESSION,
+        GENE_SYMBOL,
+        MATCHED_BY,
+        N_COMPONENTS,
+    )
 
 
 class ActivityCols:
@@ -184,11 +204,25 @@ class ActivityCols:
     ACTIVITY_COMMENT: Final = "activity_comment"
     ACTION_TYPE: Final = "action_type"
     ORDER: Final = (
-        ACTIVITY_ID, MOLECULE_CHEMBL_ID, TARGET_CHEMBL_ID, ASSAY_CHEMBL_ID, DOCUMENT_CHEMBL_ID,
-        ASSAY_TYPE, ASSAY_DESCRIPTION, CONFIDENCE_SCORE, RELATIONSHIP_TYPE, STANDARD_TYPE,
-        STANDARD_RELATION, STANDARD_VALUE, STANDARD_UNITS, PCHEMBL_VALUE, DATA_VALIDITY_COMMENT,
-        POTENTIAL_DUPLICATE, ACTIVITY_COMMENT, ACTION_TYPE,
-    )  # fmt: skip
+        ACTIVITY_ID,
+        MOLECULE_CHEMBL_ID,
+        TARGET_CHEMBL_ID,
+        ASSAY_CHEMBL_ID,
+        DOCUMENT_CHEMBL_ID,
+        ASSAY_TYPE,
+        ASSAY_DESCRIPTION,
+        CONFIDENCE_SCORE,
+        RELATIONSHIP_TYPE,
+        STANDARD_TYPE,
+        STANDARD_RELATION,
+        STANDARD_VALUE,
+        STANDARD_UNITS,
+        PCHEMBL_VALUE,
+        DATA_VALIDITY_COMMENT,
+        POTENTIAL_DUPLICATE,
+        ACTIVITY_COMMENT,
+        ACTION_TYPE,
+    )
 
 
 class CuratedCols:
@@ -211,8 +245,13 @@ class MoleculeCols:
     HIERARCHY_PARENT: Final = "hierarchy_parent_chembl_id"
     CANONICAL_SMILES: Final = "canonical_smiles"
     ORDER: Final = (
-        MOLECULE_CHEMBL_ID, PREF_NAME, MAX_PHASE, MOLECULE_TYPE, HIERARCHY_PARENT, CANONICAL_SMILES,
-    )  # fmt: skip
+        MOLECULE_CHEMBL_ID,
+        PREF_NAME,
+        MAX_PHASE,
+        MOLECULE_TYPE,
+        HIERARCHY_PARENT,
+        CANONICAL_SMILES,
+    )
 
 
 class MechanismCols:
@@ -248,9 +287,17 @@ class ChemCols:
     STATUS: Final = "chem_status"
     REASON: Final = "chem_reason"
     ORDER: Final = (
-        MOLECULE_CHEMBL_ID, STANDARD_SMILES, PARENT_SMILES, PARENT_INCHIKEY, QED, PAINS, BRENK,
-        SCAFFOLD, STATUS, REASON,
-    )  # fmt: skip
+        MOLECULE_CHEMBL_ID,
+        STANDARD_SMILES,
+        PARENT_SMILES,
+        PARENT_INCHIKEY,
+        QED,
+        PAINS,
+        BRENK,
+        SCAFFOLD,
+        STATUS,
+        REASON,
+    )
 
 
 class ParentCols:
@@ -290,11 +337,27 @@ class EvidenceCols:
     MECHANISM_MOLECULES: Final = "mechanism_molecules"  # molecules the mechanism is recorded on
     SOURCE_MOLECULES: Final = "source_molecules"  # molecules whose activities were aggregated
     ORDER: Final = (
-        MOLECULE_CHEMBL_ID, TARGET_CHEMBL_ID, GENE_SYMBOLS, STANDARD_TYPE, MEDIAN_PCHEMBL,
-        N_MEASUREMENTS, N_ASSAYS, N_DOCUMENTS, CENSORED_INACTIVE, ACTION_TYPE, FLAGS, TARGET_TYPE,
-        MECHANISM_ACTION_TYPE, ACTIVITY_ACTION_TYPE, N_ACTIVE_CENSORED, N_EXCLUDED,
-        ACTIVATION_ASSAY, MECHANISM_OF_ACTION, MECHANISM_MOLECULES, SOURCE_MOLECULES,
-    )  # fmt: skip
+        MOLECULE_CHEMBL_ID,
+        TARGET_CHEMBL_ID,
+        GENE_SYMBOLS,
+        STANDARD_TYPE,
+        MEDIAN_PCHEMBL,
+        N_MEASUREMENTS,
+        N_ASSAYS,
+        N_DOCUMENTS,
+        CENSORED_INACTIVE,
+        ACTION_TYPE,
+        FLAGS,
+        TARGET_TYPE,
+        MECHANISM_ACTION_TYPE,
+        ACTIVITY_ACTION_TYPE,
+        N_ACTIVE_CENSORED,
+        N_EXCLUDED,
+        ACTIVATION_ASSAY,
+        MECHANISM_OF_ACTION,
+        MECHANISM_MOLECULES,
+        SOURCE_MOLECULES,
+    )
 
 
 class SupportCols:
@@ -334,10 +397,27 @@ class CallCols:
     FLAGS: Final = "flags"
     TARGET_IDS: Final = "target_chembl_ids"
     ORDER: Final = (
-        MOLECULE_CHEMBL_ID, LABEL, GENE_SYMBOL, STRATEGIES, WANTED, DIRECTION, DIRECTION_SOURCE,
-        ACTION_TYPES, BEST_PCHEMBL, BEST_TYPE, N_ASSAYS, N_DOCUMENTS, HAS_MECHANISM, MEETS_POTENCY,
-        INACTIVE_ONLY, QUALIFIES, EVIDENCE_TEXT, CAUTION, FLAGS, TARGET_IDS,
-    )  # fmt: skip
+        MOLECULE_CHEMBL_ID,
+        LABEL,
+        GENE_SYMBOL,
+        STRATEGIES,
+        WANTED,
+        DIRECTION,
+        DIRECTION_SOURCE,
+        ACTION_TYPES,
+        BEST_PCHEMBL,
+        BEST_TYPE,
+        N_ASSAYS,
+        N_DOCUMENTS,
+        HAS_MECHANISM,
+        MEETS_POTENCY,
+        INACTIVE_ONLY,
+        QUALIFIES,
+        EVIDENCE_TEXT,
+        CAUTION,
+        FLAGS,
+        TARGET_IDS,
+    )
 
 
 class CandidateCols:
@@ -379,14 +459,44 @@ class CandidateCols:
     BRENK: Final = "brenk"
     #: The score components, in the order they are summed and shown.
     COMPONENTS: Final = (
-        POTENCY, EVIDENCE, MATURITY, DIRECTION_CERTAINTY, BREADTH, DRUGLIKENESS, ALERT_PENALTY,
-    )  # fmt: skip
+        POTENCY,
+        EVIDENCE,
+        MATURITY,
+        DIRECTION_CERTAINTY,
+        BREADTH,
+        DRUGLIKENESS,
+        ALERT_PENALTY,
+    )
     ORDER: Final = (
-        STRATEGY, RANK, MOLECULE_CHEMBL_ID, PREF_NAME, SCORE, PRIMARY_LABEL, LABELS, *COMPONENTS,
-        DIRECTION, ACTION_TYPES, TARGETS, BEST_PCHEMBL, N_ASSAYS, N_DOCUMENTS, MAX_PHASE,
-        EVIDENCE_TEXT, CAUTION, FLAGS, CANONICAL_SMILES, IS_CANDIDATE, HAS_MECHANISM,
-        MEETS_POTENCY, DIRECTION_OK, PARENT_BASIS, SCAFFOLD, QED, PAINS, BRENK,
-    )  # fmt: skip
+        STRATEGY,
+        RANK,
+        MOLECULE_CHEMBL_ID,
+        PREF_NAME,
+        SCORE,
+        PRIMARY_LABEL,
+        LABELS,
+        *COMPONENTS,
+        DIRECTION,
+        ACTION_TYPES,
+        TARGETS,
+        BEST_PCHEMBL,
+        N_ASSAYS,
+        N_DOCUMENTS,
+        MAX_PHASE,
+        EVIDENCE_TEXT,
+        CAUTION,
+        FLAGS,
+        CANONICAL_SMILES,
+        IS_CANDIDATE,
+        HAS_MECHANISM,
+        MEETS_POTENCY,
+        DIRECTION_OK,
+        PARENT_BASIS,
+        SCAFFOLD,
+        QED,
+        PAINS,
+        BRENK,
+    )
 
 
 def chembl_number(ids: pd.Series) -> pd.Series:

@@ -1,6 +1,6 @@
 """The decomposable score and the ranking (DESIGN §5).
 
-``score = Σ weight_i × component_i``, every component in [0, 1] and written to candidates.csv, so
+``score = Σ weight_i * component_i``, every component in [0, 1] and written to candidates.csv, so
 a rank can always be explained by its parts:
 
 * ``potency``: best median pChEMBL on the strategy's targets, scaled linearly from
@@ -89,33 +89,49 @@ def score_candidates(
 
     resolved = targets[targets[TargetCols.STATUS] == "resolved"]
     genes_per_strategy = {
-        s: resolved.loc[resolved[TargetCols.STRATEGIES].map(lambda v, s=s: s in split_tokens(v)),
-                        TargetCols.GENE_SYMBOL].nunique()
+        s: resolved.loc[
+            resolved[TargetCols.STRATEGIES].map(lambda v, s=s: s in split_tokens(v)),
+            TargetCols.GENE_SYMBOL,
+        ].nunique()
         for s in STRATEGIES
-    }  # fmt: skip
+    }
     cautions = dict(panel.strategy_cautions)
 
     used["_dir_rank"] = used[CallCols.DIRECTION].map({d: i for i, d in enumerate(_DIRECTION_ORDER)})
-    used = used.sort_values([*keys, CallCols.BEST_PCHEMBL], ascending=[True, True, False], na_position="last")
+    used = used.sort_values(
+        [*keys, CallCols.BEST_PCHEMBL], ascending=[True, True, False], na_position="last"
+    )
     grouped = used.groupby(keys, sort=False)
 
     def tokens(column: str) -> pd.Series:
-        return grouped[column].agg(lambda s: ";".join(sorted({t for c in s for t in split_tokens(c)})))
+        return grouped[column].agg(
+            lambda s: ";".join(sorted({t for c in s for t in split_tokens(c)}))
+        )
 
-    frame = pd.DataFrame({
-        CandidateCols.IS_CANDIDATE: grouped[CallCols.QUALIFIES].any(),
-        "_dir_rank": grouped["_dir_rank"].min(),
-        CandidateCols.TARGETS: grouped[CallCols.GENE_SYMBOL].agg(lambda s: ";".join(dict.fromkeys(sorted(s)))),
-        "_n_genes": grouped[CallCols.GENE_SYMBOL].nunique(),
-        CandidateCols.BEST_PCHEMBL: grouped[CallCols.BEST_PCHEMBL].max(),
-        CandidateCols.ACTION_TYPES: tokens(CallCols.ACTION_TYPES),
-        "_call_flags": tokens(CallCols.FLAGS),
-        "_target_ids": tokens(CallCols.TARGET_IDS),
-        CandidateCols.EVIDENCE_TEXT: grouped[CallCols.EVIDENCE_TEXT].agg("; ".join),
-        "_entry_cautions": grouped[CallCols.CAUTION].agg(lambda s: [c for c in dict.fromkeys(s) if c]),
-        CandidateCols.HAS_MECHANISM: grouped[CallCols.HAS_MECHANISM].any(),
-        CandidateCols.MEETS_POTENCY: grouped[CallCols.MEETS_POTENCY].any(),
-    }).reset_index().rename(columns={"_strategy": CandidateCols.STRATEGY})  # fmt: skip
+    frame = (
+        pd.DataFrame(
+            {
+                CandidateCols.IS_CANDIDATE: grouped[CallCols.QUALIFIES].any(),
+                "_dir_rank": grouped["_dir_rank"].min(),
+                CandidateCols.TARGETS: grouped[CallCols.GENE_SYMBOL].agg(
+                    lambda s: ";".join(dict.fromkeys(sorted(s)))
+                ),
+                "_n_genes": grouped[CallCols.GENE_SYMBOL].nunique(),
+                CandidateCols.BEST_PCHEMBL: grouped[CallCols.BEST_PCHEMBL].max(),
+                CandidateCols.ACTION_TYPES: tokens(CallCols.ACTION_TYPES),
+                "_call_flags": tokens(CallCols.FLAGS),
+                "_target_ids": tokens(CallCols.TARGET_IDS),
+                CandidateCols.EVIDENCE_TEXT: grouped[CallCols.EVIDENCE_TEXT].agg("; ".join),
+                "_entry_cautions": grouped[CallCols.CAUTION].agg(
+                    lambda s: [c for c in dict.fromkeys(s) if c]
+                ),
+                CandidateCols.HAS_MECHANISM: grouped[CallCols.HAS_MECHANISM].any(),
+                CandidateCols.MEETS_POTENCY: grouped[CallCols.MEETS_POTENCY].any(),
+            }
+        )
+        .reset_index()
+        .rename(columns={"_strategy": CandidateCols.STRATEGY})
+    )
     frame[CandidateCols.DIRECTION] = frame["_dir_rank"].map(dict(enumerate(_DIRECTION_ORDER)))
     frame[CandidateCols.DIRECTION_OK] = frame[CandidateCols.DIRECTION] != "contrary"
 
@@ -124,15 +140,26 @@ def score_candidates(
 
     # -- components ----------------------------------------------------------------------------
     best = frame[CandidateCols.BEST_PCHEMBL].astype("float64")
-    frame[CandidateCols.POTENCY] = ((best - th.potency_floor) / (th.potency_ceiling - th.potency_floor)).clip(0, 1).fillna(0.0)
+    frame[CandidateCols.POTENCY] = (
+        ((best - th.potency_floor) / (th.potency_ceiling - th.potency_floor)).clip(0, 1).fillna(0.0)
+    )
     assays = np.log1p(frame[CandidateCols.N_ASSAYS]) / math.log1p(th.assays_cap)
     documents = np.log1p(frame[CandidateCols.N_DOCUMENTS]) / math.log1p(th.documents_cap)
-    frame[CandidateCols.EVIDENCE] = (0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)).astype("float64")
-    frame[CandidateCols.MATURITY] = frame[CandidateCols.MAX_PHASE].map(PHASE_SCORE).fillna(0.0).astype("float64")
-    frame[CandidateCols.DIRECTION_CERTAINTY] = frame[CandidateCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")
+    frame[CandidateCols.EVIDENCE] = (
+        0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)
+    ).astype("float64")
+    frame[CandidateCols.MATURITY] = (
+        frame[CandidateCols.MAX_PHASE].map(PHASE_SCORE).fillna(0.0).astype("float64")
+    )
+    frame[CandidateCols.DIRECTION_CERTAINTY] = (
+        frame[CandidateCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")
+    )
     totals = frame[CandidateCols.STRATEGY].map(genes_per_strategy).replace(0, np.nan)
     frame[CandidateCols.BREADTH] = (
-        (frame["_n_genes"] / totals).where(frame[CandidateCols.IS_CANDIDATE], 0.0).fillna(0.0).clip(0, 1)
+        (frame["_n_genes"] / totals)
+        .where(frame[CandidateCols.IS_CANDIDATE], 0.0)
+        .fillna(0.0)
+        .clip(0, 1)
     )
     frame[CandidateCols.DRUGLIKENESS] = frame[CandidateCols.QED].fillna(0.0).astype("float64")
     pains = frame[CandidateCols.PAINS].fillna("") != ""
@@ -140,13 +167,14 @@ def score_candidates(
     frame[CandidateCols.ALERT_PENALTY] = np.where(pains, 1.0, np.where(brenk, 0.5, 0.0))
     for component in CandidateCols.COMPONENTS:
         frame[component] = frame[component].astype("float64").round(4)
-    frame[CandidateCols.SCORE] = sum(
-        getattr(weights, component) * frame[component] for component in CandidateCols.COMPONENTS
-    ).round(4)  # type: ignore[union-attr]
+    total = pd.Series(0.0, index=frame.index)
+    for component in CandidateCols.COMPONENTS:
+        total = total + getattr(weights, component) * frame[component]
+    frame[CandidateCols.SCORE] = total.round(4)
 
     # -- labels, cautions, flags ---------------------------------------------------------------
     candidates = frame[frame[CandidateCols.IS_CANDIDATE]]
-    order = {s: i for i, s in enumerate(STRATEGIES)}
+    order: dict[str, int] = {s: i for i, s in enumerate(STRATEGIES)}
     labels = candidates.groupby(CandidateCols.MOLECULE_CHEMBL_ID)[CandidateCols.STRATEGY].agg(
         lambda s: ";".join(sorted(s, key=order.__getitem__))
     )
@@ -157,45 +185,68 @@ def score_candidates(
         .set_index(CandidateCols.MOLECULE_CHEMBL_ID)[CandidateCols.STRATEGY]
     )
     frame[CandidateCols.LABELS] = frame[CandidateCols.MOLECULE_CHEMBL_ID].map(labels).fillna("")
-    frame[CandidateCols.PRIMARY_LABEL] = frame[CandidateCols.MOLECULE_CHEMBL_ID].map(primary).fillna("")
+    frame[CandidateCols.PRIMARY_LABEL] = (
+        frame[CandidateCols.MOLECULE_CHEMBL_ID].map(primary).fillna("")
+    )
     frame[CandidateCols.CAUTION] = [
         " ".join(dict.fromkeys(([cautions[s]] if s in cautions and ok else []) + entry))
         for s, ok, entry in zip(
-            frame[CandidateCols.STRATEGY], frame[CandidateCols.IS_CANDIDATE], frame["_entry_cautions"],
+            frame[CandidateCols.STRATEGY],
+            frame[CandidateCols.IS_CANDIDATE],
+            frame["_entry_cautions"],
             strict=True,
         )
-    ]  # fmt: skip
+    ]
     frame[CandidateCols.FLAGS] = [
-        ";".join(sorted({*split_tokens(a), *split_tokens(b), *(["no_potency"] if p != p else [])}))
-        for a, b, p in zip(frame["_call_flags"], frame["_compound_flags"], frame[CandidateCols.BEST_PCHEMBL], strict=True)
-    ]  # fmt: skip
+        ";".join(
+            sorted({*split_tokens(a), *split_tokens(b), *(["no_potency"] if math.isnan(p) else [])})
+        )
+        for a, b, p in zip(
+            frame["_call_flags"],
+            frame["_compound_flags"],
+            frame[CandidateCols.BEST_PCHEMBL],
+            strict=True,
+        )
+    ]
 
     # -- rank ----------------------------------------------------------------------------------
     frame["_s"] = frame[CandidateCols.STRATEGY].map(order)
     frame["_n"] = chembl_number(frame[CandidateCols.MOLECULE_CHEMBL_ID])
     frame["_cand"] = ~frame[CandidateCols.IS_CANDIDATE]
     frame = frame.sort_values(
-        ["_s", "_cand", CandidateCols.SCORE, CandidateCols.DIRECTION_CERTAINTY, CandidateCols.BEST_PCHEMBL,
-         CandidateCols.N_ASSAYS, CandidateCols.MAX_PHASE, "_n"],
+        [
+            "_s",
+            "_cand",
+            CandidateCols.SCORE,
+            CandidateCols.DIRECTION_CERTAINTY,
+            CandidateCols.BEST_PCHEMBL,
+            CandidateCols.N_ASSAYS,
+            CandidateCols.MAX_PHASE,
+            "_n",
+        ],
         ascending=[True, True, False, False, False, False, False, True],
-        na_position="last", kind="stable",
-    )  # fmt: skip
+        na_position="last",
+        kind="stable",
+    )
     frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
     return frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True)
 
 
 def _add_support_counts(frame: pd.DataFrame, support: pd.DataFrame) -> None:
-    """Distinct assays and documents over the targets each row rests on (no double counting when
-    two genes share a family target)."""
+    """Count distinct assays and documents over the targets each row rests on.
+
+    Counting distinct ids avoids double counting when two genes share a family target.
+    """
     import pandas as pd
 
     pairs = frame[[CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY, "_target_ids"]].copy()
     pairs["_target"] = pairs["_target_ids"].map(split_tokens)
     pairs = pairs.explode("_target").dropna(subset=["_target"])
     merged = pairs.merge(
-        support, left_on=[CandidateCols.MOLECULE_CHEMBL_ID, "_target"],
+        support,
+        left_on=[CandidateCols.MOLECULE_CHEMBL_ID, "_target"],
         right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
-    )  # fmt: skip
+    )
     keys = [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY]
     counts = merged.groupby(keys).agg(
         n_assays=(SupportCols.ASSAY_CHEMBL_ID, "nunique"),
@@ -216,19 +267,28 @@ def _add_compound_columns(
     may record the phase on the form that was dosed.
     """
     members = parents.merge(
-        molecules[[MoleculeCols.MOLECULE_CHEMBL_ID, MoleculeCols.PREF_NAME, MoleculeCols.MAX_PHASE]],
-        on=ParentCols.MOLECULE_CHEMBL_ID, how="left",
-    )  # fmt: skip
-    members["_self"] = members[ParentCols.MOLECULE_CHEMBL_ID] == members[ParentCols.PARENT_CHEMBL_ID]
+        molecules[
+            [MoleculeCols.MOLECULE_CHEMBL_ID, MoleculeCols.PREF_NAME, MoleculeCols.MAX_PHASE]
+        ],
+        on=ParentCols.MOLECULE_CHEMBL_ID,
+        how="left",
+    )
+    members["_self"] = (
+        members[ParentCols.MOLECULE_CHEMBL_ID] == members[ParentCols.PARENT_CHEMBL_ID]
+    )
     members = members.sort_values([ParentCols.PARENT_CHEMBL_ID, "_self"], ascending=[True, False])
     by_parent = members.groupby(ParentCols.PARENT_CHEMBL_ID)
-    names = by_parent[MoleculeCols.PREF_NAME].agg(lambda s: next((n for n in s if isinstance(n, str) and n), ""))
+    names = by_parent[MoleculeCols.PREF_NAME].agg(
+        lambda s: next((n for n in s if isinstance(n, str) and n), "")
+    )
     phases = by_parent[MoleculeCols.MAX_PHASE].max()
     basis = parents.set_index(ParentCols.MOLECULE_CHEMBL_ID)[ParentCols.PARENT_BASIS]
     own_chem = chem.set_index(ChemCols.MOLECULE_CHEMBL_ID)
     smiles = molecules.set_index(MoleculeCols.MOLECULE_CHEMBL_ID)[MoleculeCols.CANONICAL_SMILES]
-    salts_basis = members[~members["_self"]].groupby(ParentCols.PARENT_CHEMBL_ID)[ParentCols.PARENT_BASIS].agg(
-        lambda s: ";".join(sorted(set(s)))
+    salts_basis = (
+        members[~members["_self"]]
+        .groupby(ParentCols.PARENT_CHEMBL_ID)[ParentCols.PARENT_BASIS]
+        .agg(lambda s: ";".join(sorted(set(s))))
     )
 
     ids = frame[CandidateCols.MOLECULE_CHEMBL_ID]
@@ -240,17 +300,32 @@ def _add_compound_columns(
         for s, o in zip(salt_basis, own_basis, strict=True)
     ]
     parent_smiles = ids.map(own_chem[ChemCols.PARENT_SMILES]) if not own_chem.empty else ids.map({})
-    frame[CandidateCols.CANONICAL_SMILES] = parent_smiles.where(parent_smiles.fillna("") != "", ids.map(smiles)).fillna("")
-    for target, source in ((CandidateCols.QED, ChemCols.QED), (CandidateCols.PAINS, ChemCols.PAINS),
-                           (CandidateCols.BRENK, ChemCols.BRENK), (CandidateCols.SCAFFOLD, ChemCols.SCAFFOLD)):  # fmt: skip
+    frame[CandidateCols.CANONICAL_SMILES] = parent_smiles.where(
+        parent_smiles.fillna("") != "", ids.map(smiles)
+    ).fillna("")
+    for target, source in (
+        (CandidateCols.QED, ChemCols.QED),
+        (CandidateCols.PAINS, ChemCols.PAINS),
+        (CandidateCols.BRENK, ChemCols.BRENK),
+        (CandidateCols.SCAFFOLD, ChemCols.SCAFFOLD),
+    ):
         frame[target] = ids.map(own_chem[source]) if source in own_chem else None
     frame[CandidateCols.QED] = frame[CandidateCols.QED].astype("float64").round(4)
     reasons = ids.map(own_chem[ChemCols.REASON]).fillna("no_structure")
     frame["_compound_flags"] = [
-        ";".join(sorted({
-            *split_tokens(r),
-            *(["pains_alert"] if p else []),
-            *(["brenk_alert"] if b else []),
-        }))
-        for r, p, b in zip(reasons, frame[CandidateCols.PAINS].fillna(""), frame[CandidateCols.BRENK].fillna(""), strict=True)
-    ]  # fmt: skip
+        ";".join(
+            sorted(
+                {
+                    *split_tokens(r),
+                    *(["pains_alert"] if p else []),
+                    *(["brenk_alert"] if b else []),
+                }
+            )
+        )
+        for r, p, b in zip(
+            reasons,
+            frame[CandidateCols.PAINS].fillna(""),
+            frame[CandidateCols.BRENK].fillna(""),
+            strict=True,
+        )
+    ]

@@ -74,8 +74,14 @@ MOLECULES: Final = [
     (1, "CHEMBL900001", "BCLINIB", 4, "CC(=O)Nc1ccc(O)cc1", None),
     (2, "CHEMBL900002", "BCLINIB SODIUM", 4, "CC(=O)Nc1ccc([O-])cc1.[Na+]", None),
     (3, "CHEMBL900003", "JAKTIVE", 2, "Cc1ccc(cc1)S(=O)(=O)N", 3),
-    (4, "CHEMBL900004", "JAKTIVE CITRATE", 3,
-     "Cc1ccc(cc1)S(=O)(=O)N.OC(=O)CC(O)(CC(=O)O)C(=O)O", 3),
+    (
+        4,
+        "CHEMBL900004",
+        "JAKTIVE CITRATE",
+        3,
+        "Cc1ccc(cc1)S(=O)(=O)N.OC(=O)CC(O)(CC(=O)O)C(=O)O",
+        3,
+    ),
     (5, "CHEMBL900005", "MTORACT", None, "OC(=O)c1ccccc1O", None),
     (6, "CHEMBL900006", "NAMPTACT", 1, "NC(=O)c1cccnc1", None),
     (7, "CHEMBL900007", "NAMPTIN", None, "O=C(NCc1ccncc1)c1ccccc1", None),
@@ -189,7 +195,9 @@ def build_chembl_db(path: Path) -> Path:
     connection = sqlite3.connect(path)
     try:
         connection.executescript(SCHEMA)
-        connection.execute("INSERT INTO version VALUES (?, NULL, 'senotarget test fixture')", (RELEASE,))
+        connection.execute(
+            "INSERT INTO version VALUES (?, NULL, 'senotarget test fixture')", (RELEASE,)
+        )
         for tid, kind, name, chembl_id, components in TARGETS:
             tax = 10090 if chembl_id == "CHEMBL90008" else 9606
             connection.execute(
@@ -207,11 +215,14 @@ def build_chembl_db(path: Path) -> Path:
                 "VALUES (?, 'PROTEIN', ?, ?)",
                 (component_id, accession, tax),
             )
-            for name, kind in [(symbol, "GENE_SYMBOL"), *((o, "GENE_SYMBOL_OTHER") for o in others)]:
+            for synonym, kind in [
+                (symbol, "GENE_SYMBOL"),
+                *((o, "GENE_SYMBOL_OTHER") for o in others),
+            ]:
                 synonym_id += 1
                 connection.execute(
                     "INSERT INTO component_synonyms VALUES (?, ?, ?, ?)",
-                    (synonym_id, component_id, name, kind),
+                    (synonym_id, component_id, synonym, kind),
                 )
         connection.executemany("INSERT INTO docs VALUES (?, ?, 2020)", DOCS)
         connection.executemany(
@@ -219,10 +230,10 @@ def build_chembl_db(path: Path) -> Path:
             "description) VALUES (?, ?, ?, ?, ?, ?, ?)",
             ASSAYS,
         )
-        for molregno, chembl_id, name, phase, smiles, parent in MOLECULES:
+        for molregno, chembl_id, pref_name, phase, smiles, parent in MOLECULES:
             connection.execute(
                 "INSERT INTO molecule_dictionary VALUES (?, ?, ?, ?, NULL)",
-                (molregno, name, chembl_id, phase),
+                (molregno, pref_name, chembl_id, phase),
             )
             if smiles is not None:
                 connection.execute(
@@ -237,7 +248,8 @@ def build_chembl_db(path: Path) -> Path:
             "INSERT INTO activities (activity_id, assay_id, doc_id, molregno, standard_relation, "
             "standard_value, standard_units, standard_type, pchembl_value, activity_comment, "
             "data_validity_comment, potential_duplicate, action_type) "
-            "VALUES (?, ?, (SELECT doc_id FROM assays WHERE assay_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, (SELECT doc_id FROM assays WHERE assay_id = ?), "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(i + 1, a[0], a[0], *a[1:]) for i, a in enumerate(ACTIVITIES)],
         )
         connection.executemany(

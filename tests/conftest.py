@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,9 @@ SHARED_DB = Path(
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """No SENOTARGET_* variable of the developer's shell leaks into a test, and no
     chembl_downloader release on this machine is found by the auto source."""
     for name in list(os.environ):
@@ -48,7 +51,7 @@ def panel_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def fixture_settings(db: Path, panel: Path, root: Path, /, **overrides: object) -> Settings:
     """Settings for a run on the fixture database, writing under ``root``."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "source": "sql",
         "chembl_db": str(db),
         "panel": str(panel),

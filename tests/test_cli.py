@@ -14,24 +14,42 @@ runner = CliRunner()
 
 
 def base_args(chembl_db: Path, panel_file: Path, tmp_path: Path) -> list[str]:
-    return ["--chembl-db", str(chembl_db), "--panel", str(panel_file), "--out", str(tmp_path / "reports"),
-            "--cache-dir", str(tmp_path / "cache"), "--workers", "1"]  # fmt: skip
+    return [
+        "--chembl-db",
+        str(chembl_db),
+        "--panel",
+        str(panel_file),
+        "--out",
+        str(tmp_path / "reports"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--workers",
+        "1",
+    ]
 
 
 def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["run", *base_args(chembl_db, panel_file, tmp_path), "--run-id", "cli"])
+    result = runner.invoke(
+        app, ["run", *base_args(chembl_db, panel_file, tmp_path), "--run-id", "cli"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "reports" / "cli")
     assert "senolytic: 2 candidates" in result.stderr
     assert sorted(p.name for p in (tmp_path / "reports" / "cli").iterdir()) == [
-        "candidates.csv", "evidence.csv", "manifest.json", "targets.csv",
-    ]  # fmt: skip
+        "candidates.csv",
+        "evidence.csv",
+        "manifest.json",
+        "targets.csv",
+    ]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--chembl-db", "/nonexistent/chembl.db"], "/nonexistent/chembl.db: file does not exist: pass --chembl-db"),
+        (
+            ["--chembl-db", "/nonexistent/chembl.db"],
+            "/nonexistent/chembl.db: file does not exist: pass --chembl-db",
+        ),
         (["--run-id", "../escape"], "run id '../escape' is not a plain name"),
         (["--panel", "/nonexistent/panel.toml"], "panel /nonexistent/panel.toml: file not found"),
         (["--source", "sql", "--chembl-db", ""], "the sql source needs a ChEMBL release"),
@@ -53,13 +71,21 @@ def test_run_user_errors_exit_1_with_one_line(
 def test_bad_config_value_exits_1(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text("[weights]\npotency = -1\n")
-    result = runner.invoke(app, ["run", *base_args(chembl_db, panel_file, tmp_path), "--config", str(config)])
+    result = runner.invoke(
+        app, ["run", *base_args(chembl_db, panel_file, tmp_path), "--config", str(config)]
+    )
     assert result.exit_code == 1
     assert "weight potency is negative" in result.stderr
 
 
 @pytest.mark.parametrize(
-    "args", [["run", "--workers", "many"], ["run", "--no-such-option"], ["explain"], ["targets", "frobnicate"]]
+    "args",
+    [
+        ["run", "--workers", "many"],
+        ["run", "--no-such-option"],
+        ["explain"],
+        ["targets", "frobnicate"],
+    ],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert runner.invoke(app, args).exit_code == 2
@@ -72,9 +98,16 @@ def test_targets_list_default_panel() -> None:
     assert lines[0] == "# panel default (builtin:default)"
     assert lines[1] == "label\tgenes\tstrategies\tdirection\tcitation"
     assert [line.split("\t")[0] for line in lines[2:]] == [
-        "BCL-2 family", "PI3K/AKT", "insulin/IGF-1 signalling", "NF-κB", "JAK-STAT", "mTOR",
-        "NLRP3 inflammasome", "CCR2 (infiltration)", "NAD+ restoration",
-    ]  # fmt: skip
+        "BCL-2 family",
+        "PI3K/AKT",
+        "insulin/IGF-1 signalling",
+        "NF-κB",
+        "JAK-STAT",
+        "mTOR",
+        "NLRP3 inflammasome",
+        "CCR2 (infiltration)",
+        "NAD+ restoration",
+    ]
     assert lines[-1].split("\t")[1:4] == ["NAMPT SIRT1", "senoreverter", "activate"]
 
 
@@ -106,7 +139,10 @@ def test_explain(fixture_run: RunResult) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["NOSUCH"], "compound 'NOSUCH' is not in run"), (["X", "--out", "/nonexistent/reports"], "no finished run under")],
+    [
+        (["NOSUCH"], "compound 'NOSUCH' is not in run"),
+        (["X", "--out", "/nonexistent/reports"], "no finished run under"),
+    ],
 )
 def test_explain_errors_exit_1(fixture_run: RunResult, args: list[str], message: str) -> None:
     extra = ["--run", fixture_run.run_dir] if args[0] == "NOSUCH" else []

@@ -26,7 +26,9 @@ def test_fetch_brings_activities_mechanisms_molecules(chembl_db: Path) -> None:
     # Every molecule named by an activity or a mechanism, once each.
     ids = list(evidence.molecules[MoleculeCols.MOLECULE_CHEMBL_ID])
     assert len(ids) == len(set(ids)) == 16
-    hierarchy = evidence.molecules.set_index(MoleculeCols.MOLECULE_CHEMBL_ID)[MoleculeCols.HIERARCHY_PARENT]
+    hierarchy = evidence.molecules.set_index(MoleculeCols.MOLECULE_CHEMBL_ID)[
+        MoleculeCols.HIERARCHY_PARENT
+    ]
     assert hierarchy["CHEMBL900004"] == "CHEMBL900003"
     assert messages[0] == "activities on 7 targets"
     assert set(evidence.action_types["action_type"]) >= {"INHIBITOR", "ACTIVATOR"}
@@ -56,4 +58,7 @@ def test_hierarchy_parent_without_activities_is_fetched(chembl_db: Path) -> None
     source = OnlySalt()
     targets = resolve_targets(panel, source.inner.search_targets(panel.genes(), 9606), Thresholds())
     evidence = fetch_evidence(source, targets)  # type: ignore[arg-type]
-    assert sorted(evidence.molecules[MoleculeCols.MOLECULE_CHEMBL_ID]) == ["CHEMBL900003", "CHEMBL900004"]
+    assert sorted(evidence.molecules[MoleculeCols.MOLECULE_CHEMBL_ID]) == [
+        "CHEMBL900003",
+        "CHEMBL900004",
+    ]

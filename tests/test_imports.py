@@ -17,7 +17,9 @@ print(",".join(heavy))
 
 
 def test_import_loads_no_network_client_nor_heavy_library() -> None:
-    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
 
 
@@ -26,7 +28,10 @@ def test_cli_help_does_not_import_the_web_client(args: list[str]) -> None:
     code = (
         "import sys; from senotarget.cli import app\n"
         "try:\n    app(" + repr(args) + ")\nexcept SystemExit:\n    pass\n"
-        "print('LOADED' if 'chembl_webresource_client.new_client' in sys.modules else 'CLEAN', file=sys.stderr)"
+        "loaded = 'chembl_webresource_client.new_client' in sys.modules\n"
+        "print('LOADED' if loaded else 'CLEAN', file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stderr.strip().splitlines()[-1] == "CLEAN"

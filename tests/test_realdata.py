@@ -21,36 +21,59 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     root = tmp_path_factory.mktemp("real")
-    cache = Path(__file__).resolve().parents[1] / "data" / "cache"  # reuse the structure cache of make run
+    cache = (
+        Path(__file__).resolve().parents[1] / "data" / "cache"
+    )  # reuse the structure cache of make run
     settings = load_settings(
-        env={}, source="auto", chembl_db=str(shared_db), out_dir=root / "reports", cache_dir=cache, run_id="real"
+        env={},
+        source="auto",
+        chembl_db=str(shared_db),
+        out_dir=root / "reports",
+        cache_dir=cache,
+        run_id="real",
     )
     return run(settings)
 
 
 @pytest.fixture(scope="module")
 def candidates(real_run: RunResult) -> pd.DataFrame:
-    return pd.read_csv(Path(real_run.run_dir) / "candidates.csv", keep_default_na=False, na_values=[""], low_memory=False)
+    return pd.read_csv(
+        Path(real_run.run_dir) / "candidates.csv",
+        keep_default_na=False,
+        na_values=[""],
+        low_memory=False,
+    )
 
 
 @pytest.fixture(scope="module")
 def evidence(real_run: RunResult) -> pd.DataFrame:
-    return pd.read_csv(Path(real_run.run_dir) / "evidence.csv", keep_default_na=False, na_values=[""], low_memory=False)
+    return pd.read_csv(
+        Path(real_run.run_dir) / "evidence.csv",
+        keep_default_na=False,
+        na_values=[""],
+        low_memory=False,
+    )
 
 
 def row(table: pd.DataFrame, strategy: str, name: str) -> pd.Series:
-    mine = table[(table[CandidateCols.STRATEGY] == strategy) & (table[CandidateCols.PREF_NAME] == name)]
+    mine = table[
+        (table[CandidateCols.STRATEGY] == strategy) & (table[CandidateCols.PREF_NAME] == name)
+    ]
     assert len(mine) == 1, f"{name} has {len(mine)} {strategy} rows"
     return mine.iloc[0]
 
 
 def test_every_strategy_has_candidates(candidates: pd.DataFrame) -> None:
-    counts = candidates[candidates[CandidateCols.IS_CANDIDATE]].groupby(CandidateCols.STRATEGY).size()
+    counts = (
+        candidates[candidates[CandidateCols.IS_CANDIDATE]].groupby(CandidateCols.STRATEGY).size()
+    )
     assert set(counts.index) == set(STRATEGIES)
     assert (counts > 10).all()
 
 
-@pytest.mark.parametrize(("name", "genes"), [("NAVITOCLAX", ("BCL2", "BCL2L1")), ("VENETOCLAX", ("BCL2",))])
+@pytest.mark.parametrize(
+    ("name", "genes"), [("NAVITOCLAX", ("BCL2", "BCL2L1")), ("VENETOCLAX", ("BCL2",))]
+)
 def test_bcl2_inhibitors_are_senolytic_from_their_mechanism(
     candidates: pd.DataFrame, name: str, genes: tuple[str, ...]
 ) -> None:
@@ -66,18 +89,31 @@ def test_bcl2_inhibitors_are_senolytic_from_their_mechanism(
 @pytest.mark.parametrize(
     ("strategy", "name", "target", "recorded_on"),
     [
-        ("senomorphic", "TOFACITINIB", "CHEMBL2363062", "CHEMBL2103743"),  # JAK family, on the citrate salt
+        (
+            "senomorphic",
+            "TOFACITINIB",
+            "CHEMBL2363062",
+            "CHEMBL2103743",
+        ),  # JAK family, on the citrate salt
         ("senomorphic", "PEFICITINIB", "CHEMBL2363062", None),  # JAK family
         ("senolytic", "CAPIVASERTIB", "CHEMBL2111353", None),  # AKT family
         ("senomorphic", "RUXOLITINIB", "CHEMBL2971", "CHEMBL1795071"),  # on the phosphate salt
     ],
 )
 def test_family_and_salt_mechanisms_reach_the_parent(
-    candidates: pd.DataFrame, evidence: pd.DataFrame, strategy: str, name: str, target: str, recorded_on: str | None
+    candidates: pd.DataFrame,
+    evidence: pd.DataFrame,
+    strategy: str,
+    name: str,
+    target: str,
+    recorded_on: str | None,
 ) -> None:
     hit = row(candidates, strategy, name)
     assert hit[CandidateCols.DIRECTION] == "mechanism"
-    mine = evidence[(evidence.molecule_chembl_id == hit[CandidateCols.MOLECULE_CHEMBL_ID]) & (evidence.target_chembl_id == target)]
+    mine = evidence[
+        (evidence.molecule_chembl_id == hit[CandidateCols.MOLECULE_CHEMBL_ID])
+        & (evidence.target_chembl_id == target)
+    ]
     assert not mine.empty and "INHIBITOR" in set(mine.mechanism_action_type)
     if recorded_on:
         assert recorded_on in set(mine.mechanism_molecules)

@@ -26,8 +26,11 @@ __all__ = ["ChemblSource", "find_downloaded_release", "open_source"]
 
 @runtime_checkable
 class ChemblSource(Protocol):
-    """What senotarget asks of ChEMBL. Every method returns a DataFrame with exactly the columns
-    of the named ``schema`` class, in that order, and may return an empty one."""
+    """What senotarget asks of ChEMBL.
+
+    Every method returns a DataFrame with exactly the columns of the named ``schema`` class, in
+    that order, and may return an empty one.
+    """
 
     location: str
 
@@ -35,19 +38,19 @@ class ChemblSource(Protocol):
         """The ChEMBL release name, e.g. ``"ChEMBL_35"``."""
 
     def search_targets(self, queries: Sequence[str], tax_id: int) -> pd.DataFrame:
-        """Targets whose components match gene symbols or UniProt accessions
-        (:class:`~senotarget.schema.ComponentCols`), the complexes and families included."""
+        """Targets whose components match gene symbols or UniProt accessions.
+
+        Complexes and families are included (:class:`~senotarget.schema.ComponentCols`).
+        """
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
-        """Activities on the targets with their assay fields
-        (:class:`~senotarget.schema.ActivityCols`)."""
+        """Activities on the targets, with their assay fields (``ActivityCols``)."""
 
     def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
-        """Molecules with structure, phase and hierarchy parent
-        (:class:`~senotarget.schema.MoleculeCols`)."""
+        """Molecules with structure, phase and hierarchy parent (``MoleculeCols``)."""
 
     def mechanisms(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
-        """ChEMBL drug_mechanism records on the targets (:class:`~senotarget.schema.MechanismCols`)."""
+        """ChEMBL drug_mechanism records on the targets (``MechanismCols``)."""
 
     def action_types(self) -> pd.DataFrame:
         """The ChEMBL action_type lookup (:class:`~senotarget.schema.ActionTypeCols`)."""
@@ -94,7 +97,10 @@ def open_source(settings: Settings) -> tuple[ChemblSource, SourceInfo]:
     reason: str
     if kind == "auto":
         if db:
-            kind, reason = "sql", f"auto: a local release is configured ({settings.origins.get('chembl_db', '?')})"
+            kind, reason = (
+                "sql",
+                f"auto: a local release is configured ({settings.origins.get('chembl_db', '?')})",
+            )
         else:
             downloaded = find_downloaded_release()
             if downloaded is not None:

@@ -28,7 +28,7 @@ from senotarget.schema import (
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 __all__ = ["REQUIRED_TABLES", "SqlSource"]
 
@@ -36,10 +36,20 @@ logger = logging.getLogger(__name__)
 
 #: Tables senotarget reads; a database without them is not a ChEMBL release.
 REQUIRED_TABLES: Final = (
-    "version", "target_dictionary", "target_components", "component_sequences",
-    "component_synonyms", "assays", "activities", "docs", "molecule_dictionary",
-    "compound_structures", "molecule_hierarchy", "drug_mechanism", "action_type",
-)  # fmt: skip
+    "version",
+    "target_dictionary",
+    "target_components",
+    "component_sequences",
+    "component_synonyms",
+    "assays",
+    "activities",
+    "docs",
+    "molecule_dictionary",
+    "compound_structures",
+    "molecule_hierarchy",
+    "drug_mechanism",
+    "action_type",
+)
 
 #: Bound parameters per statement: SQLite allows 32,766; PostgreSQL far more.
 CHUNK: Final = 5000
@@ -145,9 +155,14 @@ class SqlSource:
             self._engine: Engine = create_engine(url)
             inspector = inspect(self._engine)
             tables = set(inspector.get_table_names())
-            activity_columns = {c["name"] for c in inspector.get_columns("activities")} if "activities" in tables else set()
+            activity_columns = (
+                {c["name"] for c in inspector.get_columns("activities")}
+                if "activities" in tables
+                else set()
+            )
         except SQLAlchemyError as error:
-            reason = str(error.orig) if getattr(error, "orig", None) else type(error).__name__
+            orig = getattr(error, "orig", None)
+            reason = str(orig) if orig is not None else type(error).__name__
             raise ChemblSourceError(
                 self.location,
                 f"cannot be opened as a database ({reason})",
@@ -178,7 +193,9 @@ class SqlSource:
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or type(error).__name__)
             raise ChemblSourceError(
-                self.location, f"query failed ({reason})", "check that the file is a complete ChEMBL release"
+                self.location,
+                f"query failed ({reason})",
+                "check that the file is a complete ChEMBL release",
             ) from None
 
     def _frame(self, rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
@@ -186,7 +203,9 @@ class SqlSource:
 
         return pd.DataFrame.from_records(rows, columns=list(columns))
 
-    def _chunked(self, sql: str, key: str, ids: Sequence[str], **params: Any) -> list[tuple[Any, ...]]:
+    def _chunked(
+        self, sql: str, key: str, ids: Sequence[str], **params: Any
+    ) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
         for chunk in _chunks(ids):
             rows.extend(self._rows(sql, **{key: chunk}, **params))

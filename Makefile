@@ -1,0 +1,53 @@
+# senotarget: one entry point for local work and CI. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The main job runs on the configured ChEMBL release (--chembl-db, SENOTARGET_CHEMBL_DB, a config
+# file, or a chembl_downloader download). When none is configured and the shared extract sits
+# beside this repository, `make run` points the run at it.
+SHARED_DB := ../shared/chembl/chembl_senotarget.sqlite
+CHEMBL_DB ?=
+ifeq ($(strip $(CHEMBL_DB)$(SENOTARGET_CHEMBL_DB)$(SENOTARGET_CONFIG)),)
+  ifneq ($(wildcard $(SHARED_DB)),)
+    CHEMBL_DB := $(SHARED_DB)
+  endif
+endif
+RUN_ARGS ?=
+
+.PHONY: help install run test lint typecheck bench clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install senotarget with its test and lint tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install ## Rank the default panel (auto source) into reports/<run-id>/
+	$(BIN)/senotarget run $(if $(CHEMBL_DB),--chembl-db $(CHEMBL_DB)) $(RUN_ARGS)
+
+test: install ## Run the test suite (real-data tests skip without ../shared)
+	$(BIN)/python -m pytest
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check senotarget tests benchmarks
+	$(BIN)/ruff format --check senotarget tests benchmarks
+	$(BIN)/mypy
+
+typecheck: install ## mypy --strict only
+	$(BIN)/mypy
+
+bench: install ## Benchmarks on ../shared/chembl; writes benchmarks/results.json
+	$(BIN)/python -m benchmarks.run --db $(SHARED_DB)
+
+clean: ## Remove the venv, caches and reports (keeps data/cache/.gitkeep)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find data/cache -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
