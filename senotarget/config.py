@@ -212,7 +212,7 @@ def _nested(
         if name in explicit and explicit[name] is not None:
             values[name] = _coerce(explicit[name], parser, name, "argument", fix)
             origins[f"{table}.{name}"] = "argument"
-        elif env_name in env:
+        elif env.get(env_name, "") != "":  # an empty variable is unset, as for top-level keys
             values[name] = _coerce(env[env_name], parser, name, env_name, fix)
             origins[f"{table}.{name}"] = f"env:{env_name}"
         elif name in file_table:

@@ -158,8 +158,9 @@ def flag_activities(
     target_types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
         TargetCols.TARGET_CHEMBL_ID
     )[TargetCols.TARGET_TYPE]
-    minimum = frame[ActivityCols.TARGET_CHEMBL_ID].map(
-        lambda t: confidence_threshold(str(target_types.get(t, "")), thresholds)
+    per_target = {t: confidence_threshold(str(k), thresholds) for t, k in target_types.items()}
+    minimum = (
+        frame[ActivityCols.TARGET_CHEMBL_ID].map(per_target).fillna(thresholds.confidence_group)
     )
     relation = frame[ActivityCols.STANDARD_RELATION].fillna("")
     stype = frame[ActivityCols.STANDARD_TYPE].fillna("")
@@ -169,7 +170,10 @@ def flag_activities(
     validity = frame[ActivityCols.DATA_VALIDITY_COMMENT]
     doubtful = validity.notna() & (validity != VALIDATED)
     confidence = pd.to_numeric(frame[ActivityCols.CONFIDENCE_SCORE], errors="coerce")
-    comment = frame[ActivityCols.ACTIVITY_COMMENT].fillna("").str.strip().str.lower()
+    comments = frame[ActivityCols.ACTIVITY_COMMENT]
+    inactive_spellings = {
+        c for c in pd.unique(comments.dropna()) if str(c).strip().lower() in INACTIVE_COMMENTS
+    }
     concentration = stype.isin(PCHEMBL_TYPES)
     duplicate = pd.to_numeric(frame[ActivityCols.POTENTIAL_DUPLICATE], errors="coerce") == 1
 
@@ -189,7 +193,7 @@ def flag_activities(
         "censored_inactive": concentration & relation.isin(_GREATER),
         "confidence_unknown": confidence.isna(),
         "data_validity": doubtful,
-        "inactive_comment": comment.isin(INACTIVE_COMMENTS),
+        "inactive_comment": comments.isin(inactive_spellings),
         "low_confidence": confidence.notna() & (confidence < minimum),
         "non_nm_units": concentration & value.notna() & (units != "nM") & pchembl.isna(),
         "non_target_assay": ~frame[ActivityCols.ASSAY_TYPE].isin(TARGET_ASSAY_TYPES),

@@ -38,8 +38,9 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
     :param thresholds: gives the confidence threshold per target type
     :returns: :class:`TargetCols` rows, one per (entry, gene, target); a gene with no target gets
         one ``unresolved`` row. ``status`` is ``resolved``; ``ambiguous`` when the gene matches
-        more than one single-protein target and none by its own gene symbol (those rows are not
-        fetched); ``unresolved`` when nothing matches.
+        more than one single-protein target and not exactly one of them by its own gene symbol or
+        accession (alias-only matches are dropped when exactly one is); ambiguous rows are not
+        fetched. ``unresolved`` when nothing matches.
     """
     import pandas as pd
 

@@ -82,7 +82,9 @@ def test_weight_resolution_order(
     expected: float,
     origin: str | None,
 ) -> None:
-    config = _write(tmp_path, f"[weights]\npotency = {file_value}\n") if file_value is not None else None
+    config = (
+        _write(tmp_path, f"[weights]\npotency = {file_value}\n") if file_value is not None else None
+    )
     env = {"SENOTARGET_WEIGHT_POTENCY": env_value} if env_value is not None else {}
     weights = {"potency": explicit} if explicit is not None else None
     settings = load_settings(config=config, env=env, weights=weights)
@@ -257,6 +259,44 @@ def test_config_path_from_argument_or_env(
     env = {"SENOTARGET_CONFIG": str(by_env)} if as_env else {}
     settings = load_settings(config=by_argument if as_argument else None, env=env)
     assert settings.source == expected
+
+
+#: (case, env) where the variable is set but empty: like an unset variable, it gives the default.
+EMPTY_ENV_CASES: list[tuple[str, dict[str, str], str, Any]] = [
+    ("workers", {"SENOTARGET_WORKERS": ""}, "workers", 0),
+    ("source", {"SENOTARGET_SOURCE": ""}, "source", "auto"),
+    ("chembl_db", {"SENOTARGET_CHEMBL_DB": ""}, "chembl_db", None),
+    ("config", {"SENOTARGET_CONFIG": ""}, "source", "auto"),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "attribute", "expected"),
+    [case[1:] for case in EMPTY_ENV_CASES],
+    ids=[case[0] for case in EMPTY_ENV_CASES],
+)
+def test_empty_env_variable_is_unset(env: dict[str, str], attribute: str, expected: Any) -> None:
+    assert getattr(load_settings(env=env), attribute) == expected
+
+
+#: (case, env, section, name, default)
+EMPTY_NESTED_ENV_CASES: list[tuple[str, dict[str, str], str, str, float]] = [
+    ("weight", {"SENOTARGET_WEIGHT_POTENCY": ""}, "weights", "potency", 0.30),
+    ("threshold", {"SENOTARGET_CONFIDENCE_SINGLE": ""}, "thresholds", "confidence_single", 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "section", "name", "default"),
+    [case[1:] for case in EMPTY_NESTED_ENV_CASES],
+    ids=[case[0] for case in EMPTY_NESTED_ENV_CASES],
+)
+def test_empty_nested_env_variable_is_unset(
+    env: dict[str, str], section: str, name: str, default: float
+) -> None:
+    settings = load_settings(env=env)
+    assert getattr(getattr(settings, section), name) == default
+    assert f"{section}.{name}" not in settings.origins
 
 
 def test_unknown_explicit_setting_is_a_type_error() -> None:

@@ -79,7 +79,9 @@ def _targets(*rows: tuple[str, str, str]) -> pd.DataFrame:
 
 
 TARGETS = _targets(
-    (SINGLE, "SINGLE PROTEIN", "BCL2"), (FAMILY, "PROTEIN FAMILY", "JAK1"), (FAMILY, "PROTEIN FAMILY", "JAK2")
+    (SINGLE, "SINGLE PROTEIN", "BCL2"),
+    (FAMILY, "PROTEIN FAMILY", "JAK1"),
+    (FAMILY, "PROTEIN FAMILY", "JAK2"),
 )
 
 #: (case, changes to the clean activity, flags, status, potency_use, pchembl or NaN)
@@ -88,130 +90,227 @@ FLAG_CASES: list[tuple[str, dict[str, Any], str, str, str, float]] = [
     (
         "approximate_value",
         {ActivityCols.STANDARD_RELATION: "~", ActivityCols.PCHEMBL_VALUE: None},
-        "approximate_value", "flag", "none", NAN,
+        "approximate_value",
+        "flag",
+        "none",
+        NAN,
     ),
     (
         "censored_active",
-        {ActivityCols.STANDARD_RELATION: "<", ActivityCols.STANDARD_VALUE: 1.0,
-         ActivityCols.PCHEMBL_VALUE: None},
-        "censored_active", "flag", "active_censored", NAN,
+        {
+            ActivityCols.STANDARD_RELATION: "<",
+            ActivityCols.STANDARD_VALUE: 1.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "censored_active",
+        "flag",
+        "active_censored",
+        NAN,
     ),
     (
         "censored_inactive",
-        {ActivityCols.STANDARD_RELATION: ">", ActivityCols.STANDARD_VALUE: 10000.0,
-         ActivityCols.PCHEMBL_VALUE: None},
-        "censored_inactive", "flag", "inactive", NAN,
+        {
+            ActivityCols.STANDARD_RELATION: ">",
+            ActivityCols.STANDARD_VALUE: 10000.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "censored_inactive",
+        "flag",
+        "inactive",
+        NAN,
     ),
     (
         "confidence_unknown",
         {ActivityCols.CONFIDENCE_SCORE: None},
-        "confidence_unknown", "flag", "potency", 8.0,
+        "confidence_unknown",
+        "flag",
+        "potency",
+        8.0,
     ),
     (
         "data_validity",
         {ActivityCols.DATA_VALIDITY_COMMENT: "Outside typical range"},
-        "data_validity", "exclude", "excluded", 8.0,
+        "data_validity",
+        "exclude",
+        "excluded",
+        8.0,
     ),
     (
         "inactive_comment",
-        {ActivityCols.STANDARD_RELATION: None, ActivityCols.STANDARD_VALUE: None,
-         ActivityCols.STANDARD_UNITS: None, ActivityCols.PCHEMBL_VALUE: None,
-         ActivityCols.ACTIVITY_COMMENT: " Not Active "},
-        "inactive_comment", "flag", "inactive", NAN,
+        {
+            ActivityCols.STANDARD_RELATION: None,
+            ActivityCols.STANDARD_VALUE: None,
+            ActivityCols.STANDARD_UNITS: None,
+            ActivityCols.PCHEMBL_VALUE: None,
+            ActivityCols.ACTIVITY_COMMENT: " Not Active ",
+        },
+        "inactive_comment",
+        "flag",
+        "inactive",
+        NAN,
     ),
     (
         "low_confidence",
         {ActivityCols.CONFIDENCE_SCORE: 7},
-        "low_confidence", "exclude", "excluded", 8.0,
+        "low_confidence",
+        "exclude",
+        "excluded",
+        8.0,
     ),
     (
         "non_nm_units",
-        {ActivityCols.STANDARD_VALUE: 5.0, ActivityCols.STANDARD_UNITS: "uM",
-         ActivityCols.PCHEMBL_VALUE: None},
-        "non_nm_units", "exclude", "excluded", NAN,
+        {
+            ActivityCols.STANDARD_VALUE: 5.0,
+            ActivityCols.STANDARD_UNITS: "uM",
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "non_nm_units",
+        "exclude",
+        "excluded",
+        NAN,
     ),
     (
         "non_target_assay",
         {ActivityCols.ASSAY_TYPE: "A"},
-        "non_target_assay", "exclude", "excluded", 8.0,
+        "non_target_assay",
+        "exclude",
+        "excluded",
+        8.0,
     ),
     (
         "pchembl_computed",
         {ActivityCols.STANDARD_VALUE: 5.0, ActivityCols.PCHEMBL_VALUE: None},
-        "pchembl_computed", "flag", "potency", 8.3,
+        "pchembl_computed",
+        "flag",
+        "potency",
+        8.3,
     ),
     (
         "potential_duplicate",
         {ActivityCols.POTENTIAL_DUPLICATE: 1},
-        "potential_duplicate", "exclude", "excluded", 8.0,
+        "potential_duplicate",
+        "exclude",
+        "excluded",
+        8.0,
     ),
     # Further cases around the rules.
     (
         "manually_validated_is_not_doubtful",
         {ActivityCols.DATA_VALIDITY_COMMENT: "Manually validated"},
-        "", "ok", "potency", 8.0,
+        "",
+        "ok",
+        "potency",
+        8.0,
     ),
     (
         "pchembl_computed_316_nm",
         {ActivityCols.STANDARD_VALUE: 316.0, ActivityCols.PCHEMBL_VALUE: None},
-        "pchembl_computed", "flag", "potency", 6.5,
+        "pchembl_computed",
+        "flag",
+        "potency",
+        6.5,
     ),
     (
         "pchembl_computed_string_value",
         {ActivityCols.STANDARD_VALUE: "2", ActivityCols.PCHEMBL_VALUE: None},
-        "pchembl_computed", "flag", "potency", 8.7,
+        "pchembl_computed",
+        "flag",
+        "potency",
+        8.7,
     ),
     (
         "doubtful_row_gets_no_computed_pchembl",
-        {ActivityCols.STANDARD_VALUE: 5.0, ActivityCols.PCHEMBL_VALUE: None,
-         ActivityCols.DATA_VALIDITY_COMMENT: "Potential transcription error"},
-        "data_validity", "exclude", "excluded", NAN,
+        {
+            ActivityCols.STANDARD_VALUE: 5.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+            ActivityCols.DATA_VALIDITY_COMMENT: "Potential transcription error",
+        },
+        "data_validity",
+        "exclude",
+        "excluded",
+        NAN,
     ),
     (
         "zero_value_gets_no_computed_pchembl",
         {ActivityCols.STANDARD_VALUE: 0.0, ActivityCols.PCHEMBL_VALUE: None},
-        "", "ok", "none", NAN,
+        "",
+        "ok",
+        "none",
+        NAN,
     ),
     (
         "family_confidence_7_passes_threshold_6",
         {ActivityCols.TARGET_CHEMBL_ID: FAMILY, ActivityCols.CONFIDENCE_SCORE: 7},
-        "", "ok", "potency", 8.0,
+        "",
+        "ok",
+        "potency",
+        8.0,
     ),
     (
         "family_confidence_5_fails_threshold_6",
         {ActivityCols.TARGET_CHEMBL_ID: FAMILY, ActivityCols.CONFIDENCE_SCORE: 5},
-        "low_confidence", "exclude", "excluded", 8.0,
+        "low_confidence",
+        "exclude",
+        "excluded",
+        8.0,
     ),
     (
         "single_confidence_8_passes",
         {ActivityCols.CONFIDENCE_SCORE: 8},
-        "", "ok", "potency", 8.0,
+        "",
+        "ok",
+        "potency",
+        8.0,
     ),
     (
         "functional_assay_counts",
         {ActivityCols.ASSAY_TYPE: "F"},
-        "", "ok", "potency", 8.0,
+        "",
+        "ok",
+        "potency",
+        8.0,
     ),
     (
         "percent_inhibition_is_not_potency",
-        {ActivityCols.STANDARD_TYPE: "Inhibition", ActivityCols.STANDARD_VALUE: 80.0,
-         ActivityCols.STANDARD_UNITS: "%", ActivityCols.PCHEMBL_VALUE: None},
-        "", "ok", "none", NAN,
+        {
+            ActivityCols.STANDARD_TYPE: "Inhibition",
+            ActivityCols.STANDARD_VALUE: 80.0,
+            ActivityCols.STANDARD_UNITS: "%",
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "",
+        "ok",
+        "none",
+        NAN,
     ),
     (
         "censored_in_um_is_excluded",
-        {ActivityCols.STANDARD_RELATION: ">", ActivityCols.STANDARD_VALUE: 10.0,
-         ActivityCols.STANDARD_UNITS: "uM", ActivityCols.PCHEMBL_VALUE: None},
-        "censored_inactive;non_nm_units", "exclude", "excluded", NAN,
+        {
+            ActivityCols.STANDARD_RELATION: ">",
+            ActivityCols.STANDARD_VALUE: 10.0,
+            ActivityCols.STANDARD_UNITS: "uM",
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "censored_inactive;non_nm_units",
+        "exclude",
+        "excluded",
+        NAN,
     ),
     (
         "flags_sorted_and_joined",
-        {ActivityCols.STANDARD_RELATION: ">=", ActivityCols.STANDARD_VALUE: 10000.0,
-         ActivityCols.PCHEMBL_VALUE: None, ActivityCols.CONFIDENCE_SCORE: None,
-         ActivityCols.ACTIVITY_COMMENT: "inactive"},
-        "censored_inactive;confidence_unknown;inactive_comment", "flag", "inactive", NAN,
+        {
+            ActivityCols.STANDARD_RELATION: ">=",
+            ActivityCols.STANDARD_VALUE: 10000.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+            ActivityCols.CONFIDENCE_SCORE: None,
+            ActivityCols.ACTIVITY_COMMENT: "inactive",
+        },
+        "censored_inactive;confidence_unknown;inactive_comment",
+        "flag",
+        "inactive",
+        NAN,
     ),
-]  # fmt: skip
+]
 
 
 def test_every_rule_has_a_case() -> None:
@@ -310,38 +409,134 @@ def _aggregation_activities() -> pd.DataFrame:
             **changes,
         }
 
+    censored = {"standard_relation": ">", "standard_value": 10000.0, "pchembl_value": None}
+    activation = {"assay_description": "Activation of JAK", "action_type": "ACTIVATOR"}
     return _activities(
         on("CHEMBL1", "A1", "D1", pchembl_value=8.0),
         on("CHEMBL2", "A2", "D1", pchembl_value=7.0),  # the salt: aggregated on CHEMBL1
-        on("CHEMBL2", "A3", "D2", standard_relation=">", standard_value=10000.0, pchembl_value=None),
+        on("CHEMBL2", "A3", "D2", **censored),
         on("CHEMBL1", "A4", "D3", pchembl_value=9.0, potential_duplicate=1),  # excluded
         on("CHEMBL1", "A1", "D1", standard_type="Ki", pchembl_value=6.0),
+        on("CHEMBL3", "A5", "D4", target_chembl_id=FAMILY, standard_type="EC50", **activation),
+        on("CHEMBL3", "A6", "D5", target_chembl_id=FAMILY, standard_type="EC50", pchembl_value=6.5),
         on(
-            "CHEMBL3", "A5", "D4", target_chembl_id=FAMILY, standard_type="EC50",
-            assay_description="Activation of JAK", pchembl_value=6.5, action_type="ACTIVATOR",
+            "CHEMBL3",
+            "A6",
+            "D5",
+            target_chembl_id=FAMILY,
+            standard_type="EC50",
+            potential_duplicate=1,
         ),
-        on("CHEMBL3", "A6", "D5", target_chembl_id=FAMILY, standard_type="EC50", potential_duplicate=1),
-    )  # fmt: skip
+        on("CHEMBL3", "A7", "D6", confidence_score=5),  # low confidence: excluded
+    )
 
 
-#: The expected evidence rows, in EvidenceCols.ORDER (NaN written as None).
-EVIDENCE: list[tuple[Any, ...]] = [
-    ("CHEMBL1", SINGLE, "BCL2", "IC50", 7.5, 2, 3, 2, 1, "INHIBITOR",
-     "censored_inactive;potential_duplicate", "SINGLE PROTEIN", "INHIBITOR", "", 0, 1, False,
-     "Bcl-2 inhibitor", "CHEMBL2", "CHEMBL1;CHEMBL2"),
-    ("CHEMBL1", SINGLE, "BCL2", "Ki", 6.0, 1, 1, 1, 0, "INHIBITOR", "", "SINGLE PROTEIN",
-     "INHIBITOR", "", 0, 0, False, "Bcl-2 inhibitor", "CHEMBL2", "CHEMBL1"),
-    ("CHEMBL3", FAMILY, "JAK1;JAK2", "EC50", 6.5, 1, 1, 1, 0, "ACTIVATOR", "potential_duplicate",
-     "PROTEIN FAMILY", "", "ACTIVATOR", 0, 1, True, "", "", "CHEMBL3"),
-    ("CHEMBL4", FAMILY, "JAK1;JAK2", MECHANISM_ONLY, None, 0, 0, 0, 0, "INHIBITOR", "",
-     "PROTEIN FAMILY", "INHIBITOR", "", 0, 0, False, "JAK inhibitor", "CHEMBL4", ""),
-]  # fmt: skip
+def _evidence(**values: Any) -> dict[str, Any]:
+    """An expected evidence row: no measurement, no mechanism, unless ``values`` say otherwise."""
+    row: dict[str, Any] = {
+        "molecule_chembl_id": None,
+        "target_chembl_id": None,
+        "gene_symbols": "",
+        "standard_type": None,
+        "median_pchembl": None,
+        "n_measurements": 0,
+        "n_assays": 0,
+        "n_documents": 0,
+        "censored_inactive": 0,
+        "action_type": "",
+        "flags": "",
+        "target_type": "",
+        "mechanism_action_type": "",
+        "activity_action_type": "",
+        "n_active_censored": 0,
+        "n_excluded": 0,
+        "activation_assay": False,
+        "mechanism_of_action": "",
+        "mechanism_molecules": "",
+        "source_molecules": "",
+    }
+    assert list(row) == list(EvidenceCols.ORDER)
+    unknown = set(values) - set(row)
+    assert not unknown, unknown
+    return {**row, **values}
 
 
-def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+ON_BCL2 = {"target_chembl_id": SINGLE, "gene_symbols": "BCL2", "target_type": "SINGLE PROTEIN"}
+ON_JAKS = {"target_chembl_id": FAMILY, "gene_symbols": "JAK1;JAK2", "target_type": "PROTEIN FAMILY"}
+BCL2_MECHANISM = {
+    "action_type": "INHIBITOR",
+    "mechanism_action_type": "INHIBITOR",
+    "mechanism_of_action": "Bcl-2 inhibitor",
+    "mechanism_molecules": "CHEMBL2",  # recorded on the salt, reaches the parent
+}
+
+#: The expected evidence rows, in order.
+EVIDENCE: list[dict[str, Any]] = [
+    _evidence(
+        molecule_chembl_id="CHEMBL1",
+        **ON_BCL2,
+        **BCL2_MECHANISM,
+        standard_type="IC50",
+        median_pchembl=7.5,  # 8.0 (parent) and 7.0 (salt); the censored and excluded rows not
+        n_measurements=2,
+        n_assays=3,  # A1, A2, A3: the excluded A4 does not count
+        n_documents=2,
+        censored_inactive=1,
+        n_excluded=1,
+        flags="censored_inactive;potential_duplicate",
+        source_molecules="CHEMBL1;CHEMBL2",
+    ),
+    _evidence(
+        molecule_chembl_id="CHEMBL1",
+        **ON_BCL2,
+        **BCL2_MECHANISM,
+        standard_type="Ki",
+        median_pchembl=6.0,
+        n_measurements=1,
+        n_assays=1,
+        n_documents=1,
+        source_molecules="CHEMBL1",
+    ),
+    _evidence(
+        molecule_chembl_id="CHEMBL3",
+        **ON_BCL2,
+        standard_type="IC50",
+        n_excluded=1,
+        flags="low_confidence",
+        source_molecules="CHEMBL3",
+    ),
+    _evidence(
+        molecule_chembl_id="CHEMBL3",
+        **ON_JAKS,
+        standard_type="EC50",
+        median_pchembl=7.25,  # median of 8.0 and 6.5, rounded to 2 decimals
+        n_measurements=2,
+        n_assays=2,
+        n_documents=2,
+        action_type="ACTIVATOR",
+        activity_action_type="ACTIVATOR",
+        n_excluded=1,
+        flags="potential_duplicate",
+        activation_assay=True,
+        source_molecules="CHEMBL3",
+    ),
+    _evidence(
+        molecule_chembl_id="CHEMBL4",
+        **ON_JAKS,
+        standard_type=MECHANISM_ONLY,
+        action_type="INHIBITOR",
+        mechanism_action_type="INHIBITOR",
+        mechanism_of_action="JAK inhibitor",
+        mechanism_molecules="CHEMBL4",
+    ),
+]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, with NaN as None."""
     return [
-        tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row)
-        for row in frame.itertuples(index=False)
+        {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
     ]
 
 
@@ -362,11 +557,12 @@ def test_aggregate_evidence_on_parent() -> None:
     assert evidence[EvidenceCols.ACTIVATION_ASSAY].dtype == bool
     assert evidence[EvidenceCols.MEDIAN_PCHEMBL].dtype == "float64"
     assert list(support.columns) == list(SupportCols.ORDER)
-    assert _records(support) == [
-        ("CHEMBL1", SINGLE, "A1", "D1"),
-        ("CHEMBL1", SINGLE, "A2", "D1"),
-        ("CHEMBL1", SINGLE, "A3", "D2"),
-        ("CHEMBL3", FAMILY, "A5", "D4"),
+    assert support.to_dict("split")["data"] == [
+        ["CHEMBL1", SINGLE, "A1", "D1"],
+        ["CHEMBL1", SINGLE, "A2", "D1"],
+        ["CHEMBL1", SINGLE, "A3", "D2"],
+        ["CHEMBL3", FAMILY, "A5", "D4"],
+        ["CHEMBL3", FAMILY, "A6", "D5"],
     ]
 
 
@@ -374,20 +570,32 @@ def test_aggregate_evidence_without_mechanisms() -> None:
     curated = flag_activities(_aggregation_activities(), TARGETS, Thresholds())
     evidence, _ = aggregate_evidence(curated, PARENTS, MECHANISMS.iloc[0:0], TARGETS)
     assert list(evidence.columns) == list(EvidenceCols.ORDER)
-    assert evidence[EvidenceCols.STANDARD_TYPE].tolist() == ["IC50", "Ki", "EC50"]
-    assert evidence[EvidenceCols.ACTION_TYPE].tolist() == ["", "", "ACTIVATOR"]
-    assert evidence[EvidenceCols.MECHANISM_MOLECULES].tolist() == ["", "", ""]
+    assert evidence[EvidenceCols.STANDARD_TYPE].tolist() == ["IC50", "Ki", "IC50", "EC50"]
+    assert evidence[EvidenceCols.ACTION_TYPE].tolist() == ["", "", "", "ACTIVATOR"]
+    assert evidence[EvidenceCols.MECHANISM_MOLECULES].tolist() == ["", "", "", ""]
 
 
 def test_aggregate_evidence_missing_standard_type() -> None:
     activities = _activities(
-        {ActivityCols.STANDARD_TYPE: None, ActivityCols.STANDARD_RELATION: None,
-         ActivityCols.STANDARD_VALUE: None, ActivityCols.PCHEMBL_VALUE: None,
-         ActivityCols.ACTIVITY_COMMENT: "Not Active"},
-    )  # fmt: skip
+        {
+            ActivityCols.STANDARD_TYPE: None,
+            ActivityCols.STANDARD_RELATION: None,
+            ActivityCols.STANDARD_VALUE: None,
+            ActivityCols.PCHEMBL_VALUE: None,
+            ActivityCols.ACTIVITY_COMMENT: "Not Active",
+        },
+    )
     curated = flag_activities(activities, TARGETS, Thresholds())
     evidence, _ = aggregate_evidence(curated, PARENTS, MECHANISMS.iloc[0:0], TARGETS)
     assert _records(evidence) == [
-        ("CHEMBL1", SINGLE, "BCL2", "(none)", None, 0, 1, 1, 1, "", "inactive_comment",
-         "SINGLE PROTEIN", "", "", 0, 0, False, "", "", "CHEMBL1"),
-    ]  # fmt: skip
+        _evidence(
+            molecule_chembl_id="CHEMBL1",
+            **ON_BCL2,
+            standard_type="(none)",
+            n_assays=1,
+            n_documents=1,
+            censored_inactive=1,
+            flags="inactive_comment",
+            source_molecules="CHEMBL1",
+        )
+    ]

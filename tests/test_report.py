@@ -192,11 +192,13 @@ def test_latest_run_picks_newest_manifest(tmp_path: Path) -> None:
     assert latest_run(tmp_path) == newest
 
 
-#: (case, folders to create, expected)
+#: (case, whether the out dir exists with an unfinished run in it)
 EMPTY_CASES: list[tuple[str, bool]] = [("missing_out_dir", False), ("no_finished_run", True)]
 
 
-@pytest.mark.parametrize("make_out", [case[1] for case in EMPTY_CASES], ids=[c[0] for c in EMPTY_CASES])
+@pytest.mark.parametrize(
+    "make_out", [case[1] for case in EMPTY_CASES], ids=[c[0] for c in EMPTY_CASES]
+)
 def test_latest_run_without_runs_is_none(tmp_path: Path, make_out: bool) -> None:
     out = tmp_path / "reports"
     if make_out:

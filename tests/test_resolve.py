@@ -73,37 +73,132 @@ COMPONENTS = pd.DataFrame(
 
 NO_TARGET = "no ChEMBL target component has gene symbol or accession {} in taxon 9606"
 
-#: The expected rows in TargetCols.ORDER; None is a missing confidence_min.
-EXPECTED: list[tuple[Any, ...]] = [
-    ("BCL-2 family", "BCL2", "senolytic", "inhibit", "CHEMBL4860", S, "resolved",
-     "single protein matched by gene symbol", "Bcl-2", "P10415", "gene_symbol", 1, 8,
-     "apoptosis", ""),
-    ("BCL-2 family", "FAKE1", "senolytic", "inhibit", "", "", "unresolved",
-     NO_TARGET.format("FAKE1"), "", "", "", 0, None, "apoptosis", ""),
-    ("JAK-STAT", "JAK1", "senomorphic;senoreverter", "inhibit", "CHEMBL2835", S, "resolved",
-     "single protein matched by gene symbol", "JAK1", "P23458", "gene_symbol", 1, 8, "JAK",
-     "careful"),
-    ("JAK-STAT", "JAK1", "senomorphic;senoreverter", "inhibit", "CHEMBL2363062", FAM, "resolved",
-     "protein family of 4 components containing JAK1", "JAK family", "P23458", "gene_symbol", 4,
-     6, "JAK", "careful"),
-    ("JAK-STAT", "JAK1", "senomorphic;senoreverter", "inhibit", "CHEMBL3301390", CPX, "resolved",
-     "protein complex of 2 components containing JAK1", "JAK1/JAK2", "P23458", "gene_symbol", 2,
-     6, "JAK", "careful"),
-    ("twins", "GENEX", "senolytic", "activate", "CHEMBL11", S, "ambiguous",
-     "GENEX matches several single-protein targets (CHEMBL12 too); not fetched", "X one",
-     "P00001", "gene_symbol", 1, 8, "", ""),
-    ("twins", "GENEX", "senolytic", "activate", "CHEMBL12", S, "ambiguous",
-     "GENEX matches several single-protein targets (CHEMBL11 too); not fetched", "X two",
-     "P00002", "gene_symbol", 1, 8, "", ""),
-    ("aliases", "BCL2L1", "senolytic", "inhibit", "CHEMBL4625", S, "resolved",
-     "single protein matched by gene symbol", "Bcl-xL", "Q07817", "gene_symbol", 1, 8, "", ""),
-    ("aliases", "Q07817", "senolytic", "inhibit", "CHEMBL4625", S, "resolved",
-     "single protein matched by accession", "Bcl-xL", "Q07817", "accession", 1, 8, "", ""),
-]  # fmt: skip
+BCL2_ENTRY = {
+    "label": "BCL-2 family",
+    "strategies": "senolytic",
+    "direction": "inhibit",
+    "pathway": "apoptosis",
+    "caution": "",
+}
+JAK_ENTRY = {
+    "label": "JAK-STAT",
+    "strategies": "senomorphic;senoreverter",
+    "direction": "inhibit",
+    "pathway": "JAK",
+    "caution": "careful",
+}
+TWINS_ENTRY = {
+    "label": "twins",
+    "strategies": "senolytic",
+    "direction": "activate",
+    "pathway": "",
+    "caution": "",
+}
+ALIASES_ENTRY = {**TWINS_ENTRY, "label": "aliases", "direction": "inhibit"}
+BY_SYMBOL = "single protein matched by gene symbol"
+TWIN = "GENEX matches several single-protein targets ({} too); not fetched"
 
 
-def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    return [tuple(None if v is pd.NA else v for v in row) for row in frame.itertuples(index=False)]
+def _row(entry: dict[str, str], gene: str, target: str, **values: Any) -> dict[str, Any]:
+    """An expected targets row (TargetCols.ORDER) for a target with one matching component."""
+    row: dict[str, Any] = {
+        "label": entry["label"],
+        "gene_symbol": gene,
+        "strategies": entry["strategies"],
+        "direction": entry["direction"],
+        "target_chembl_id": target,
+        "target_type": S,
+        "status": "resolved",
+        "reason": BY_SYMBOL,
+        "target_pref_name": None,
+        "accession": None,
+        "matched_by": "gene_symbol",
+        "n_components": 1,
+        "confidence_min": 8,
+        "pathway": entry["pathway"],
+        "caution": entry["caution"],
+    }
+    assert list(row) == list(TargetCols.ORDER)
+    assert set(values) <= set(row), values
+    return {**row, **values}
+
+
+#: The expected rows, in order (None: a missing confidence_min).
+EXPECTED: list[dict[str, Any]] = [
+    _row(BCL2_ENTRY, "BCL2", "CHEMBL4860", target_pref_name="Bcl-2", accession="P10415"),
+    _row(
+        BCL2_ENTRY,
+        "FAKE1",
+        "",
+        target_type="",
+        status="unresolved",
+        reason=NO_TARGET.format("FAKE1"),
+        target_pref_name="",
+        accession="",
+        matched_by="",
+        n_components=0,
+        confidence_min=None,
+    ),
+    _row(JAK_ENTRY, "JAK1", "CHEMBL2835", target_pref_name="JAK1", accession="P23458"),
+    _row(
+        JAK_ENTRY,
+        "JAK1",
+        "CHEMBL2363062",
+        target_type=FAM,
+        reason="protein family of 4 components containing JAK1",
+        target_pref_name="JAK family",
+        accession="P23458",
+        n_components=4,
+        confidence_min=6,
+    ),
+    _row(
+        JAK_ENTRY,
+        "JAK1",
+        "CHEMBL3301390",
+        target_type=CPX,
+        reason="protein complex of 2 components containing JAK1",
+        target_pref_name="JAK1/JAK2",
+        accession="P23458",
+        n_components=2,
+        confidence_min=6,
+    ),
+    _row(
+        TWINS_ENTRY,
+        "GENEX",
+        "CHEMBL11",
+        status="ambiguous",
+        reason=TWIN.format("CHEMBL12"),
+        target_pref_name="X one",
+        accession="P00001",
+    ),
+    _row(
+        TWINS_ENTRY,
+        "GENEX",
+        "CHEMBL12",
+        status="ambiguous",
+        reason=TWIN.format("CHEMBL11"),
+        target_pref_name="X two",
+        accession="P00002",
+    ),
+    # CHEMBL9999 (an alias match of another protein) is dropped: BCL2L1 has a symbol match.
+    _row(ALIASES_ENTRY, "BCL2L1", "CHEMBL4625", target_pref_name="Bcl-xL", accession="Q07817"),
+    _row(
+        ALIASES_ENTRY,
+        "Q07817",
+        "CHEMBL4625",
+        reason="single protein matched by accession",
+        target_pref_name="Bcl-xL",
+        accession="Q07817",
+        matched_by="accession",
+    ),
+]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {str(k): None if v is pd.NA else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def test_resolve_targets_rows() -> None:
@@ -222,5 +317,4 @@ def test_confidence_threshold(target_type: str, expected: int) -> None:
 
 def test_records_helper_sees_missing_as_none() -> None:
     frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64")})
-    assert _records(frame) == [(1,), (None,)]
-
+    assert _records(frame) == [{"a": 1}, {"a": None}]

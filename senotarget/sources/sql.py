@@ -51,8 +51,10 @@ REQUIRED_TABLES: Final = (
     "action_type",
 )
 
-#: Bound parameters per statement: SQLite allows 32,766; PostgreSQL far more.
-CHUNK: Final = 5000
+#: Bound parameters per statement: SQLite >= 3.32 allows 32,766 (999 before), psycopg 65,535.
+CHUNK: Final = 30000
+#: For SQLite builds older than 3.32 (SQLITE_MAX_VARIABLE_NUMBER = 999).
+CHUNK_OLD_SQLITE: Final = 900
 
 _SEARCH_TARGETS: Final = """
 WITH hits AS (
@@ -116,16 +118,26 @@ ORDER BY dm.mec_id
 _ACTION_TYPES: Final = "SELECT action_type, parent_type FROM action_type ORDER BY action_type"
 
 
-def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[list[str]]:
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     unique = list(dict.fromkeys(items))
     for start in range(0, len(unique), size):
         yield unique[start : start + size]
 
 
-def _url_for(location: str) -> tuple[str, str]:
-    """SQLAlchemy URL and display location for a file path or a database URL."""
+def _engine_for(location: str) -> tuple[Engine, str]:
+    """An SQLAlchemy engine and a display location for a file path or a database URL.
+
+    A file is opened through an SQLite URI with ``mode=ro`` (senotarget never writes to a ChEMBL
+    release) by a ``creator`` function, so SQLAlchemy does not URL-decode the path: a ``#``, ``?``
+    or ``%`` in a folder name reaches SQLite percent-encoded, as its URI syntax requires
+    (https://www.sqlite.org/uri.html).
+    """
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
     if "://" in location:
-        return location, location.split("@")[-1] if "@" in location else location
+        return create_engine(location), location.split("@")[-1] if "@" in location else location
     path = Path(location).expanduser()
     if not path.is_file():
         raise ChemblSourceError(
@@ -134,8 +146,9 @@ def _url_for(location: str) -> tuple[str, str]:
             "pass --chembl-db the path of a ChEMBL SQLite release (or set SENOTARGET_CHEMBL_DB)",
         )
     resolved = path.resolve()
-    # Read-only URI: senotarget never writes to a ChEMBL release.
-    return f"sqlite:///file:{quote(str(resolved))}?mode=ro&uri=true", str(resolved)
+    uri = f"file:{quote(str(resolved), safe='/')}?mode=ro"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    return engine, str(resolved)
 
 
 class SqlSource:
@@ -147,12 +160,11 @@ class SqlSource:
     """
 
     def __init__(self, location: str) -> None:
-        from sqlalchemy import create_engine, inspect
+        from sqlalchemy import inspect
         from sqlalchemy.exc import SQLAlchemyError
 
-        url, self.location = _url_for(location)
+        self._engine, self.location = _engine_for(location)
         try:
-            self._engine: Engine = create_engine(url)
             inspector = inspect(self._engine)
             tables = set(inspector.get_table_names())
             activity_columns = (
@@ -176,21 +188,53 @@ class SqlSource:
                 "pass --chembl-db a ChEMBL SQLite release in the official schema",
             )
         self._has_activity_action_type = "action_type" in activity_columns
+        self._driver_errors: tuple[type[Exception], ...] = (
+            getattr(self._engine.dialect.dbapi, "Error", Exception),
+        )
         self._release: str | None = None
+        self._chunk = CHUNK
+        if self._engine.dialect.name == "sqlite":
+            import sqlite3
+
+            if sqlite3.sqlite_version_info < (3, 32, 0):
+                self._chunk = CHUNK_OLD_SQLITE
 
     # -- helpers -------------------------------------------------------------------------------
     def _rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        from sqlalchemy import bindparam, text
-        from sqlalchemy.exc import SQLAlchemyError
+        """Run one statement with bound parameters and return its rows as plain tuples.
 
-        statement = text(sql)
-        expanding = [k for k, v in params.items() if isinstance(v, list)]
-        if expanding:
-            statement = statement.bindparams(*(bindparam(k, expanding=True) for k in expanding))
+        The statement is compiled by SQLAlchemy for the engine's dialect (lists become expanding
+        bound parameters) and executed on the DB-API cursor of a pooled connection: the same
+        bound-parameter code path for SQLite and PostgreSQL, without SQLAlchemy's per-row result
+        processing, which costs more than the query itself on ~10^5 activity rows.
+        """
+        from sqlalchemy import bindparam, text
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        statement = text(sql).bindparams(
+            *(bindparam(k, value=v, expanding=isinstance(v, list)) for k, v in params.items())
+        )
         try:
+            compiled = statement.compile(
+                dialect=self._engine.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            values = compiled.params
+            positions = compiled.positiontup
+            bound = [values[k] for k in positions] if positions is not None else values
             with self._engine.connect() as connection:
-                return [tuple(row) for row in connection.execute(statement, params)]
-        except SQLAlchemyError as error:
+                cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    cursor.execute(compiled.string, bound)
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.close()
+        except self._driver_errors as error:
+            raise ChemblSourceError(
+                self.location,
+                f"query failed ({error})",
+                "check that the file is a complete ChEMBL release",
+            ) from None
+        except (DBAPIError, SQLAlchemyError) as error:
             reason = str(getattr(error, "orig", None) or type(error).__name__)
             raise ChemblSourceError(
                 self.location,
@@ -198,16 +242,26 @@ class SqlSource:
                 "check that the file is a complete ChEMBL release",
             ) from None
 
-    def _frame(self, rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    def _frame(
+        self, rows: list[tuple[Any, ...]], columns: Sequence[str], numeric: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        """Turn rows into a DataFrame, converting the named ``numeric`` columns to numbers.
+
+        Text columns stay ``object``: pandas 3's string inference costs more than the query itself
+        on large tables.
+        """
         import pandas as pd
 
-        return pd.DataFrame.from_records(rows, columns=list(columns))
+        frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+        for column in numeric:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        return frame
 
     def _chunked(
         self, sql: str, key: str, ids: Sequence[str], **params: Any
     ) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, self._chunk):
             rows.extend(self._rows(sql, **{key: chunk}, **params))
         return rows
 
@@ -228,24 +282,37 @@ class SqlSource:
         symbols = sorted({q.upper() for q in queries})
         accessions = sorted(set(queries))
         rows = self._rows(_SEARCH_TARGETS, symbols=symbols, accessions=accessions, tax_id=tax_id)
-        return self._frame(rows, ComponentCols.ORDER)
+        return self._frame(
+            rows, ComponentCols.ORDER, (ComponentCols.TAX_ID, ComponentCols.N_COMPONENTS)
+        )
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, joined to their assay, document and molecule ids."""
         action = "act.action_type" if self._has_activity_action_type else "NULL"
         sql = _ACTIVITIES.format(action_type=action)
-        frame = self._frame(self._chunked(sql, "targets", target_chembl_ids), ActivityCols.ORDER)
-        return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable").reset_index(drop=True)
+        numeric = (
+            ActivityCols.ACTIVITY_ID,
+            ActivityCols.CONFIDENCE_SCORE,
+            ActivityCols.STANDARD_VALUE,
+            ActivityCols.PCHEMBL_VALUE,
+            ActivityCols.POTENTIAL_DUPLICATE,
+        )
+        rows = self._chunked(sql, "targets", target_chembl_ids)
+        frame = self._frame(rows, ActivityCols.ORDER, numeric)
+        if frame[ActivityCols.ACTIVITY_ID].is_monotonic_increasing:  # one chunk: SQL sorted it
+            return frame
+        return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable", ignore_index=True)
 
     def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Molecules by ChEMBL id, with canonical SMILES and molecule_hierarchy parent."""
         rows = self._chunked(_MOLECULES, "ids", molecule_chembl_ids)
-        return self._frame(rows, MoleculeCols.ORDER)
+        return self._frame(rows, MoleculeCols.ORDER, (MoleculeCols.MAX_PHASE,))
 
     def mechanisms(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """drug_mechanism records on the targets."""
         rows = self._chunked(_MECHANISMS, "targets", target_chembl_ids)
-        return self._frame(rows, MechanismCols.ORDER)
+        frame = self._frame(rows, MechanismCols.ORDER, (MechanismCols.MEC_ID,))
+        return frame.sort_values(MechanismCols.MEC_ID, kind="stable", ignore_index=True)
 
     def action_types(self) -> pd.DataFrame:
         """The action_type lookup with its parent_type (NEGATIVE/POSITIVE MODULATOR, OTHER)."""
