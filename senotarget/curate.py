@@ -154,14 +154,15 @@ def flag_activities(
     import numpy as np
     import pandas as pd
 
-    frame = activities.copy()
+    frame = activities.copy(deep=False)  # copy-on-write: new columns never touch the input
     target_types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
         TargetCols.TARGET_CHEMBL_ID
     )[TargetCols.TARGET_TYPE]
-    per_target = {t: confidence_threshold(str(k), thresholds) for t, k in target_types.items()}
-    minimum = (
-        frame[ActivityCols.TARGET_CHEMBL_ID].map(per_target).fillna(thresholds.confidence_group)
+    codes, uniques = pd.factorize(frame[ActivityCols.TARGET_CHEMBL_ID])
+    per_target = np.array(
+        [confidence_threshold(str(target_types.get(t, "")), thresholds) for t in uniques] + [99]
     )
+    minimum = per_target[codes]  # code -1 (no target id) takes the impossible threshold 99
     relation = frame[ActivityCols.STANDARD_RELATION].fillna("")
     stype = frame[ActivityCols.STANDARD_TYPE].fillna("")
     units = frame[ActivityCols.STANDARD_UNITS].fillna("")
@@ -210,31 +211,50 @@ def flag_activities(
             flagged |= mask.to_numpy(dtype=bool)
 
     frame[CuratedCols.PCHEMBL] = pchembl.fillna(computed)
-    use = np.select(
-        [
-            exclude,
-            (relation == "=") & frame[CuratedCols.PCHEMBL].notna(),
-            masks["censored_inactive"] | masks["inactive_comment"],
-            masks["censored_active"],
-        ],
-        ["excluded", "potency", "inactive", "active_censored"],
-        default="none",
-    )
-    frame[CuratedCols.POTENCY_USE] = use
-    frame[CuratedCols.FLAGS] = flags
-    frame[CuratedCols.STATUS] = np.where(exclude, "exclude", np.where(flagged, "flag", "ok"))
+    uses = np.array(["excluded", "potency", "inactive", "active_censored", "none"], dtype=object)
+    use = uses[
+        np.select(
+            [
+                exclude,
+                ((relation == "=") & frame[CuratedCols.PCHEMBL].notna()).to_numpy(),
+                (masks["censored_inactive"] | masks["inactive_comment"]).to_numpy(),
+                masks["censored_active"].to_numpy(),
+            ],
+            [0, 1, 2, 3],
+            default=4,
+        )
+    ]
+    # Object columns: a small vocabulary does not pay for pandas 3's string conversion.
+    frame[CuratedCols.POTENCY_USE] = pd.Series(use, index=frame.index, dtype=object)
+    frame[CuratedCols.FLAGS] = pd.Series(flags, index=frame.index, dtype=object)
+    statuses = np.array(["ok", "flag", "exclude"], dtype=object)
+    status = statuses[np.where(exclude, 2, np.where(flagged, 1, 0))]
+    frame[CuratedCols.STATUS] = pd.Series(status, index=frame.index, dtype=object)
     return frame
 
 
-def _join_masks(masks: dict[str, pd.Series], length: int) -> list[str]:
-    """Sorted ``;``-joined rule ids per row, built column-wise (no per-row Python on clean rows)."""
-    import numpy as np
+def _join_masks(masks: dict[str, pd.Series], length: int) -> Any:
+    """Sorted ``;``-joined rule ids per row.
 
-    joined = np.full(length, "", dtype=object)
-    for rule_id in sorted(masks):
-        hit = masks[rule_id].to_numpy(dtype=bool)
-        joined[hit] = joined[hit] + (";" + rule_id)
-    return [s[1:] if s else "" for s in joined]
+    Each row's rule hits are packed into one integer; the text is built once per distinct
+    combination (a handful), not once per row.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rule_ids = sorted(masks)
+    packed = np.zeros(length, dtype=np.int64)
+    for bit, rule_id in enumerate(rule_ids):
+        packed |= masks[rule_id].to_numpy(dtype=bool).astype(np.int64) << bit
+    inverse, combos = pd.factorize(packed)
+    texts = np.array(
+        [
+            ";".join(r for bit, r in enumerate(rule_ids) if int(combo) >> bit & 1)
+            for combo in combos
+        ],
+        dtype=object,
+    )
+    return texts[inverse]
 
 
 def rule_counts(curated: pd.DataFrame) -> dict[str, int]:

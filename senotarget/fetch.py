@@ -55,14 +55,15 @@ def fetch_evidence(
     activities = source.activities(target_ids)
     say("mechanisms")
     mechanisms = source.mechanisms(target_ids)
-    wanted = pd.unique(
-        pd.concat(
+    wanted = list(
+        dict.fromkeys(
             [
-                activities[ActivityCols.MOLECULE_CHEMBL_ID],
-                mechanisms[MechanismCols.MOLECULE_CHEMBL_ID],
+                *pd.unique(activities[ActivityCols.MOLECULE_CHEMBL_ID]).tolist(),
+                *mechanisms[MechanismCols.MOLECULE_CHEMBL_ID].tolist(),
             ]
-        ).dropna()
-    ).tolist()
+        )
+    )
+    wanted = [m for m in wanted if isinstance(m, str)]
     say(f"{len(wanted)} molecules")
     molecules = source.molecules(wanted)
     parents = set(molecules[MoleculeCols.HIERARCHY_PARENT].dropna()) - set(
@@ -71,7 +72,8 @@ def fetch_evidence(
     if parents:
         say(f"{len(parents)} hierarchy parents")
         molecules = pd.concat([molecules, source.molecules(sorted(parents))], ignore_index=True)
-    molecules = molecules.drop_duplicates(MoleculeCols.MOLECULE_CHEMBL_ID).reset_index(drop=True)
+    if molecules[MoleculeCols.MOLECULE_CHEMBL_ID].duplicated().any():
+        molecules = molecules.drop_duplicates(MoleculeCols.MOLECULE_CHEMBL_ID, ignore_index=True)
     logger.info(
         "fetched %d activities, %d mechanisms, %d molecules on %d targets",
         len(activities),

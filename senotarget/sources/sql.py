@@ -254,7 +254,10 @@ class SqlSource:
 
         frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
         for column in numeric:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+            try:  # drivers give numbers (or Decimal, or None): a plain cast is 3x cheaper
+                frame[column] = frame[column].astype("float64")
+            except (TypeError, ValueError):  # a text value in a numeric column: NaN, not a crash
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
         return frame
 
     def _chunked(
