@@ -149,4 +149,4 @@ def read_run_table(run_dir: Path, name: str) -> pd.DataFrame:
             f"{run_dir} is not a finished senotarget run (no {MANIFEST} or {name})",
             "pass --run a folder written by `senotarget run`",
         )
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
