@@ -174,6 +174,38 @@ def targets_resolve(
     _table(f"targets on {release}", columns, rows)
 
 
+@targets_app.command("from-doc")
+def targets_from_doc(
+    document: Annotated[
+        Path, typer.Argument(help="Text, Markdown (PFOCR) or PubMed/PMC XML file.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the panel TOML here.")
+    ] = None,
+    source: SourceOpt = None,
+    chembl_db: ChemblDbOpt = None,
+    chembl_url: ChemblUrlOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Extract a panel from a document: entries, unassigned genes, ungrounded tokens."""
+    from senotarget.pipeline import targets_from_document
+    from senotarget.report import write_text_atomic
+
+    with _user_errors():
+        settings = _settings(
+            source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config
+        )
+        text, found = targets_from_document(settings, document)
+        if output is not None:
+            write_text_atomic(output, text)
+    typer.echo(
+        f"{len(found.entries)} entries, {len(found.unassigned)} unassigned, "
+        f"{len(found.ungrounded)} ungrounded (grounded on {found.release})",
+        err=True,
+    )
+    typer.echo(str(output) if output is not None else text.rstrip("\n"))
+
+
 @app.command()
 def explain(
     compound: Annotated[str, typer.Argument(help="ChEMBL id or preferred name.")],

@@ -29,8 +29,28 @@ UNIPROT_PATTERN: Final = re.compile(
     r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$"
 )
 
-_TOP_KEYS: Final = {"name", "description", "extends", "documents", "strategy_cautions", "entries"}
-_ENTRY_KEYS: Final = {"label", "genes", "strategies", "direction", "pathway", "citation", "caution"}
+_TOP_KEYS: Final = {
+    "name",
+    "description",
+    "extends",
+    "documents",
+    "strategy_cautions",
+    "entries",
+    # written by `targets from-doc`: where the panel came from and what it could not place
+    "source_document",
+    "unassigned",
+    "ungrounded",
+}
+_ENTRY_KEYS: Final = {
+    "label",
+    "genes",
+    "strategies",
+    "direction",
+    "pathway",
+    "citation",
+    "caution",
+    "evidence",
+}
 #: Spellings a document may use for a direction, mapped onto the two the rules know. ChEMBL counts
 #: ANTAGONIST as a negative action type, so "antagonise" is "inhibit" for classification.
 _DIRECTION_ALIASES: Final = {"antagonise": "inhibit", "antagonize": "inhibit"}
@@ -135,6 +155,15 @@ def parse_panel(text: str, *, source: str) -> Panel:
                 _key_line(text, key),
             )
 
+    for section in ("unassigned", "ungrounded"):
+        notes = document.get(section, [])
+        if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
+            raise PanelError(
+                source,
+                f"{section} is not a list of tables",
+                f"write [[{section}]] tables",
+                _key_line(text, section),
+            )
     raw_entries = document.get("entries", [])
     if not isinstance(raw_entries, list) or (not raw_entries and base is None):
         raise PanelError(source, "has no [[entries]]", "add at least one [[entries]] table")
@@ -247,6 +276,11 @@ def _parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
             f"{where} has unknown direction {raw.get('direction')!r}",
             f"use one of {', '.join(DIRECTIONS)}",
             line,
+        )
+    evidence = raw.get("evidence", [])
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise PanelError(
+            source, f"{where}: evidence is not a list of strings", 'write evidence = ["..."]', line
         )
     for key in ("pathway", "citation", "caution"):
         if key in raw and not isinstance(raw[key], str):

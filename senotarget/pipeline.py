@@ -249,6 +249,26 @@ def resolve_genes(settings: Settings, genes: list[str] | None = None) -> tuple[p
     return targets, info.release
 
 
+def targets_from_document(settings: Settings, document: Path) -> tuple[str, Any]:
+    """Extract a panel from a document, grounded on the configured source, and validate it.
+
+    :returns: the panel TOML text and the extraction (entries, unassigned, ungrounded)
+    :raises SenotargetError: unreadable document, unusable source, or an invalid panel
+    """
+    from senotarget import extract
+    from senotarget.panel import parse_panel
+
+    parsed = extract.read_document(document)
+    source, _info = open_source(settings)
+    try:
+        extraction = extract.extract_panel(parsed, source, settings.thresholds.tax_id)
+    finally:
+        source.close()
+    text = extract.panel_toml(extraction)
+    parse_panel(text, source=f"extracted from {document}")  # the panel `run --panel` will read
+    return text, extraction
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One compound's rows of a run: its candidate rows, its evidence rows, and the weights."""

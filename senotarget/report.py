@@ -124,6 +124,26 @@ def write_run(
     return run_dir
 
 
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
+
+    :raises OutputError: the folder cannot be written
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except OSError as error:
+        raise OutputError(
+            f"cannot write {path} ({error.strerror or error})",
+            "pass -o a path in a writable folder",
+        ) from None
+    return path
+
+
 def latest_run(out_dir: Path) -> Path | None:
     """The most recently finished run folder under ``out_dir`` (by its manifest's mtime)."""
     if not out_dir.is_dir():

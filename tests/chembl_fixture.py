@@ -58,6 +58,7 @@ TARGETS: Final = [
     (6, "SINGLE PROTEIN", "Nicotinamide phosphoribosyltransferase", "CHEMBL90006", [5]),
     (7, "SINGLE PROTEIN", "Serine/threonine-protein kinase mTOR", "CHEMBL90007", [6]),
     (8, "SINGLE PROTEIN", "Mouse Bcl-2", "CHEMBL90008", [7]),  # another taxon: never matched
+    (9, "SINGLE PROTEIN", "Tumor necrosis factor", "CHEMBL90009", [8]),  # in no panel
 ]
 # component_id, accession, gene symbol, other symbols, tax_id
 COMPONENTS: Final = [
@@ -68,6 +69,7 @@ COMPONENTS: Final = [
     (5, "P43490", "NAMPT", ["PBEF1"], 9606),
     (6, "P42345", "MTOR", ["FRAP"], 9606),
     (7, "P10417", "BCL2", [], 10090),
+    (8, "P01375", "TNF", ["TNFA"], 9606),
 ]
 # molregno, chembl_id, pref_name, max_phase, smiles (None: no structure), hierarchy parent molregno
 MOLECULES: Final = [

@@ -149,3 +149,59 @@ def test_explain_errors_exit_1(fixture_run: RunResult, args: list[str], message:
     result = runner.invoke(app, ["explain", *args, *extra])
     assert result.exit_code == 1
     assert message in result.stderr
+
+
+def test_targets_from_doc_writes_a_runnable_panel(chembl_db: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Senomorphics inhibit JAK-STAT and mTOR. NAMPT restores NAD+. TREM2 is up.\n")
+    out = tmp_path / "panels" / "doc.toml"
+    result = runner.invoke(
+        app, ["targets", "from-doc", str(doc), "-o", str(out), "--chembl-db", str(chembl_db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    assert "3 entries, 0 unassigned, 1 ungrounded (grounded on ChEMBL_99)" in result.stderr
+    run = runner.invoke(
+        app,
+        [
+            "run",
+            "--panel",
+            str(out),
+            "--chembl-db",
+            str(chembl_db),
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / "reports"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert "senomorphic: 4 candidates" in run.stderr
+
+
+def test_targets_from_doc_prints_toml_without_output(chembl_db: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text("The BCL-2 family keeps senescent cells alive.\n")
+    result = runner.invoke(app, ["targets", "from-doc", str(doc), "--chembl-db", str(chembl_db)])
+    assert result.exit_code == 0, result.output
+    assert 'label = "BCL-2 family"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("make_args", "message"),
+    [
+        (lambda t: [str(t / "missing.txt")], "document"),
+        (lambda t: [str(t / "doc.txt"), "-o", str(t / "doc.txt" / "x.toml")], "cannot write"),
+    ],
+    ids=["missing document", "unwritable output"],
+)
+def test_targets_from_doc_errors_exit_1(
+    chembl_db: Path, tmp_path: Path, make_args: object, message: str
+) -> None:
+    (tmp_path / "doc.txt").write_text("mTOR drives the SASP.\n")
+    args = make_args(tmp_path)  # type: ignore[operator]
+    result = runner.invoke(app, ["targets", "from-doc", *args, "--chembl-db", str(chembl_db)])
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -107,7 +107,10 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
         "unknown_entry_key",
         HEAD + ENTRY + "colour = 1\n",
         3,
-        ["entry 1 has unknown key 'colour'", "use only caution, citation, direction, genes"],
+        [
+            "entry 1 has unknown key 'colour'",
+            "use only caution, citation, direction, evidence, genes",
+        ],
     ),
     (
         "empty_gene_list",
