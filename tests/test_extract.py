@@ -197,3 +197,13 @@ def test_document_errors(
         extract_panel(read_document(doc), source)
     source.close()
     assert "\n" not in str(caught.value)
+
+
+def test_mtor_complex_names_ground_to_mtor(shared_db: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "mtorc2.txt"
+    doc.write_text("Rapalogs spare mTORC2 in senescent macrophages.\n", encoding="utf-8")
+    panel = extract(doc, shared_db)
+    entries = {e["label"]: e for e in panel["entries"]}  # type: ignore[attr-defined]
+    assert list(entries) == ["mTOR"]
+    assert entries["mTOR"]["genes"] == ["MTOR"]
+    assert entries["mTOR"]["evidence"] == ["Rapalogs spare mTORC2 in senescent macrophages."]
