@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.errors import ConfigError
-from senotarget.panel import UNIPROT_PATTERN
-from senotarget.schema import ComponentCols
+from senotarget.panel import GENE_PATTERN, UNIPROT_PATTERN, parse_entry
+from senotarget.schema import ComponentCols, PanelEntry
 
 if TYPE_CHECKING:
     from senotarget.sources import ChemblSource
@@ -66,14 +66,57 @@ class Finding:
 class ExtractedEntry:
     """A panel entry found in a document, with the sentences that support it."""
 
-    label: str
-    genes: tuple[str, ...]
-    strategies: tuple[str, ...]
-    direction: str
-    pathway: str
-    citation: str
-    caution: str
+    entry: PanelEntry
     evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A vocabulary phrase: the panel entry it stands for and its compiled patterns."""
+
+    entry: PanelEntry
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def load_vocabulary() -> tuple[tuple[Phrase, ...], dict[str, str], dict[str, str]]:
+    """The shipped vocabulary, validated like a panel: phrases, documents, strategy cautions.
+
+    :raises ConfigError: an entry breaks a panel rule or a pattern is not a regular expression
+        (shipped rule data fails at load time, never silently)
+    """
+    name = "vocabulary.toml"
+    text = resources.files("senotarget.data").joinpath(name).read_text("utf-8")
+    data = tomllib.loads(text)
+    phrases: list[Phrase] = []
+    for index, raw in enumerate(data.get("phrases", [])):
+        fields = {k: v for k, v in raw.items() if k != "patterns"}
+        entry = parse_entry(fields, index, f"senotarget/data/{name}", text)
+        try:
+            patterns = tuple(
+                re.compile(rf"(?<![\w]){p}(?![\w])", re.IGNORECASE) for p in raw["patterns"]
+            )
+        except (KeyError, re.error) as error:
+            raise ConfigError(
+                f"vocabulary {name}: phrase {entry.label!r} has a bad pattern ({error})",
+                "give each phrase a list of valid regular expressions",
+            ) from None
+        phrases.append(Phrase(entry, patterns))
+    return tuple(phrases), dict(data.get("documents", {})), dict(data.get("strategy_cautions", {}))
+
+
+def load_aliases() -> dict[str, str]:
+    """The shipped protein-name aliases (name -> HGNC symbol), validated.
+
+    :raises ConfigError: an alias maps to something that is not a gene symbol
+    """
+    aliases = {k: v["symbol"] for k, v in _data("aliases.toml")["aliases"].items()}
+    for name, symbol in aliases.items():
+        if not GENE_PATTERN.match(symbol) or symbol != symbol.upper():
+            raise ConfigError(
+                f"aliases.toml: {name!r} maps to {symbol!r}, not an HGNC symbol",
+                "map each alias to an upper-case gene symbol",
+            )
+    return aliases
 
 
 @dataclass(frozen=True)
@@ -211,9 +254,8 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
     :param tax_id: taxon whose targets count as grounding
     :raises ConfigError: nothing in the document could become a panel entry or a finding
     """
-    vocabulary = _data("vocabulary.toml")
-    aliases = {k: v["symbol"] for k, v in _data("aliases.toml")["aliases"].items()}
-    phrases: list[dict[str, Any]] = vocabulary["phrases"]
+    phrases, documents, strategy_cautions = load_vocabulary()
+    aliases = load_aliases()
     sentences = _sentences(document)
 
     phrase_hits: dict[str, list[str]] = {}
@@ -221,13 +263,11 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
     for sentence in sentences:
         covered: list[tuple[int, int]] = []
         for phrase in phrases:
-            for pattern in phrase["patterns"]:
-                for match in re.finditer(
-                    rf"(?<![\w]){pattern}(?![\w])", sentence, flags=re.IGNORECASE
-                ):
-                    phrase_hits.setdefault(phrase["label"], [])
-                    if sentence not in phrase_hits[phrase["label"]]:
-                        phrase_hits[phrase["label"]].append(sentence)
+            for pattern in phrase.patterns:
+                for match in pattern.finditer(sentence):
+                    hits_here = phrase_hits.setdefault(phrase.entry.label, [])
+                    if sentence not in hits_here:
+                        hits_here.append(sentence)
                     covered.append(match.span())
         for alias, symbol in aliases.items():
             if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", sentence):
@@ -245,7 +285,7 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
             _normalise(keyword.strip()), (keyword.strip(), f"[keywords] {keyword.strip()}")
         )
 
-    vocab_genes = {g: p for p in phrases for g in p["genes"]}
+    vocab_genes = {g: p.entry for p in phrases for g in p.entry.genes}
     queries = sorted(set(tokens) | set(vocab_genes))
     hits = source.search_targets(queries, tax_id)
     hits = hits[hits[ComponentCols.MATCHED_BY] != ""]
@@ -284,51 +324,37 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
                 )
             )
             continue
-        found_genes.setdefault(rule["label"], [])
-        if symbol not in [s for s, _ in found_genes[rule["label"]]]:
-            found_genes[rule["label"]].append((symbol, sentence))
+        found_genes.setdefault(rule.label, [])
+        if symbol not in [s for s, _ in found_genes[rule.label]]:
+            found_genes[rule.label].append((symbol, sentence))
 
     entries: list[ExtractedEntry] = []
     for phrase in phrases:
-        label = phrase["label"]
-        if label not in phrase_hits and label not in found_genes:
+        entry = phrase.entry
+        if entry.label not in phrase_hits and entry.label not in found_genes:
             continue
-        genes_here = [s for s, _ in found_genes.get(label, [])]
-        genes = (
-            tuple(phrase["genes"])
-            if label in phrase_hits
-            else tuple(g for g in phrase["genes"] if g in genes_here)
-        )
-        evidence = list(phrase_hits.get(label, []))
+        genes_here = [s for s, _ in found_genes.get(entry.label, [])]
+        if entry.label not in phrase_hits:  # only genes named: keep just those
+            entry = replace(entry, genes=tuple(g for g in entry.genes if g in genes_here))
+        evidence = list(phrase_hits.get(entry.label, []))
         evidence += [
-            f"{s}: {sent}" for s, sent in found_genes.get(label, []) if sent not in evidence
+            f"{s}: {sent}" for s, sent in found_genes.get(entry.label, []) if sent not in evidence
         ]
-        entries.append(
-            ExtractedEntry(
-                label=label,
-                genes=genes,
-                strategies=tuple(phrase["strategies"]),
-                direction=phrase["direction"],
-                pathway=phrase.get("pathway", ""),
-                citation=phrase["citation"],
-                caution=phrase.get("caution", ""),
-                evidence=tuple(evidence[:5]),
-            )
-        )
+        entries.append(ExtractedEntry(entry, tuple(evidence[:5])))
     if not entries and not unassigned and not ungrounded:
         raise ConfigError(
             f"document {document.path} names no pathway phrase or gene-like token",
             "pass a document that names targets (gene symbols, or pathways such as mTOR)",
         )
-    used = {s for e in entries for s in e.strategies}
-    cautions = {k: v for k, v in vocabulary.get("strategy_cautions", {}).items() if k in used}
+    used: set[str] = {s for e in entries for s in e.entry.strategies}
+    cautions = {k: v for k, v in strategy_cautions.items() if k in used}
     return Extraction(
         document,
         release,
         tuple(entries),
         tuple(unassigned),
         tuple(ungrounded),
-        dict(vocabulary.get("documents", {})),
+        documents,
         cautions,
     )
 
@@ -352,17 +378,17 @@ def panel_toml(extraction: Extraction) -> str:
         document["strategy_cautions"] = extraction.strategy_cautions
     document["entries"] = [
         {
-            "label": e.label,
-            "genes": list(e.genes),
-            "strategies": list(e.strategies),
-            "direction": e.direction,
-            "pathway": e.pathway,
-            "citation": e.citation,
-            **({"caution": e.caution} if e.caution else {}),
+            "label": e.entry.label,
+            "genes": list(e.entry.genes),
+            "strategies": list(e.entry.strategies),
+            "direction": e.entry.direction,
+            "pathway": e.entry.pathway,
+            "citation": e.entry.citation,
+            **({"caution": e.entry.caution} if e.entry.caution else {}),
             "evidence": list(e.evidence),
         }
         for e in extraction.entries
-        if e.genes
+        if e.entry.genes
     ]
     document["unassigned"] = [
         {"symbol": f.symbol, "token": f.token, "sentence": f.sentence, "reason": f.reason}

@@ -18,7 +18,7 @@ from typing import Any, Final, cast
 from senotarget.errors import PanelError
 from senotarget.schema import DIRECTIONS, STRATEGIES, Panel, PanelEntry, Strategy
 
-__all__ = ["BUILTIN_PANELS", "GENE_PATTERN", "load_panel", "parse_panel"]
+__all__ = ["BUILTIN_PANELS", "GENE_PATTERN", "load_panel", "parse_entry", "parse_panel"]
 
 BUILTIN_PANELS: Final = ("default",)
 
@@ -167,7 +167,7 @@ def parse_panel(text: str, *, source: str) -> Panel:
     raw_entries = document.get("entries", [])
     if not isinstance(raw_entries, list) or (not raw_entries and base is None):
         raise PanelError(source, "has no [[entries]]", "add at least one [[entries]] table")
-    entries = [_parse_entry(raw, i, source, text) for i, raw in enumerate(raw_entries)]
+    entries = [parse_entry(raw, i, source, text) for i, raw in enumerate(raw_entries)]
 
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
@@ -210,7 +210,8 @@ def _string_table(document: dict[str, Any], key: str, source: str, text: str) ->
     return cast(dict[str, str], table)
 
 
-def _parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
+def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
+    """Validate one ``[[entries]]`` table (also used for the shipped vocabulary)."""
     line = _entry_line(text, index)
     where = f"entry {index + 1}"
     if not isinstance(raw, dict):

@@ -207,3 +207,24 @@ def test_mtor_complex_names_ground_to_mtor(shared_db: Path, tmp_path: Path) -> N
     assert list(entries) == ["mTOR"]
     assert entries["mTOR"]["genes"] == ["MTOR"]
     assert entries["mTOR"]["evidence"] == ["Rapalogs spare mTORC2 in senescent macrophages."]
+
+
+def test_shipped_vocabulary_and_aliases_load_and_agree_with_the_default_panel() -> None:
+    from senotarget.extract import load_aliases, load_vocabulary
+    from senotarget.panel import load_panel
+
+    phrases, documents, cautions = load_vocabulary()
+    default = {e.label: e for e in load_panel("default").entries}
+    assert [p.entry.label for p in phrases] == list(default)
+    for phrase in phrases:
+        entry = default[phrase.entry.label]
+        assert (phrase.entry.genes, phrase.entry.strategies, phrase.entry.direction) == (
+            entry.genes,
+            entry.strategies,
+            entry.direction,
+        )
+        assert phrase.patterns and phrase.entry.citation
+    assert set(documents) == {"wang2025", "wang2025ccs"}
+    assert set(cautions) == {"senoreverter"}
+    aliases = load_aliases()
+    assert aliases["Bcl-w"] == "BCL2L2" and aliases["mTORC2"] == "MTOR"
