@@ -9,7 +9,8 @@ import pytest
 
 CHECK = """
 import sys
-import senotarget.cli, senotarget.pipeline, senotarget.sources, senotarget.sources.sql
+import senotarget.cli, senotarget.pipeline, senotarget.sources
+import senotarget.sources.sql, senotarget.sources.web
 heavy = [m for m in ("chembl_webresource_client.new_client", "chembl_webresource_client", "rdkit",
                      "pandas", "requests_cache") if m in sys.modules]
 print(",".join(heavy))

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from senotarget.config import DEFAULT_CHEMBL_URL, load_settings
+from senotarget.config import load_settings
 from senotarget.errors import ChemblSourceError, SenotargetError
 from senotarget.schema import (
     ActionTypeCols,
@@ -593,16 +593,17 @@ def test_find_downloaded_release_without_folder(tmp_path: Path) -> None:
     assert find_downloaded_release(environ={"PYSTOW_HOME": str(tmp_path / "absent")}) is None
 
 
+#: A closed port on this machine: the web source fails at once, and no test leaves the machine.
+CLOSED = "http://127.0.0.1:9/chembl/api/data"
 WEB_ERROR = (
-    f"ChEMBL source {DEFAULT_CHEMBL_URL}: the web source (ChEMBL REST API) is not available in "
-    "this version: download a ChEMBL SQLite release and pass --chembl-db PATH "
-    "(or set SENOTARGET_CHEMBL_DB)"
+    f"ChEMBL source {CLOSED}: cannot be reached (ConnectionError; 2 attempts): "
+    "check --chembl-url and the network, or use a local release with --chembl-db"
 )
 
 #: (case, load_settings arguments, expected error message)
 OPEN_ERROR_CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("auto_without_release", {}, WEB_ERROR),
-    ("web", {"source": "web"}, WEB_ERROR),
+    ("auto_without_release", {"chembl_url": CLOSED}, WEB_ERROR),
+    ("web", {"source": "web", "chembl_url": CLOSED}, WEB_ERROR),
     (
         "sql_without_release",
         {"source": "sql"},
@@ -619,7 +620,11 @@ OPEN_ERROR_CASES: list[tuple[str, dict[str, Any], str]] = [
     [case[1:] for case in OPEN_ERROR_CASES],
     ids=[case[0] for case in OPEN_ERROR_CASES],
 )
-def test_open_source_errors(arguments: dict[str, Any], message: str) -> None:
+def test_open_source_errors(
+    arguments: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("senotarget.sources.web.RETRIES", 1)
+    monkeypatch.setattr("senotarget.sources.web.BACKOFF", 0.0)
     with pytest.raises(ChemblSourceError) as info:
         open_source(load_settings(env={}, **arguments))
     assert str(info.value) == message

@@ -120,8 +120,13 @@ def open_source(settings: Settings) -> tuple[ChemblSource, SourceInfo]:
             )
         source = SqlSource(db)
         return source, SourceInfo("sql", source.location, source.release(), reason)
-    raise ChemblSourceError(
-        settings.chembl_url,
-        "the web source (ChEMBL REST API) is not available in this version",
-        "download a ChEMBL SQLite release and pass --chembl-db PATH (or set SENOTARGET_CHEMBL_DB)",
-    )
+    if settings.offline:
+        raise ChemblSourceError(
+            settings.chembl_url,
+            "--offline is not yet supported with the web source (answering from its cache alone)",
+            "use a local release with --chembl-db PATH, or drop --offline",
+        )
+    from senotarget.sources.web import WebSource
+
+    web = WebSource(settings.chembl_url, cache_dir=settings.cache_dir / "web")
+    return web, SourceInfo("web", web.location, web.release(), reason)
