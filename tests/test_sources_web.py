@@ -26,9 +26,15 @@ def stub(chembl_db: Path) -> Iterator[StubServer]:
         yield server
 
 
-def source(stub: StubServer, cache: Path | None) -> WebSource:
+def source(stub: StubServer, cache: Path | None, ttl: float = 0.0) -> WebSource:
     return WebSource(
-        stub.base_url, cache_dir=cache, backoff=0.01, retries=3, timeout=(2.0, 2.0), page_size=5
+        stub.base_url,
+        cache_dir=cache,
+        backoff=0.01,
+        retries=3,
+        timeout=(2.0, 2.0),
+        page_size=5,
+        status_ttl=ttl,
     )
 
 
@@ -131,9 +137,17 @@ def test_a_new_release_misses_the_old_cache(stub: StubServer, tmp_path: Path) ->
     assert newer.release() == "ChEMBL_100"
     newer.mechanisms(TARGETS)
     assert stub.counters.snapshot()["requests"].get("mechanism") == 2  # both pages, refetched
-    assert sorted(p.name for p in tmp_path.glob("chembl_web_*")) == [
-        "chembl_web_ChEMBL_100.sqlite", "chembl_web_ChEMBL_99.sqlite",
-    ]  # fmt: skip
+    assert sorted(p.name for p in tmp_path.glob("chembl_web_ChEMBL*")) == [
+        "chembl_web_ChEMBL_100.sqlite",
+        "chembl_web_ChEMBL_99.sqlite",
+    ]
+
+
+def test_warm_rerun_within_the_status_ttl_asks_nothing(stub: StubServer, tmp_path: Path) -> None:
+    snapshot(source(stub, tmp_path, ttl=3600))
+    stub.counters.reset()
+    snapshot(source(stub, tmp_path, ttl=3600))
+    assert stub.counters.snapshot()["total"] == 0  # fmt: skip
 
 
 def test_unreachable_api_is_a_one_line_error(tmp_path: Path) -> None:

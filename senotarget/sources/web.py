@@ -50,6 +50,9 @@ PAGE_SIZE: Final = 1000
 #: Attempts after the first for one page, and the first backoff wait (doubled each time).
 RETRIES = 6
 BACKOFF = 1.0
+#: Seconds a cached ``/status`` reply is trusted: a warm re-run within it asks nothing of the API;
+#: after it the release is checked again, and a new release misses every cached page.
+STATUS_TTL = 3600.0
 #: Characters of comma-joined ids per query, under the client's MAX_URL_SIZE of 4000.
 MAX_ID_CHARS: Final = 3000
 _LOCK: Final = threading.Lock()  # the client's Settings are a process-wide singleton
@@ -90,6 +93,9 @@ class WebSource:
     :param backoff: first wait in seconds, doubled after each failed attempt, at most 60 s
         (default :data:`BACKOFF`)
     :param page_size: rows per page (the API's maximum, 1000, unless a test wants more pages)
+    :param status_ttl: seconds a cached ``/status`` is trusted (default :data:`STATUS_TTL`)
+    :param use_only: ask for the needed fields only (``False``: every field, the client's default;
+        for the benchmark that compares the two)
     :raises ChemblSourceError: the API cannot be reached, or does not look like ChEMBL
     """
 
@@ -102,25 +108,37 @@ class WebSource:
         retries: int | None = None,
         backoff: float | None = None,
         page_size: int = PAGE_SIZE,
+        status_ttl: float | None = None,
+        use_only: bool = True,
     ) -> None:
         self.location = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = RETRIES if retries is None else retries
         self.backoff = BACKOFF if backoff is None else backoff
         self.page_size = page_size
+        self.use_only = use_only
+        #: (resource, rows) of every list query, for the request benchmark's minimum
+        self.query_log: list[tuple[str, int]] = []
         self.requests_made = 0
         self._last: requests.Response | None = None
         self._release: str | None = None
         self._parent_types: dict[str, str] = {}
-        self._session = self._make_session(None)
+        ttl = STATUS_TTL if status_ttl is None else status_ttl
+        status_file = None if cache_dir is None else cache_dir / "chembl_web_status.sqlite"
+        self._session = self._make_session(status_file, expire_after=ttl)
         self._release = self._fetch_release()
+        self.cache_file: Path | None = None
         if cache_dir is not None:
             safe = re.sub(r"[^A-Za-z0-9._-]+", "_", self._release)
-            self._session = self._make_session(cache_dir / f"chembl_web_{safe}.sqlite")
+            self._session.close()
+            self.cache_file = cache_dir / f"chembl_web_{safe}.sqlite"
+            self._session = self._make_session(self.cache_file)
         self._client = self._build_client()
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _make_session(self, cache_file: Path | None) -> requests.Session:
+    def _make_session(
+        self, cache_file: Path | None, expire_after: float | None = None
+    ) -> requests.Session:
         import requests
 
         session: requests.Session
@@ -136,7 +154,8 @@ class WebSource:
                 allowable_methods=("GET", "POST"),
                 allowable_codes=(200,),
                 filter_fn=_json_ok,
-                expire_after=requests_cache.NEVER_EXPIRE,  # a release's data never changes
+                # a release's data never changes; only /status is given an expiry
+                expire_after=requests_cache.NEVER_EXPIRE if expire_after is None else expire_after,
                 stale_if_error=False,
             )
         # The client sends list queries as POST with this override (query.py).
@@ -194,9 +213,10 @@ class WebSource:
             settings.TIMEOUT = self.timeout[1]
             if self.location not in _CLIENTS:
                 try:
-                    from chembl_webresource_client import new_client as module
+                    with self._spore_cache():
+                        from chembl_webresource_client import new_client as module
 
-                    _CLIENTS[self.location] = module.client_from_url(f"{self.location}/spore")
+                        _CLIENTS[self.location] = module.client_from_url(f"{self.location}/spore")
                 except Exception as error:  # noqa: BLE001 - the client raises bare Exception on a bad /spore
                     raise ChemblSourceError(
                         self.location,
@@ -204,6 +224,22 @@ class WebSource:
                         "pass --chembl-url the ChEMBL REST API base",
                     ) from None
             return _CLIENTS[self.location]
+
+    def _spore_cache(self) -> Any:
+        """While the client reads ``/spore`` (with plain ``requests.get``), cache it like a page."""
+        import contextlib
+
+        if self.cache_file is None:
+            return contextlib.nullcontext()
+        import requests_cache
+
+        return requests_cache.enabled(
+            str(self.cache_file),
+            backend="sqlite",
+            allowable_codes=(200,),
+            filter_fn=_json_ok,
+            expire_after=requests_cache.NEVER_EXPIRE,
+        )
 
     def _wait(self, attempt: int) -> None:
         """Sleep before the next attempt: Retry-After on 429, else exponential backoff."""
@@ -227,7 +263,8 @@ class WebSource:
             from chembl_webresource_client.settings import Settings
 
             Settings.Instance().NEW_CLIENT_URL = self.location
-            query = getattr(self._client, resource).filter(**filters).only(list(only)).query
+            queryset = getattr(self._client, resource).filter(**filters)
+            query = (queryset.only(list(only)) if self.use_only else queryset).query
         query.session = self._session
         query.timeout = self.timeout
         query.limit = self.page_size
@@ -267,6 +304,7 @@ class WebSource:
             for row in chunk or []:
                 rows.setdefault(row.get(key), row)
             offset += self.page_size
+        self.query_log.append((resource, int(total or 0)))
         return list(rows.values())
 
     def _frame(

@@ -1,0 +1,131 @@
+"""HTTP requests and bytes of the default-panel fetch through the web source, against the stand-in.
+
+Three runs against one local REST stand-in serving the real extract, each a fresh process:
+senotarget's settings with a cold cache, the same with the cache warm, and the official client's
+defaults (20 rows a page, every field, no cache) through the same page loop. The minimum is
+``ceil(rows / 1000)`` requests per list query and id chunk (at least one), plus ``/status`` and
+``/spore``. Targets: <= 1.05x the minimum, >= 20x fewer requests than the defaults, 0 requests on
+the warm re-run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: Fetches the default panel's evidence through the web source and prints what it asked.
+CHILD = """
+import json, sys
+from pathlib import Path
+from senotarget import fetch, resolve
+from senotarget.config import load_settings
+from senotarget.panel import load_panel
+from senotarget.sources.web import WebSource
+url, cache, page, only = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+web = WebSource(url, cache_dir=Path(cache) if cache else None, page_size=page, use_only=only)
+settings = load_settings(env={})
+panel = load_panel("default")
+components = web.search_targets(panel.genes(), 9606)
+targets = resolve.resolve_targets(panel, components, settings.thresholds)
+evidence = fetch.fetch_evidence(web, targets)
+print(json.dumps({"queries": web.query_log, "activities": len(evidence.activities),
+                  "molecules": len(evidence.molecules)}))
+"""
+
+
+def _child(url: str, cache: str, page: int, only: bool) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, url, cache, str(page), "1" if only else "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(db: Path) -> list[dict[str, Any]]:
+    """Run the three fetches and return results.json entries."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.stub import StubServer
+
+    entries: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="senotarget-web-") as scratch, StubServer(db) as stub:
+        measured: dict[str, dict[str, Any]] = {}
+        for name, cache, page, only in (
+            ("cold", scratch, 1000, True),
+            ("warm", scratch, 1000, True),
+            ("client_defaults", "", 20, False),
+        ):
+            stub.counters.reset()
+            result = _child(stub.base_url, cache, page, only)
+            counts = stub.counters.snapshot()
+            measured[name] = {
+                **result,
+                "requests": counts["total"],
+                "bytes": counts["bytes_sent"],
+                "by_resource": counts["requests"],
+            }
+    cold = measured["cold"]
+    minimum = 2 + sum(max(1, math.ceil(rows / 1000)) for _, rows in cold["queries"])
+    defaults = measured["client_defaults"]
+    entries.append(
+        {
+            "benchmark": "web_requests_cold_vs_minimum",
+            "measured": cold["requests"],
+            "floor": minimum,
+            "ratio": round(cold["requests"] / minimum, 4),
+            "unit": "requests",
+            "target": "ratio <= 1.05",
+            "bytes": cold["bytes"],
+            "by_resource": cold["by_resource"],
+            "activities": cold["activities"],
+            "molecules": cold["molecules"],
+        }
+    )
+    entries.append(
+        {
+            "benchmark": "web_requests_cold_vs_client_defaults",
+            "measured": cold["requests"],
+            "floor": defaults["requests"],
+            "ratio": round(cold["requests"] / defaults["requests"], 4),
+            "unit": "requests",
+            "target": "ratio <= 0.05 (>= 20x fewer)",
+            "speedup": round(defaults["requests"] / cold["requests"], 1),
+            "bytes": cold["bytes"],
+            "bytes_client_defaults": defaults["bytes"],
+            "bytes_ratio": round(cold["bytes"] / defaults["bytes"], 4),
+        }
+    )
+    warm = measured["warm"]
+    entries.append(
+        {
+            "benchmark": "web_requests_warm_rerun",
+            "measured": warm["requests"],
+            "floor": 0,
+            "ratio": None,
+            "unit": "requests",
+            "target": "0",
+            "bytes": warm["bytes"],
+        }
+    )
+    return entries
+
+
+def main() -> None:
+    """Print the entries for ``--db FILE`` (default: the shared extract)."""
+    db = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path("../shared/chembl/chembl_senotarget.sqlite")
+    )
+    print(json.dumps(run(db.resolve()), indent=2))
+
+
+if __name__ == "__main__":
+    main()
