@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 targets_app = typer.Typer(help="Inspect and resolve panel targets.", no_args_is_help=True)
 app.add_typer(targets_app, name="targets")
+cache_app = typer.Typer(help="Inspect or clear the local caches.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 # -- options shared by every command, declared once --------------------------------------------
 PanelOpt = Annotated[
@@ -258,6 +260,40 @@ def explain(
         for r in result.evidence.loc[:, list(columns)].itertuples(index=False)
     ]
     _table("evidence per target", columns, evidence)
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
+    """List the cache files: kind, entries, size, path."""
+    from senotarget.cache import cache_info as info
+
+    with _user_errors():
+        settings = _settings(cache_dir=cache_dir, config=config)
+    rows = [
+        (f.kind, str(f.entries), f"{f.bytes / 1e6:.1f} MB", str(f.path))
+        for f in info(settings.cache_dir)
+    ]
+    _table(f"caches under {settings.cache_dir}", ("kind", "entries", "size", "path"), rows)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    kind: Annotated[str | None, typer.Argument(help="structures or web (default: both).")] = None,
+    cache_dir: CacheDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove cached structures and/or web replies."""
+    from senotarget.cache import KINDS, clear_cache
+
+    if kind is not None and kind not in KINDS:
+        typer.echo(
+            f"senotarget: error: unknown cache {kind!r}: use one of {', '.join(KINDS)}", err=True
+        )
+        raise typer.Exit(1)
+    with _user_errors():
+        settings = _settings(cache_dir=cache_dir, config=config)
+        removed = clear_cache(settings.cache_dir, (kind,) if kind else KINDS)
+    typer.echo(f"removed {removed} file(s) from {settings.cache_dir}")
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -621,8 +621,9 @@ OPEN_ERROR_CASES: list[tuple[str, dict[str, Any], str]] = [
     ids=[case[0] for case in OPEN_ERROR_CASES],
 )
 def test_open_source_errors(
-    arguments: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch
+    arguments: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the default cache folder is relative: keep it out of the repo
     monkeypatch.setattr("senotarget.sources.web.RETRIES", 1)
     monkeypatch.setattr("senotarget.sources.web.BACKOFF", 0.0)
     with pytest.raises(ChemblSourceError) as info:
