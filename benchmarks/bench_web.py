@@ -1,11 +1,13 @@
 """HTTP requests and bytes of the default-panel fetch through the web source, against the stand-in.
 
 Three runs against one local REST stand-in serving the real extract, each a fresh process:
-senotarget's settings with a cold cache, the same with the cache warm, and the official client's
-defaults (20 rows a page, every field, no cache) through the same page loop. The minimum is
+senotarget's settings with a cold cache, the same with the cache warm, and every field (the
+client's default, no ``.only()``) at 1000 rows a page with no cache, for the bytes. The minimum is
 ``ceil(rows / 1000)`` requests per list query and id chunk (at least one), plus ``/status`` and
-``/spore``. Targets: <= 1.05x the minimum, >= 20x fewer requests than the defaults, 0 requests on
-the warm re-run.
+``/spore``; the official client's default of 20 rows a page needs ``ceil(rows / 20)`` for the same
+queries (its own paging rule), computed from the cold run's query log rather than served page by
+page (about 6,000 deep-offset pages would time the stand-in, not the client). Targets: <= 1.05x
+the minimum, >= 20x fewer requests than the defaults, 0 requests on the warm re-run.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def run(db: Path) -> list[dict[str, Any]]:
         for name, cache, page, only in (
             ("cold", scratch, 1000, True),
             ("warm", scratch, 1000, True),
-            ("client_defaults", "", 20, False),
+            ("all_fields", "", 1000, False),
         ):
             stub.counters.reset()
             result = _child(stub.base_url, cache, page, only)
@@ -73,7 +75,8 @@ def run(db: Path) -> list[dict[str, Any]]:
             }
     cold = measured["cold"]
     minimum = 2 + sum(max(1, math.ceil(rows / 1000)) for _, rows in cold["queries"])
-    defaults = measured["client_defaults"]
+    all_fields = measured["all_fields"]
+    default_requests = 2 + sum(max(1, math.ceil(rows / 20)) for _, rows in cold["queries"])
     entries.append(
         {
             "benchmark": "web_requests_cold_vs_minimum",
@@ -92,14 +95,15 @@ def run(db: Path) -> list[dict[str, Any]]:
         {
             "benchmark": "web_requests_cold_vs_client_defaults",
             "measured": cold["requests"],
-            "floor": defaults["requests"],
-            "ratio": round(cold["requests"] / defaults["requests"], 4),
+            "floor": default_requests,
+            "ratio": round(cold["requests"] / default_requests, 4),
             "unit": "requests",
             "target": "ratio <= 0.05 (>= 20x fewer)",
-            "speedup": round(defaults["requests"] / cold["requests"], 1),
+            "fewer": round(default_requests / cold["requests"], 1),
+            "note": "client defaults: 20 rows a page (requests from the query log), every field",
             "bytes": cold["bytes"],
-            "bytes_client_defaults": defaults["bytes"],
-            "bytes_ratio": round(cold["bytes"] / defaults["bytes"], 4),
+            "bytes_every_field": all_fields["bytes"],
+            "bytes_ratio": round(cold["bytes"] / all_fields["bytes"], 4),
         }
     )
     warm = measured["warm"]
