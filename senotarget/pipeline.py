@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from senotarget import chemistry, classify, curate, fetch, report, resolve, score
-from senotarget.errors import UnknownCompoundError, UnknownTargetError
+from senotarget.errors import ChemblSourceError, UnknownCompoundError, UnknownTargetError
 from senotarget.panel import load_panel
 from senotarget.schema import (
     STRATEGIES,
@@ -90,10 +90,12 @@ def run(settings: Settings, progress: Progress | None = None) -> RunResult:
         with _timed("resolve", timings):
             components = source.search_targets(panel.genes(), settings.thresholds.tax_id)
             targets = resolve.resolve_targets(panel, components, settings.thresholds)
+        _require_complete(source)
         _require_resolved(targets, info.location)
         say("fetching evidence")
         with _timed("fetch", timings):
             evidence = fetch.fetch_evidence(source, targets, say)
+        _require_complete(source)
     finally:
         source.close()
 
@@ -135,6 +137,20 @@ def run(settings: Settings, progress: Progress | None = None) -> RunResult:
             manifest,
         )
     return RunResult(str(run_dir), run_id, counts, tuple(timings))
+
+
+def _require_complete(source: Any) -> None:
+    """Stop an offline run that the cache could not answer, listing what is missing."""
+    missing = source.missing()
+    if missing:
+        shown = "; ".join(missing[:5]) + (
+            f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise ChemblSourceError(
+            source.location,
+            f"--offline: {len(missing)} page(s) are not in the cache ({shown})",
+            "run once online (without --offline) to fill the cache",
+        )
 
 
 def _require_resolved(targets: pd.DataFrame, location: str) -> None:

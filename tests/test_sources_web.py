@@ -155,3 +155,39 @@ def test_unreachable_api_is_a_one_line_error(tmp_path: Path) -> None:
         WebSource("http://127.0.0.1:9/chembl/api/data", cache_dir=None, retries=1, backoff=0.01)
     assert "http://127.0.0.1:9/chembl/api/data" in str(caught.value)
     assert "cannot be reached" in str(caught.value)
+
+
+def offline(stub: StubServer, cache: Path) -> WebSource:
+    return WebSource(stub.base_url, cache_dir=cache, page_size=5, offline=True, retries=0)
+
+
+def test_offline_answers_from_the_cache_without_a_request(stub: StubServer, tmp_path: Path) -> None:
+    online = snapshot(source(stub, tmp_path))
+    stub.counters.reset()
+    answers = snapshot(offline(stub, tmp_path))
+    for name, frame in answers.items():
+        pd.testing.assert_frame_equal(frame, online[name], obj=name)
+    assert stub.counters.snapshot()["total"] == 0
+
+
+def test_offline_without_a_cache_says_how_to_fill_it(stub: StubServer, tmp_path: Path) -> None:
+    with pytest.raises(ChemblSourceError, match="no cached release to answer --offline from"):
+        offline(stub, tmp_path)
+    assert stub.counters.snapshot()["total"] == 0
+
+
+def test_offline_run_lists_the_missing_pages(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, stub: StubServer
+) -> None:
+    source(stub, tmp_path / "cache" / "web").mechanisms(TARGETS)  # only part of what a run needs
+    stub.counters.reset()
+    settings = fixture_settings(
+        chembl_db, panel_file, tmp_path, source="web", chembl_url=stub.base_url, offline=True
+    )
+    with pytest.raises(ChemblSourceError) as caught:
+        run(settings)
+    message = str(caught.value)
+    assert "--offline:" in message and "page(s) are not in the cache (target [" in message
+    assert message.endswith("run once online (without --offline) to fill the cache")
+    assert stub.counters.snapshot()["total"] == 0
+    assert not (tmp_path / "reports").exists() or list((tmp_path / "reports").iterdir()) == []

@@ -55,6 +55,9 @@ class ChemblSource(Protocol):
     def action_types(self) -> pd.DataFrame:
         """The ChEMBL action_type lookup (:class:`~senotarget.schema.ActionTypeCols`)."""
 
+    def missing(self) -> list[str]:
+        """What an offline source could not answer (empty for a complete answer)."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -120,13 +123,9 @@ def open_source(settings: Settings) -> tuple[ChemblSource, SourceInfo]:
             )
         source = SqlSource(db)
         return source, SourceInfo("sql", source.location, source.release(), reason)
-    if settings.offline:
-        raise ChemblSourceError(
-            settings.chembl_url,
-            "--offline is not yet supported with the web source (answering from its cache alone)",
-            "use a local release with --chembl-db PATH, or drop --offline",
-        )
     from senotarget.sources.web import WebSource
 
-    web = WebSource(settings.chembl_url, cache_dir=settings.cache_dir / "web")
+    web = WebSource(
+        settings.chembl_url, cache_dir=settings.cache_dir / "web", offline=settings.offline
+    )
     return web, SourceInfo("web", web.location, web.release(), reason)

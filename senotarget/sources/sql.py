@@ -321,6 +321,10 @@ class SqlSource:
         """The action_type lookup with its parent_type (NEGATIVE/POSITIVE MODULATOR, OTHER)."""
         return self._frame(self._rows(_ACTION_TYPES), ActionTypeCols.ORDER)
 
+    def missing(self) -> list[str]:
+        """Nothing: a local release answers every query."""
+        return []
+
     def close(self) -> None:
         """Dispose of the engine's connections."""
         self._engine.dispose()

@@ -94,6 +94,8 @@ class WebSource:
         (default :data:`BACKOFF`)
     :param page_size: rows per page (the API's maximum, 1000, unless a test wants more pages)
     :param status_ttl: seconds a cached ``/status`` is trusted (default :data:`STATUS_TTL`)
+    :param offline: answer from the cache only, sending nothing: the release is the last one seen
+        at this URL, and every page not in the cache is listed by :meth:`missing`
     :param use_only: ask for the needed fields only (``False``: every field, the client's default;
         for the benchmark that compares the two)
     :raises ChemblSourceError: the API cannot be reached, or does not look like ChEMBL
@@ -110,6 +112,7 @@ class WebSource:
         page_size: int = PAGE_SIZE,
         status_ttl: float | None = None,
         use_only: bool = True,
+        offline: bool = False,
     ) -> None:
         self.location = base_url.rstrip("/")
         self.timeout = timeout
@@ -117,6 +120,8 @@ class WebSource:
         self.backoff = BACKOFF if backoff is None else backoff
         self.page_size = page_size
         self.use_only = use_only
+        self.offline = offline
+        self._missing: list[str] = []
         #: (resource, rows) of every list query, for the request benchmark's minimum
         self.query_log: list[tuple[str, int]] = []
         self.requests_made = 0
@@ -126,13 +131,18 @@ class WebSource:
         ttl = STATUS_TTL if status_ttl is None else status_ttl
         status_file = None if cache_dir is None else cache_dir / "chembl_web_status.sqlite"
         self._session = self._make_session(status_file, expire_after=ttl)
-        self._release = self._fetch_release()
+        marker = None if cache_dir is None else cache_dir / "chembl_web_releases.json"
+        self._release = self._offline_release(marker) if offline else self._fetch_release()
+        if marker is not None and not offline:
+            self._remember_release(marker)
         self.cache_file: Path | None = None
         if cache_dir is not None:
             safe = re.sub(r"[^A-Za-z0-9._-]+", "_", self._release)
             self._session.close()
             self.cache_file = cache_dir / f"chembl_web_{safe}.sqlite"
             self._session = self._make_session(self.cache_file)
+            if offline:  # a miss answers 504 from requests-cache instead of a request
+                self._session.settings.only_if_cached = True  # type: ignore[attr-defined]
         self._client = self._build_client()
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -172,6 +182,35 @@ class WebSource:
         if not getattr(response, "from_cache", False):
             self.requests_made += 1
         return response
+
+    def _offline_release(self, marker: Path | None) -> str:
+        known: dict[str, str] = {}
+        if marker is not None and marker.is_file():
+            known = json.loads(marker.read_text(encoding="utf-8"))
+        if self.location not in known:
+            raise ChemblSourceError(
+                self.location,
+                "has no cached release to answer --offline from",
+                "run once online (without --offline) to fill the cache",
+            )
+        return known[self.location]
+
+    def _remember_release(self, marker: Path) -> None:
+        """Record the release last seen at this URL (atomically), for ``--offline``."""
+        known: dict[str, str] = {}
+        try:
+            known = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        known[self.location] = str(self._release)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f".{marker.name}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(marker)
+
+    def missing(self) -> list[str]:
+        """Pages an ``offline`` source could not answer from the cache (empty otherwise)."""
+        return list(self._missing)
 
     def _fetch_release(self) -> str:
         url = f"{self.location}/status.json"
@@ -213,11 +252,17 @@ class WebSource:
             settings.TIMEOUT = self.timeout[1]
             if self.location not in _CLIENTS:
                 try:
-                    with self._spore_cache():
+                    with self._spore_cache():  # importing new_client itself reads /spore
                         from chembl_webresource_client import new_client as module
 
                         _CLIENTS[self.location] = module.client_from_url(f"{self.location}/spore")
-                except Exception as error:  # noqa: BLE001 - the client raises bare Exception on a bad /spore
+                except Exception as error:  # noqa: BLE001 - the client raises bare Exception
+                    if self.offline:
+                        raise ChemblSourceError(
+                            self.location,
+                            "its /spore is not in the cache for --offline",
+                            "run once online (without --offline) to fill the cache",
+                        ) from None
                     raise ChemblSourceError(
                         self.location,
                         f"its /spore cannot be read ({error})",
@@ -235,6 +280,7 @@ class WebSource:
 
         return requests_cache.enabled(
             str(self.cache_file),
+            only_if_cached=self.offline,
             backend="sqlite",
             allowable_codes=(200,),
             filter_fn=_json_ok,
@@ -284,6 +330,11 @@ class WebSource:
                     BaseHttpException,
                 ) as error:
                     failure = error
+                    if self.offline:  # a cache miss: list it, ask nothing
+                        shown = ", ".join(f"{k}={str(v)[:40]}" for k, v in filters.items())
+                        self._missing.append(f"{resource} [{shown}] offset {offset}")
+                        chunk, total = [], 0
+                        break
                     logger.warning(
                         "ChEMBL %s page at offset %d failed (%s), attempt %d of %d",
                         resource,
