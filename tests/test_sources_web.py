@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,3 +194,55 @@ def test_offline_run_lists_the_missing_pages(
     assert message.endswith("run once online (without --offline) to fill the cache")
     assert stub.counters.snapshot()["total"] == 0
     assert not (tmp_path / "reports").exists() or list((tmp_path / "reports").iterdir()) == []
+
+
+#: A child process that fetches through the web source and prints a digest of what it got.
+CHILD = """
+import hashlib, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from senotarget.sources.web import WebSource
+web = WebSource(sys.argv[1], cache_dir=Path(sys.argv[2]), page_size=2, status_ttl=0, backoff=0.01)
+frames = [web.activities(sys.argv[4].split(",")), web.mechanisms(sys.argv[4].split(","))]
+print(hashlib.sha256("".join(f.to_csv() for f in frames).encode()).hexdigest())
+"""
+
+
+def child(stub: StubServer, cache: Path) -> subprocess.Popen[str]:
+    root = str(Path(__file__).resolve().parents[1])
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, stub.base_url, str(cache), root, ",".join(TARGETS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_killed_fetch_resumes_with_only_the_missing_pages(stub: StubServer, tmp_path: Path) -> None:
+    stub.faults.add(Fault("slow", resource="activity", on_offset=10, seconds=30.0))
+    process = child(stub, tmp_path)
+    deadline = time.monotonic() + 20
+    while stub.counters.snapshot()["requests"].get("activity", 0) < 6:  # 5 pages done, 6th slow
+        assert time.monotonic() < deadline, "the child never reached the slow page"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    stub.faults.clear()
+    stub.counters.reset()
+    again = child(stub, tmp_path)
+    _out, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    # 20 activities at 2 a page are 10 pages: the 5 read before the kill come from the cache
+    assert stub.counters.snapshot()["requests"]["activity"] == 5
+
+
+def test_two_runs_at_once_share_one_cache(stub: StubServer, tmp_path: Path) -> None:
+    first, second = child(stub, tmp_path), child(stub, tmp_path)
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], [e for _, e in outputs]
+    assert outputs[0][0] == outputs[1][0]
+    stub.counters.reset()
+    third = child(stub, tmp_path)
+    out, err = third.communicate(timeout=60)
+    assert third.returncode == 0 and out == outputs[0][0], err
+    assert set(stub.counters.snapshot()["requests"]) == {"status"}  # the cache stayed readable
