@@ -121,6 +121,58 @@ def run(db: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def equivalence(db: Path, structures: Path | None) -> dict[str, Any]:
+    """Compare the default panel's CSVs from ``--source sql`` and ``--source web``.
+
+    The web run goes through the local stand-in serving the same file; candidates.csv,
+    evidence.csv and targets.csv must be identical byte for byte. ``structures`` is a warm
+    structure cache to share, so the check times the sources rather than RDKit.
+    """
+    import os
+
+    from senotarget.config import load_settings
+    from senotarget.pipeline import run as run_pipeline
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.stub import StubServer
+
+    with tempfile.TemporaryDirectory(prefix="senotarget-equiv-") as scratch:
+        root = Path(scratch)
+        for name in ("sql", "web"):
+            (root / name).mkdir()
+            if structures is not None and structures.is_dir():
+                os.symlink(structures, root / name / "structures")
+        common: dict[str, Any] = {"out_dir": root / "reports", "env": {}}
+        sql = run_pipeline(
+            load_settings(
+                source="sql", chembl_db=str(db), cache_dir=root / "sql", run_id="sql", **common
+            )
+        )
+        with StubServer(db) as stub:
+            web = run_pipeline(
+                load_settings(
+                    source="web",
+                    chembl_url=stub.base_url,
+                    cache_dir=root / "web",
+                    run_id="web",
+                    **common,
+                )
+            )
+        same = {
+            name: (Path(sql.run_dir) / name).read_bytes() == (Path(web.run_dir) / name).read_bytes()
+            for name in ("candidates.csv", "evidence.csv", "targets.csv")
+        }
+    return {
+        "benchmark": "web_vs_sql_reports_identical",
+        "measured": int(all(same.values())),
+        "floor": 1,
+        "ratio": None,
+        "unit": "bool",
+        "target": "1 (identical CSVs)",
+        "files": same,
+    }
+
+
 def main() -> None:
     """Print the entries for ``--db FILE`` (default: the shared extract)."""
     db = (

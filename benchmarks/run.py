@@ -157,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.only == "web":
         document = json.loads(args.out.read_text(encoding="utf-8"))
         kept = [r for r in document["results"] if not r["benchmark"].startswith("web_")]
-        document["results"] = kept + bench_web.run(db)
+        structures = Path(__file__).resolve().parents[1] / "data" / "cache" / "structures"
+        document["results"] = kept + bench_web.run(db) + [bench_web.equivalence(db, structures)]
         _write(args.out, document)
         return
 
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         smiles = bench_chemistry.read_smiles(db, args.chem_limit or None)
         chem = bench_chemistry.run(smiles, root / "chem-cache")
         print("web source against the local REST stand-in ...", file=sys.stderr)
-        web = bench_web.run(db)
+        web = [*bench_web.run(db), bench_web.equivalence(db, root / "cache" / "structures")]
 
     gib = 1024**3
     one, two = chem["stage_1_worker_cold"], chem["stage_2_workers_cold"]
