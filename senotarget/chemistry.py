@@ -49,6 +49,7 @@ __all__ = [
     "chemistry_versions",
     "standardise",
     "structure_cache_path",
+    "without_rdkit_log",
 ]
 
 logger = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ _log_before: dict[str, bool] = {}
 
 
 @contextlib.contextmanager
-def _without_rdkit_log() -> Iterator[None]:
+def without_rdkit_log() -> Iterator[None]:
     """Mute RDKit's C++ log (every ``rdApp`` channel) and restore each channel on exit.
 
     The pattern of datamol's ``without_rdkit_log``: unparsable input is reported in
@@ -339,7 +340,7 @@ def _compute_chunk(smiles: Sequence[str]) -> list[_Row]:
     The RDKit log is muted for the whole batch, not toggled per molecule.
     """
     kit = _toolkit()
-    with _without_rdkit_log():
+    with without_rdkit_log():
         return [_standardise_one(s, kit) for s in smiles]
 
 

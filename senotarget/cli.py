@@ -262,6 +262,19 @@ def explain(
     _table("evidence per target", columns, evidence)
 
 
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `senotarget run`.")],
+) -> None:
+    """Rebuild a run's exports (Parquet tables, candidates.sdf) from its CSVs, offline."""
+    from senotarget.pipeline import rerender
+
+    with _user_errors():
+        written = rerender(run_dir)
+    typer.echo(f"wrote {', '.join(written)}", err=True)
+    typer.echo(str(run_dir))
+
+
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """List the cache files: kind, entries, size, path."""

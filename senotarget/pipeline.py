@@ -285,6 +285,25 @@ def targets_from_document(settings: Settings, document: Path) -> tuple[str, Any]
     return text, extraction
 
 
+def rerender(run_dir: Path) -> list[str]:
+    """Rebuild a finished run's exports from its CSV tables, without touching ChEMBL.
+
+    :returns: the files written
+    :raises OutputError: the folder is not a finished run
+    """
+    for name in report.TABLES:
+        report.read_run_table(run_dir, name)  # checks it is a finished run
+    try:
+        return report.write_exports(run_dir)
+    except OSError as error:
+        from senotarget.errors import OutputError
+
+        raise OutputError(
+            f"cannot write exports in {run_dir} ({error.strerror or error})",
+            "check the folder's permissions",
+        ) from None
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One compound's rows of a run: its candidate rows, its evidence rows, and the weights."""

@@ -106,6 +106,7 @@ def write_run(
         with (staging / MANIFEST).open("w", encoding="utf-8") as handle:
             json.dump(manifest, handle, indent=2, sort_keys=False, default=str)
             handle.write("\n")
+        write_exports(staging)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(
@@ -122,6 +123,69 @@ def write_run(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return run_dir
+
+
+SDF: Final = "candidates.sdf"
+
+
+def _replace_atomically(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)``, then move the file into place in one ``os.replace``."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_exports(folder: Path) -> list[str]:
+    """Write the exports of a run folder from its CSV tables (the tables are the source of truth).
+
+    * ``<table>.parquet`` for every CSV table (pyarrow), for analysis tools;
+    * ``candidates.sdf``: one record per candidates.csv row with the parent structure and every
+      column as an SD property (RDKit ``SDWriter``); a compound without a usable structure (a
+      biologic) is an empty molecule with its properties, so no row is lost.
+
+    Each file is written to a temporary name and moved into place.
+
+    :returns: the names of the files written
+    """
+    written: list[str] = []
+    for name in TABLES:
+        table = read_table_file(folder / name)
+        parquet = folder / name.replace(".csv", ".parquet")
+        _replace_atomically(parquet, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+        written.append(parquet.name)
+    candidates = read_table_file(folder / "candidates.csv")
+    _replace_atomically(folder / SDF, lambda tmp: _write_sdf(candidates, tmp))
+    written.append(SDF)
+    return written
+
+
+def _write_sdf(candidates: pd.DataFrame, path: Path) -> None:
+    import math
+
+    from rdkit import Chem
+
+    from senotarget.chemistry import without_rdkit_log
+
+    with without_rdkit_log(), Chem.SDWriter(str(path)) as writer:
+        for row in candidates.to_dict("records"):
+            smiles = row.get(CandidateCols.CANONICAL_SMILES)
+            mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles else None
+            mol = mol if mol is not None else Chem.Mol()  # biologics keep their record
+            mol.SetProp("_Name", str(row[CandidateCols.MOLECULE_CHEMBL_ID]))
+            for key, value in row.items():
+                missing = value is None or (isinstance(value, float) and math.isnan(value))
+                mol.SetProp(str(key), "" if missing else str(value))
+            writer.write(mol)
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """Read one CSV table as written by :func:`write_run` (empty cells are missing values)."""
+    import pandas as pd
+
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
@@ -161,12 +225,10 @@ def read_run_table(run_dir: Path, name: str) -> pd.DataFrame:
 
     :raises OutputError: the folder is not a finished senotarget run
     """
-    import pandas as pd
-
     path = run_dir / name
     if not (run_dir / MANIFEST).is_file() or not path.is_file():
         raise OutputError(
             f"{run_dir} is not a finished senotarget run (no {MANIFEST} or {name})",
-            "pass --run a folder written by `senotarget run`",
+            "pass a folder written by `senotarget run`",
         )
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+    return read_table_file(path)

@@ -37,9 +37,13 @@ def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_p
     assert "senolytic: 2 candidates" in result.stderr
     assert sorted(p.name for p in (tmp_path / "reports" / "cli").iterdir()) == [
         "candidates.csv",
+        "candidates.parquet",
+        "candidates.sdf",
         "evidence.csv",
+        "evidence.parquet",
         "manifest.json",
         "targets.csv",
+        "targets.parquet",
     ]
 
 

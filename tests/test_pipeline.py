@@ -73,9 +73,13 @@ def test_run_writes_every_table_with_exact_columns(fixture_run: RunResult) -> No
     folder = Path(fixture_run.run_dir)
     assert sorted(p.name for p in folder.iterdir()) == [
         "candidates.csv",
+        "candidates.parquet",
+        "candidates.sdf",
         "evidence.csv",
+        "evidence.parquet",
         "manifest.json",
         "targets.csv",
+        "targets.parquet",
     ]
     for name, columns in TABLES.items():
         assert list(read(fixture_run, name).columns) == list(columns)

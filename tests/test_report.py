@@ -21,7 +21,7 @@ from senotarget.report import (
     validate_run_id,
     write_run,
 )
-from senotarget.schema import CandidateCols, EvidenceCols, TargetCols
+from senotarget.schema import CandidateCols, EvidenceCols, RunResult, TargetCols
 
 GOOD_IDS = ["run1", "my-panel-2026", "a.b_c", "A", "2026-01-01T10.00", "x" * 128]
 BAD_IDS = ["../x", "/tmp/x", ".hidden", "a/b", "", "x..y", "..", "-x", "a b", "a\\b", "x" * 129]
@@ -106,10 +106,14 @@ def test_write_run_writes_exact_column_order_and_manifest(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run1"]
     assert sorted(p.name for p in run_dir.iterdir()) == [
         "candidates.csv",
+        "candidates.parquet",
+        "candidates.sdf",
         "dropped.csv",
         "evidence.csv",
+        "evidence.parquet",
         MANIFEST,
         "targets.csv",
+        "targets.parquet",
     ]
     for name, columns in TABLES.items():
         lines = (run_dir / name).read_text(encoding="utf-8").splitlines()
@@ -212,7 +216,7 @@ def test_read_run_table_refuses_folder_without_manifest(tmp_path: Path) -> None:
         read_run_table(tmp_path, "candidates.csv")
     assert str(info.value) == (
         f"{tmp_path} is not a finished senotarget run (no {MANIFEST} or candidates.csv): "
-        "pass --run a folder written by `senotarget run`"
+        "pass a folder written by `senotarget run`"
     )
 
 
@@ -229,3 +233,42 @@ def test_read_run_table_keeps_na_strings(tmp_path: Path) -> None:
     assert table["name"].tolist() == ["NA", "None"]
     assert table["value"].isna().tolist() == [True, False]
     assert table["value"].iloc[1] == 2
+
+
+def test_exports_match_the_csv_tables(fixture_run: RunResult) -> None:
+    from rdkit import Chem
+
+    folder = Path(fixture_run.run_dir)
+    for name in TABLES:
+        csv = pd.read_csv(folder / name, keep_default_na=False, na_values=[""], low_memory=False)
+        parquet = pd.read_parquet(folder / name.replace(".csv", ".parquet"))
+        pd.testing.assert_frame_equal(parquet, csv, check_dtype=False, obj=name)
+    records = list(Chem.SDMolSupplier(str(folder / "candidates.sdf")))
+    candidates = pd.read_csv(folder / "candidates.csv")
+    assert len(records) == len(candidates)  # a biologic is an empty record, not a lost row
+    first = records[0]
+    assert first.GetProp("_Name") == candidates.molecule_chembl_id[0]
+    assert first.GetProp("strategy") == "senolytic" and first.GetProp("score") == str(
+        candidates.score[0]
+    )
+    biologic = [m for m in records if m.GetProp("_Name") == "CHEMBL900011"]
+    assert biologic and all(m.GetNumAtoms() == 0 for m in biologic)
+
+
+def test_report_command_rebuilds_exports_offline(fixture_run: RunResult, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from senotarget.cli import app
+
+    copy = tmp_path / "copy"
+    shutil.copytree(fixture_run.run_dir, copy)
+    for export in ("candidates.sdf", "candidates.parquet"):
+        (copy / export).unlink()
+    result = CliRunner().invoke(app, ["report", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(copy)
+    assert (copy / "candidates.sdf").is_file() and (copy / "candidates.parquet").is_file()
+    bad = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
+    assert bad.exit_code == 1 and "is not a finished senotarget run" in bad.stderr
