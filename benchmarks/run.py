@@ -87,8 +87,8 @@ def fetch_curate_vs_floor(db: Path, repeats: int) -> dict[str, Any]:
     targets = resolve.resolve_targets(panel, components, settings.thresholds)
     resolved = targets[targets[TargetCols.STATUS] == "resolved"]
     ids = sorted(set(resolved[TargetCols.TARGET_CHEMBL_ID]))
-    sql = _ACTIVITIES.format(action_type="act.action_type").replace(
-        ":targets", "(" + ",".join("?" * len(ids)) + ")"
+    sql = _ACTIVITIES.replace("{action_type}", "act.action_type").replace(
+        "{targets}", "(" + ",".join("?" * len(ids)) + ")"
     )
     stack: list[float] = []
     floor: list[float] = []

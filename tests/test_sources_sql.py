@@ -401,8 +401,13 @@ def _counting(opened: SqlSource, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def chunked(chembl_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlSource]:
-    """A source opened while ``CHUNK`` is 2, so every list of more than two ids is split."""
+    """A source without JSON lists, opened while ``CHUNK`` is 2: lists of over two ids are split.
+
+    This is the path of SQLite builds without the JSON functions and of dialects other than
+    SQLite and PostgreSQL.
+    """
     monkeypatch.setattr(sql_module, "CHUNK", 2)
+    monkeypatch.setattr(SqlSource, "_has_json_each", lambda _self: False)
     opened = SqlSource(str(chembl_db))
     yield opened
     opened.close()
@@ -434,6 +439,32 @@ def test_lists_longer_than_chunk_give_the_same_answer(
     assert list(parts.columns) == list(whole.columns)
     assert len(parts) == len(whole) == n_rows
     assert sorted(_records(parts)) == sorted(_records(whole))
+
+
+@pytest.mark.parametrize(("method", "ids", "statements", "n_rows"), CHUNK_CASES)
+def test_json_lists_take_one_statement_whatever_the_length(
+    chembl_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    ids: list[str],
+    statements: int,
+    n_rows: int,
+) -> None:
+    monkeypatch.setattr(sql_module, "CHUNK", 2)
+    opened = SqlSource(str(chembl_db))
+    calls = _counting(opened, monkeypatch)
+    frame = getattr(opened, method)(ids)
+    opened.close()
+    assert statements >= 1
+    assert len(calls) == 1
+    assert len(frame) == n_rows
+
+
+def test_json_list_is_one_bound_parameter(source: SqlSource) -> None:
+    assert source._list_sql("ids") == "(SELECT value FROM json_each(:ids))"
+    ids = [*MOLECULE_IDS, "CHEMBL1'); DROP TABLE activities; --"]
+    assert len(source.molecules(ids)) == len(MOLECULE_IDS)
+    assert len(source.activities(ALL_TARGETS)) == 20
 
 
 def test_chunked_activities_keep_activity_id_order(chunked: SqlSource) -> None:
