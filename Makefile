@@ -17,12 +17,28 @@ ifeq ($(strip $(CHEMBL_DB)$(SENOTARGET_CHEMBL_DB)$(SENOTARGET_CONFIG)),)
 endif
 RUN_ARGS ?=
 
-.PHONY: help install run test lint typecheck bench clean
+RUN_DIR ?=
+# `make install` also installs Debian's chromium for the browser test of report.html, with sudo
+# when not root; without apt-get it says so and the browser test skips.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install chromium run refresh report test lint typecheck bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Create .venv and install senotarget with its test and lint tools
+install: $(STAMP) chromium ## Create .venv, install senotarget with its test and lint tools, and chromium
+
+chromium: ## Install Debian's chromium (headless browser for tests/test_browser.py) if missing
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium: $$(command -v chromium)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core >/dev/null && echo "chromium: installed"; \
+	else \
+	  echo "chromium: no apt-get here; install chromium to run the browser test" >&2; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +48,12 @@ $(STAMP): pyproject.toml
 
 run: install ## Rank the default panel (auto source) into reports/<run-id>/
 	$(BIN)/senotarget run $(if $(CHEMBL_DB),--chembl-db $(CHEMBL_DB)) $(RUN_ARGS)
+
+refresh: install ## Rerun the configured panels if the ChEMBL release, panel or settings changed
+	$(BIN)/senotarget refresh $(if $(CHEMBL_DB),--chembl-db $(CHEMBL_DB)) $(RUN_ARGS)
+
+report: install ## Re-render report.html and exports of the latest run (or RUN_DIR=reports/<id>)
+	$(BIN)/senotarget report $(RUN_DIR)
 
 test: install ## Run the test suite (real-data tests skip without ../shared)
 	$(BIN)/python -m pytest

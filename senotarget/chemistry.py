@@ -38,19 +38,51 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 
 from senotarget.errors import ConfigError
-from senotarget.schema import ChemCols, MoleculeCols, ParentBasis, ParentCols, join_tokens
+from senotarget.schema import ChemCols, Method, MoleculeCols, ParentBasis, ParentCols, join_tokens
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
     "CHEMISTRY_VERSION",
+    "METHODS",
     "assign_parents",
     "chemistry_versions",
     "standardise",
     "structure_cache_path",
     "without_rdkit_log",
 ]
+
+#: The chemistry rules, for the report's Methods section.
+METHODS: Final = (
+    Method(
+        "chemistry",
+        "standardisation and parent",
+        "Each structure goes through the ChEMBL structure pipeline (standardize, then get_parent: "
+        "salts and solvents stripped, neutralised). Evidence is aggregated on ChEMBL's "
+        "molecule_hierarchy parent, else on the molecule whose parent InChIKey matches.",
+        "Bento et al. 2020 J Cheminform 12:51",
+    ),
+    Method(
+        "chemistry",
+        "drug-likeness",
+        "QED on the parent structure.",
+        "Bickerton et al. 2012 Nat Chem 4:90",
+    ),
+    Method(
+        "chemistry",
+        "structural alerts",
+        "PAINS and Brenk substructure alerts (RDKit FilterCatalog) are flags with a small score "
+        "penalty, never a filter.",
+        "Baell & Holloway 2010 J Med Chem 53:2719; Brenk et al. 2008 ChemMedChem 3:435",
+    ),
+    Method(
+        "chemistry",
+        "scaffold",
+        "Bemis-Murcko scaffold of the parent, to group candidates by chemotype.",
+        "Bemis & Murcko 1996 J Med Chem 39:2887",
+    ),
+)
 
 logger = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from senotarget.schema import (
     ActionTypeCols,
     CallCols,
     EvidenceCols,
+    Method,
     Panel,
     SupportCols,
     TargetCols,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
     from senotarget.config import Thresholds
 
-__all__ = ["INHIBITION_TYPES", "action_signs", "classify_calls"]
+__all__ = ["INHIBITION_TYPES", "METHODS", "action_signs", "classify_calls"]
 
 #: Measurement types whose potency means the compound inhibits (or binds and blocks) the target.
 INHIBITION_TYPES: Final = frozenset({"IC50", "XC50", "Ki", "Kd", "IC90", "ID50"})
@@ -54,6 +55,42 @@ _PARENT_SIGN: Final[dict[str, ActionSign]] = {
     "POSITIVE MODULATOR": "positive",
     "OTHER": "other",
 }
+
+
+_SEEDS: Final = "Wang et al. 2025 Cancer Biol Med 22:439 (Fig. 2)"
+#: The classification rules, for the report's Methods section.
+METHODS: Final = (
+    Method(
+        "classify",
+        "strategies",
+        "Senolytics kill senescent cells by inhibiting anti-apoptotic pathways (BCL-2 family, "
+        "PI3K/AKT, insulin/IGF-1); senomorphics suppress the SASP (NF-kB, JAK-STAT, mTOR, NLRP3, "
+        "CCR2); senoreverters restore a pre-senescent state (mTOR, NF-kB, NAD+ via NAMPT/SIRT1).",
+        _SEEDS,
+    ),
+    Method(
+        "classify",
+        "direction from a mechanism",
+        "A drug_mechanism action_type on any target holding the gene, signed by ChEMBL's "
+        "action_type lookup (NEGATIVE / POSITIVE MODULATOR), decides first: 'mechanism' when it "
+        "moves the target the way the strategy needs, 'contrary' when it moves it the other way.",
+        "ChEMBL drug mechanism curation (Gaulton et al. 2017 Nucleic Acids Res 45:D945)",
+    ),
+    Method(
+        "classify",
+        "direction inferred from potency",
+        "Without a mechanism: IC50/Ki/Kd-type potency at or above active_pchembl is inferred "
+        "inhibition; EC50/AC50 in assays described as activation is inferred activation. "
+        "Inferred inhibition of an 'activate' target (NAMPT, SIRT1) is contrary.",
+        "DESIGN section 4; ChEMBL FAQ on standard_type",
+    ),
+    Method(
+        "classify",
+        "inactive evidence",
+        "Censored '>' values and 'Not Active' comments alone never give a call.",
+        "ChEMBL activity standard_relation and activity_comment",
+    ),
+)
 
 
 def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import typer
 
@@ -65,6 +65,21 @@ WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Processes for chemistry (0 = one per core).")
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
+TopOpt = Annotated[
+    int | None,
+    typer.Option("--top", help="Candidates per strategy shown in report.html (default 25)."),
+]
+KnownOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--known",
+        help="Known-senotherapeutics CSV for the Validation section (default: the shipped list).",
+    ),
+]
+MinMoveOpt = Annotated[
+    int | None,
+    typer.Option("--min-rank-move", help="Smallest rank move reported as a change (default 10)."),
+]
 RunDirOpt = Annotated[
     Path | None, typer.Option("--run", help="Run folder (default: the latest run under --out).")
 ]
@@ -92,8 +107,80 @@ def _settings(verbose: bool = False, **explicit: Any) -> Any:
     return load_settings(config=config, **explicit)
 
 
-def _say(verbose: bool) -> Any:
-    return (lambda message: typer.echo(f"senotarget: {message}", err=True)) if verbose else None
+class _LogProgress:
+    """``--verbose`` without a terminal: one line on stderr per stage."""
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        suffix = f" ({total:,})" if total else ""
+        typer.echo(f"senotarget: {description}{suffix}", err=True)
+
+    def advance(self, amount: int) -> None:
+        pass
+
+
+class _RichProgress:
+    """Progress bars on a terminal (rich): a spinner per step, a bar for counted stages.
+
+    Used only when stderr is a terminal, so logs, pipes and cron jobs get no escape codes.
+    """
+
+    def __init__(self, console: Any, verbose: bool = False) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._task: Any = None
+        self._verbose = verbose
+
+    def __enter__(self) -> Self:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._finish()
+        self._progress.stop()
+
+    def _finish(self) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            total = task.total if task.total is not None else 1
+            self._progress.update(self._task, total=total, completed=total)
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        self._finish()
+        if self._verbose:
+            self._progress.console.log(description)
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, amount: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+
+
+@contextmanager
+def _progress(verbose: bool) -> Iterator[Any]:
+    """Bars when stderr is a terminal, stage lines with ``--verbose``, else nothing."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        with _RichProgress(Console(stderr=True), verbose) as bars:
+            yield bars
+    else:
+        yield _LogProgress() if verbose else None
 
 
 @app.command()
@@ -108,6 +195,8 @@ def run(
     run_id: RunIdOpt = None,
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
+    top: TopOpt = None,
+    known: KnownOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Rank candidates for a panel and write reports/<run-id>/ (prints the run folder last)."""
@@ -126,8 +215,11 @@ def run(
             run_id=run_id,
             cache_dir=cache_dir,
             workers=workers,
+            report_top=top,
+            known_compounds=known,
         )
-        result = run_pipeline(settings, progress=_say(verbose))
+        with _progress(verbose) as progress:
+            result = run_pipeline(settings, progress=progress)
     for key, value in result.counts.items():
         if key.startswith("candidates_"):
             typer.echo(f"{key.removeprefix('candidates_')}: {value} candidates", err=True)
@@ -264,15 +356,138 @@ def explain(
 
 @app.command("report")
 def report_command(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `senotarget run`.")],
+    run_dir: Annotated[
+        Path | None,
+        typer.Argument(help="A run folder written by `senotarget run` (default: the latest)."),
+    ] = None,
+    top: TopOpt = None,
+    out: OutOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """Rebuild a run's exports (Parquet tables, candidates.sdf) from its CSVs, offline."""
+    """Re-render report.html and the exports (Parquet, SDF) from a run's CSVs, offline."""
     from senotarget.pipeline import rerender
 
     with _user_errors():
-        written = rerender(run_dir)
+        if top is not None and top < 1:
+            from senotarget.errors import ConfigError
+
+            raise ConfigError(f"--top {top} is below 1", "pass --top 1 or more")
+        folder = run_dir
+        if folder is None:
+            from senotarget.errors import OutputError
+            from senotarget.report import latest_run
+
+            out_dir = _settings(out_dir=out, config=config).out_dir
+            folder = latest_run(out_dir)
+            if folder is None:
+                raise OutputError(
+                    f"no finished run under {out_dir}",
+                    "run `senotarget run` first, or pass a run folder",
+                )
+        written = rerender(folder, top)
     typer.echo(f"wrote {', '.join(written)}", err=True)
-    typer.echo(str(run_dir))
+    typer.echo(str(folder))
+
+
+@app.command()
+def refresh(
+    panel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--panel",
+            help="A panel to keep fresh (repeat for several; default: refresh_panels or --panel "
+            "of the config).",
+        ),
+    ] = None,
+    source: SourceOpt = None,
+    chembl_db: ChemblDbOpt = None,
+    chembl_url: ChemblUrlOpt = None,
+    offline: OfflineOpt = None,
+    config: ConfigOpt = None,
+    out: OutOpt = None,
+    cache_dir: CacheDirOpt = None,
+    workers: WorkersOpt = None,
+    min_rank_move: MinMoveOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Rerun panels whose ChEMBL release, panel file or settings changed; say so when none did.
+
+    Prints one line per panel on stderr and each panel's current run folder on stdout. The
+    previous run is kept; a new run carries changes.csv and a "What changed" report section.
+    Exit 0 whether or not anything ran, 1 on an error (for cron).
+    """
+    from senotarget.pipeline import refresh as refresh_panels
+
+    with _user_errors():
+        settings = _settings(
+            verbose,
+            source=source,
+            chembl_db=chembl_db,
+            chembl_url=chembl_url,
+            offline=offline,
+            config=config,
+            out_dir=out,
+            cache_dir=cache_dir,
+            workers=workers,
+            min_rank_move=min_rank_move,
+            refresh_panels=",".join(panel) if panel else None,
+        )
+        with _progress(verbose) as progress:
+            outcomes = refresh_panels(settings, progress=progress)
+    for outcome in outcomes:
+        if not outcome.ran:
+            typer.echo(
+                f"{outcome.panel}: up to date (run {outcome.run_dir}: same ChEMBL release, "
+                "panel and settings); nothing to do",
+                err=True,
+            )
+        else:
+            moved = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in outcome.changes.items() if n)
+            typer.echo(
+                f"{outcome.panel}: {'; '.join(outcome.reasons)}; new run"
+                + (
+                    f" ({moved or 'no changes'} since {Path(outcome.previous).name})"
+                    if outcome.previous
+                    else ""
+                ),
+                err=True,
+            )
+        typer.echo(outcome.run_dir)
+
+
+@app.command("diff")
+def diff_command(
+    run_a: Annotated[Path, typer.Argument(help="The earlier run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="The later run folder.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write every change to this CSV.")
+    ] = None,
+    min_rank_move: MinMoveOpt = None,
+) -> None:
+    """What changed from RUN_A to RUN_B: candidates, ranks, labels, directions, evidence."""
+    from senotarget.pipeline import diff_runs
+
+    with _user_errors():
+        if min_rank_move is not None and min_rank_move < 1:
+            from senotarget.errors import ConfigError
+
+            raise ConfigError(
+                f"--min-rank-move {min_rank_move} is below 1", "pass --min-rank-move 1 or more"
+            )
+        changes, counts = diff_runs(run_a, run_b, min_rank_move, output)
+    typer.echo(
+        f"{run_a.name} -> {run_b.name}: "
+        + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()),
+        err=True,
+    )
+    if output is not None:
+        typer.echo(str(output))
+        return
+    _table(
+        f"changes {run_a.name} -> {run_b.name}",
+        list(changes.columns),
+        [[str(v) for v in row] for row in changes.itertuples(index=False)],
+    )
 
 
 @cache_app.command("info")

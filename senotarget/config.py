@@ -94,6 +94,12 @@ class Settings:
     cache_dir: Path = Path("data/cache")
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
+    report_top: int = 25  # candidates per strategy shown with structures in report.html
+    known_compounds: str = (
+        "default"  # known-senotherapeutics CSV for validation ("default": shipped)
+    )
+    min_rank_move: int = 10  # smallest rank move a diff or refresh reports
+    refresh_panels: tuple[str, ...] = ()  # panels `refresh` reruns (empty: the panel setting)
     config_file: str | None = None
     weights: Weights = field(default_factory=Weights)
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -133,6 +139,27 @@ def _parse_workers(value: str) -> int:
     return number
 
 
+def _parse_top(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value!r} is below 1 (show at least one candidate per strategy)")
+    return number
+
+
+def _parse_min_move(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value!r} is below 1 (a rank move is at least one place)")
+    return number
+
+
+def _parse_panels(value: str) -> tuple[str, ...]:
+    panels = tuple(p.strip() for p in value.split(",") if p.strip())
+    if not panels:
+        raise ValueError(f"{value!r} names no panel (use a comma-separated list)")
+    return panels
+
+
 _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "source": _parse_source,
     "chembl_db": str,
@@ -143,6 +170,10 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "cache_dir": Path,
     "run_id": str,
     "workers": _parse_workers,
+    "report_top": _parse_top,
+    "known_compounds": str,
+    "min_rank_move": _parse_min_move,
+    "refresh_panels": _parse_panels,
 }
 _FLAG_OF: Final = {
     "source": "--source",
@@ -154,6 +185,10 @@ _FLAG_OF: Final = {
     "cache_dir": "--cache-dir",
     "run_id": "--run-id",
     "workers": "--workers",
+    "report_top": "--top",
+    "known_compounds": "--known",
+    "min_rank_move": "--min-rank-move",
+    "refresh_panels": "--panel (refresh)",
 }
 
 
@@ -183,6 +218,8 @@ def _coerce(value: Any, parser: Callable[[str], T], key: str, where: str, fix: s
     try:
         if isinstance(value, bool) and parser is _parse_bool:
             return cast(T, value)
+        if isinstance(value, (list, tuple)) and parser is _parse_panels:  # a TOML list
+            return parser(",".join(str(v) for v in value))
         return parser(str(value))
     except (TypeError, ValueError) as error:
         raise ConfigError(f"setting {key} from {where} is invalid ({error})", fix) from None

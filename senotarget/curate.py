@@ -24,6 +24,7 @@ from senotarget.schema import (
     CuratedCols,
     EvidenceCols,
     MechanismCols,
+    Method,
     ParentCols,
     SupportCols,
     TargetCols,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from senotarget.config import Thresholds
 
 __all__ = [
+    "METHODS",
     "PCHEMBL_TYPES",
     "RULES",
     "Rule",
@@ -61,13 +63,27 @@ TARGET_ASSAY_TYPES: Final = frozenset({"B", "F"})
 ACTIVATION_WORDS: Final = re.compile(r"activat|agonis|potentiat|enhanc|stimulat", re.IGNORECASE)
 
 
+#: Where the curation rules come from: ChEMBL's FAQ answers, with the papers describing the data.
+_FAQ: Final = "https://chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions/chembl-data-questions"
+PCHEMBL_CITE: Final = (
+    f"ChEMBL FAQ 'What is pChEMBL?' ({_FAQ}); Bento et al. 2014 Nucleic Acids Res 42:D1083"
+)
+RELATION_CITE: Final = f"ChEMBL activity standard_relation / activity_comment ({_FAQ})"
+CONFIDENCE_CITE: Final = f"ChEMBL FAQ 'What is the confidence score?' ({_FAQ})"
+VALIDITY_CITE: Final = (
+    f"ChEMBL data_validity_comment and potential_duplicate ({_FAQ}); "
+    "Bento et al. 2014 Nucleic Acids Res 42:D1083"
+)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One curation rule: stable id, severity, and why it exists."""
+    """One curation rule: stable id, severity, why it exists, and the source it follows."""
 
     id: str
     severity: Literal["flag", "exclude"]
     explanation: str
+    citation: str
 
 
 RULES: Final = (
@@ -76,63 +92,92 @@ RULES: Final = (
         "flag",
         "standard_relation '~': an approximate value; not used as potency (ChEMBL computes "
         "pChEMBL only for '=')",
+        PCHEMBL_CITE,
     ),
     Rule(
         "censored_active",
         "flag",
         "standard_relation '<': the value is an upper bound (at least this potent); kept as "
         "evidence of activity but not used in the median",
+        RELATION_CITE,
     ),
     Rule(
         "censored_inactive",
         "flag",
         "standard_relation '>': the value is a lower bound (inactive side); counted as "
         "censored_inactive and never a label on its own",
+        RELATION_CITE,
     ),
     Rule(
         "confidence_unknown",
         "flag",
         "the assay has no confidence_score: kept, neither passed nor dropped",
+        CONFIDENCE_CITE,
     ),
     Rule(
         "data_validity",
         "exclude",
         "ChEMBL data_validity_comment doubts the value (e.g. 'Outside typical range', "
         "'Potential transcription error')",
+        VALIDITY_CITE,
     ),
     Rule(
         "inactive_comment",
         "flag",
         "activity_comment says the compound was inactive ('Not Active', 'inactive')",
+        RELATION_CITE,
     ),
     Rule(
         "low_confidence",
         "exclude",
         "assay confidence_score below the threshold for the target type (single protein: 8, "
         "complex or family: 6; configurable)",
+        CONFIDENCE_CITE,
     ),
     Rule(
         "non_nm_units",
         "exclude",
         "a concentration-type value whose standard_units are not nM and that has no pChEMBL "
         "value: not comparable",
+        PCHEMBL_CITE,
     ),
     Rule(
         "non_target_assay",
         "exclude",
         "assay_type is not B (binding) or F (functional): ADMET, toxicity or physicochemical",
+        "ChEMBL assay_type (Gaulton et al. 2012 Nucleic Acids Res 40:D1100)",
     ),
     Rule(
         "pchembl_computed",
         "flag",
         "the row qualifies for a pChEMBL value by ChEMBL's definition but the release left it "
         "empty; computed here as 9 - log10(standard_value in nM)",
+        PCHEMBL_CITE,
     ),
     Rule(
         "potential_duplicate",
         "exclude",
         "potential_duplicate = 1: ChEMBL marks the value as a likely repeat citation of an "
         "earlier measurement",
+        VALIDITY_CITE,
+    ),
+)
+#: The aggregation rules, for the report's Methods section (the RULES above are listed too).
+METHODS: Final = (
+    Method(
+        "curate",
+        "flags, never drops",
+        "Every activity row keeps the ids of the rules it hits; rows whose worst rule is 'exclude' "
+        "stay in the data and are counted, but are not evidence.",
+        "Fourches et al. 2010 J Chem Inf Model 50:1189 (curate before modelling)",
+    ),
+    Method(
+        "curate",
+        "aggregation on the parent",
+        "Counted rows are aggregated per (parent compound, target, standard_type): median "
+        "pChEMBL of exact values, distinct assays and documents; salts and free base share "
+        "evidence through their parent.",
+        PCHEMBL_CITE,
     ),
 )
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}

@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from senotarget import chemistry, classify, curate, fetch, report, resolve, score
+from senotarget import chemistry, classify, curate, diff, fetch, report, resolve, score, validate
 from senotarget.errors import ChemblSourceError, UnknownCompoundError, UnknownTargetError
 from senotarget.panel import load_panel
 from senotarget.schema import (
@@ -38,11 +38,38 @@ if TYPE_CHECKING:
 
     from senotarget.config import Settings
 
-__all__ = ["Explanation", "explain", "resolve_genes", "run", "tool_version"]
+__all__ = [
+    "Explanation",
+    "Progress",
+    "RefreshOutcome",
+    "diff_runs",
+    "explain",
+    "fingerprint",
+    "refresh",
+    "resolve_genes",
+    "run",
+    "tool_version",
+]
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+
+class Progress(Protocol):
+    """Where a run reports what it is doing (the CLI draws bars or log lines; tests record)."""
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        """A new stage or step starts; ``total`` units will be advanced (``None``: unknown)."""
+
+    def advance(self, amount: int) -> None:
+        """``amount`` more units of the current stage are done."""
+
+
+class _Silent:
+    def stage(self, description: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        pass
 
 
 def tool_version() -> str:
@@ -69,19 +96,44 @@ def default_run_id(panel: Panel, now: datetime | None = None) -> str:
     return f"{safe}-{stamp}"
 
 
-def run(settings: Settings, progress: Progress | None = None) -> RunResult:
+def _free_run_id(out_dir: Path, run_id: str) -> str:
+    """``run_id``, or ``run_id-2``, ``-3`` ... when a run of the same second exists already."""
+    candidate, n = run_id, 1
+    while (out_dir / candidate).exists():
+        n += 1
+        candidate = f"{run_id}-{n}"
+    return candidate
+
+
+def run(
+    settings: Settings,
+    progress: Progress | None = None,
+    previous: Path | None = None,
+    reasons: tuple[str, ...] = (),
+) -> RunResult:
     """Run the whole pipeline for the settings' panel and write ``<out>/<run-id>/``.
 
     :param settings: resolved settings (:func:`senotarget.config.load_settings`)
-    :param progress: called with a short message as each stage starts
+    :param progress: told as each stage starts, and as structures are standardised
+    :param previous: an earlier run to compare with: the run then also writes ``changes.csv``
+        and the report's "What changed" section
+    :param reasons: why this run was started (a refresh records what changed)
     :returns: the run folder, counts and stage timings
-    :raises SenotargetError: bad panel, unusable source or output folder, or no panel gene resolved
+    :raises SenotargetError: bad panel, known-compounds list, source or output folder, or no
+        panel gene resolved
     """
-    say = progress or (lambda _m: None)
+    shown: Progress = progress or _Silent()
+    say = shown.stage
     timings: list[StageTiming] = []
     started = datetime.now(UTC)
     panel = load_panel(settings.panel)
-    run_id = settings.run_id or default_run_id(panel, started)
+    known = validate.load_known(settings.known_compounds)
+    if previous is not None:
+        before = (
+            report.read_run_table(previous, "candidates.csv"),
+            report.read_run_table(previous, "evidence.csv"),
+        )
+    run_id = settings.run_id or _free_run_id(settings.out_dir, default_run_id(panel, started))
     run_dir = report.prepare_output(settings.out_dir, run_id)
 
     source, info = open_source(settings)
@@ -95,18 +147,20 @@ def run(settings: Settings, progress: Progress | None = None) -> RunResult:
         say("fetching evidence")
         with _timed("fetch", timings):
             evidence = fetch.fetch_evidence(source, targets, say)
+            looked_up = _lookup_known(source, known, evidence.molecules)
         _require_complete(source)
     finally:
         source.close()
 
     with _timed("curate", timings):
         curated = curate.flag_activities(evidence.activities, targets, settings.thresholds)
-    say(f"standardising {len(evidence.molecules)} structures")
+    shown.stage("standardising structures", len(evidence.molecules))
     with _timed("chemistry", timings):
         chem = chemistry.standardise(
             evidence.molecules,
             cache_dir=settings.cache_dir / "structures",
             workers=settings.workers,
+            progress=shown.advance,
         )
         parents = chemistry.assign_parents(evidence.molecules, chem)
     with _timed("aggregate", timings):
@@ -128,15 +182,185 @@ def run(settings: Settings, progress: Progress | None = None) -> RunResult:
             calls, support, targets, evidence.molecules, parents, chem, panel, settings
         )
 
+    with _timed("validate", timings):
+        validation = validate.validate_run(
+            known,
+            candidates,
+            aggregated,
+            _known_parents(known, parents, looked_up),
+            settings.thresholds.active_pchembl,
+        )
+    tables = {
+        "candidates.csv": candidates,
+        "evidence.csv": aggregated,
+        "targets.csv": targets,
+        "validation.csv": validation,
+    }
     counts = _counts(targets, curated, aggregated, candidates, parents)
     manifest = _manifest(settings, panel, info, run_id, started, timings, counts, curated, parents)
+    manifest["validation"] = validate.status_counts(validation)
+    if previous is not None:
+        changes = diff.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
+        tables["changes.csv"] = changes
+        manifest["previous_run"] = {
+            "run_id": previous.name,
+            "path": str(previous),
+            "chembl_release": report.read_manifest(previous).get("chembl", {}).get("release"),
+        }
+        manifest["changes"] = diff.change_counts(changes)
+    if reasons:
+        manifest["refresh_reasons"] = list(reasons)
+    say("writing reports")
     with _timed("report", timings):
-        report.write_run(
-            run_dir,
-            {"candidates.csv": candidates, "evidence.csv": aggregated, "targets.csv": targets},
-            manifest,
-        )
+        report.write_run(run_dir, tables, manifest)
     return RunResult(str(run_dir), run_id, counts, tuple(timings))
+
+
+def _lookup_known(source: Any, known: pd.DataFrame, molecules: pd.DataFrame) -> pd.DataFrame:
+    """Molecule rows for the known compounds the fetch did not bring (one lookup, maybe empty)."""
+    from senotarget.schema import MoleculeCols
+
+    fetched = set(molecules[MoleculeCols.MOLECULE_CHEMBL_ID].astype(str))
+    rest = [m for m in validate.known_ids(known) if m not in fetched]
+    if not rest:
+        return molecules.iloc[0:0]
+    found: pd.DataFrame = source.molecules(rest)
+    return found
+
+
+def _known_parents(
+    known: pd.DataFrame, parents: pd.DataFrame, looked_up: pd.DataFrame
+) -> dict[str, str]:
+    """Known id -> the parent id its evidence is aggregated on, for the ids the release has.
+
+    A list may name a salt: its row then counts for the parent, as the run's evidence does.
+    """
+    from senotarget.schema import MoleculeCols, ParentCols
+
+    parent_of = dict(
+        zip(
+            parents[ParentCols.MOLECULE_CHEMBL_ID].astype(str),
+            parents[ParentCols.PARENT_CHEMBL_ID].astype(str),
+            strict=True,
+        )
+    )
+    for record in looked_up.to_dict("records"):
+        molecule = str(record[MoleculeCols.MOLECULE_CHEMBL_ID])
+        hierarchy = record.get(MoleculeCols.HIERARCHY_PARENT)
+        parent_of.setdefault(molecule, hierarchy if isinstance(hierarchy, str) else molecule)
+    return {m: parent_of[m] for m in validate.known_ids(known) if m in parent_of}
+
+
+def fingerprint(settings: Settings, panel: Panel, release: str) -> dict[str, str]:
+    """What decides whether a refresh reruns a panel: the data, the panel, and the settings.
+
+    Settings that change results (score weights, thresholds) and the known-compounds list are
+    hashed; where the output goes, the cache and the worker count are not part of it.
+    """
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    scoring = {"weights": asdict(settings.weights), "thresholds": asdict(settings.thresholds)}
+    text = json.dumps(scoring, sort_keys=True)
+    return {
+        "chembl_release": release,
+        "panel_sha256": panel.sha256,
+        "settings_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "known_sha256": validate.known_sha256(settings.known_compounds),
+    }
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What a refresh did for one panel.
+
+    ``ran``: a new run was written; ``run_dir``: the panel's current run (the new one, or the
+    previous one when nothing changed); ``reasons``: what changed since ``previous``;
+    ``changes``: rows of changes.csv per kind (empty when nothing ran or nothing to compare).
+    """
+
+    panel: str
+    ran: bool
+    run_dir: str
+    previous: str | None
+    reasons: tuple[str, ...]
+    changes: dict[str, int]
+
+
+def _setting_changes(old: dict[str, Any], settings: Settings) -> list[str]:
+    from dataclasses import asdict
+
+    now = {"weights": asdict(settings.weights), "thresholds": asdict(settings.thresholds)}
+    words = []
+    for table, values in now.items():
+        before = old.get(table, {}) if isinstance(old.get(table), dict) else {}
+        for key, value in values.items():
+            if before.get(key) != value:
+                words.append(f"{table}.{key} {before.get(key)} -> {value}")
+    return words
+
+
+def refresh_reasons(
+    previous: Path | None, current: dict[str, str], settings: Settings, panel: Panel
+) -> tuple[str, ...]:
+    """Why a panel needs a new run: empty when its latest run has the same fingerprint."""
+    if previous is None:
+        return (f"no earlier run of panel {panel.name} under {settings.out_dir}",)
+    manifest = report.read_manifest(previous)
+    old = manifest.get("fingerprint")
+    if not isinstance(old, dict):
+        return (f"run {previous.name} has no fingerprint (written by an older senotarget)",)
+    reasons: list[str] = []
+    if old.get("chembl_release") != current["chembl_release"]:
+        reasons.append(f"ChEMBL release {old.get('chembl_release')} -> {current['chembl_release']}")
+    if old.get("panel_sha256") != current["panel_sha256"]:
+        reasons.append(f"panel file {panel.source} changed")
+    if old.get("settings_sha256") != current["settings_sha256"]:
+        changed = _setting_changes(manifest.get("settings", {}), settings)
+        reasons.append("settings changed" + (f" ({'; '.join(changed)})" if changed else ""))
+    if old.get("known_sha256") != current["known_sha256"]:
+        reasons.append("known-compounds list changed")
+    return tuple(reasons)
+
+
+def refresh(settings: Settings, progress: Progress | None = None) -> list[RefreshOutcome]:
+    """Rerun each configured panel whose ChEMBL release, panel file or settings changed.
+
+    The panels are ``settings.refresh_panels`` (else ``settings.panel``). For each, the latest
+    run of that panel under ``settings.out_dir`` is compared by fingerprint (:func:`fingerprint`);
+    when nothing changed nothing runs, otherwise a new run is written beside the previous one
+    (which is kept) with ``changes.csv`` against it.
+
+    :raises SenotargetError: a bad panel, an unusable source or output folder
+    """
+    from dataclasses import replace
+
+    names = settings.refresh_panels or (settings.panel,)
+    source, info = open_source(settings)
+    source.close()
+    outcomes: list[RefreshOutcome] = []
+    for name in names:
+        panel = load_panel(name)
+        mine = replace(settings, panel=name, run_id=None)
+        previous = report.latest_run(settings.out_dir, panel.name)
+        reasons = refresh_reasons(previous, fingerprint(mine, panel, info.release), mine, panel)
+        if not reasons and previous is not None:  # no reasons: a comparable previous run
+            outcomes.append(RefreshOutcome(panel.name, False, str(previous), str(previous), (), {}))
+            continue
+        result = run(mine, progress, previous=previous, reasons=reasons)
+        changes = report.read_manifest(Path(result.run_dir)).get("changes", {})
+        outcomes.append(
+            RefreshOutcome(
+                panel.name,
+                True,
+                result.run_dir,
+                None if previous is None else str(previous),
+                reasons,
+                dict(changes),
+            )
+        )
+    return outcomes
 
 
 def _require_complete(source: Any) -> None:
@@ -220,6 +444,7 @@ def _manifest(
             "source_reason": info.reason,
         },
         "panel": {"name": panel.name, "source": panel.source, "sha256": panel.sha256},
+        "fingerprint": fingerprint(settings, panel, info.release),
         "settings": settings.public_dict(),
         "versions": {**chemistry.chemistry_versions(), "python": platform.python_version()},
         "counts": counts,
@@ -285,16 +510,17 @@ def targets_from_document(settings: Settings, document: Path) -> tuple[str, Any]
     return text, extraction
 
 
-def rerender(run_dir: Path) -> list[str]:
-    """Rebuild a finished run's exports from its CSV tables, without touching ChEMBL.
+def rerender(run_dir: Path, top: int | None = None) -> list[str]:
+    """Rebuild a finished run's report.html and exports from its CSV tables, without ChEMBL.
 
+    :param top: candidates per strategy in report.html (default: the run's ``report_top``)
     :returns: the files written
     :raises OutputError: the folder is not a finished run
     """
     for name in report.TABLES:
         report.read_run_table(run_dir, name)  # checks it is a finished run
     try:
-        return report.write_exports(run_dir)
+        return report.write_exports(run_dir, top)
     except OSError as error:
         from senotarget.errors import OutputError
 
@@ -302,6 +528,25 @@ def rerender(run_dir: Path) -> list[str]:
             f"cannot write exports in {run_dir} ({error.strerror or error})",
             "check the folder's permissions",
         ) from None
+
+
+def diff_runs(
+    run_a: Path, run_b: Path, min_rank_move: int | None = None, output: Path | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Compare two finished runs (any two, offline); optionally write the changes CSV atomically.
+
+    :raises OutputError: a folder is not a finished run, or the CSV cannot be written
+    """
+    changes = diff.diff_runs(
+        report.read_run_table(run_a, "candidates.csv"),
+        report.read_run_table(run_a, "evidence.csv"),
+        report.read_run_table(run_b, "candidates.csv"),
+        report.read_run_table(run_b, "evidence.csv"),
+        min_rank_move or diff.DEFAULT_MIN_RANK_MOVE,
+    )
+    if output is not None:
+        report.write_text_atomic(output, changes.to_csv(index=False, lineterminator="\n"))
+    return changes, diff.change_counts(changes)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.errors import OutputError
-from senotarget.schema import CandidateCols, EvidenceCols, TargetCols
+from senotarget.schema import (
+    CandidateCols,
+    ChangeCols,
+    EvidenceCols,
+    TargetCols,
+    ValidationCols,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,12 +40,19 @@ __all__ = [
 
 RUN_ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 MANIFEST: Final = "manifest.json"
-#: File name -> the column order it is written in.
+#: File name -> the column order it is written in. Every run has these three.
 TABLES: Final = {
     "candidates.csv": CandidateCols.ORDER,
     "evidence.csv": EvidenceCols.ORDER,
     "targets.csv": TargetCols.ORDER,
 }
+#: Tables a run has when it applies: ``validation.csv`` (a known-compounds list was read) and
+#: ``changes.csv`` (a refresh compared the run with the previous one).
+OPTIONAL_TABLES: Final = {
+    "validation.csv": ValidationCols.ORDER,
+    "changes.csv": ChangeCols.ORDER,
+}
+_ORDERS: Final = {**TABLES, **OPTIONAL_TABLES}
 
 
 def validate_run_id(run_id: str) -> str:
@@ -101,7 +114,7 @@ def write_run(
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-", dir=run_dir.parent))
     try:
         for name, table in tables.items():
-            columns = list(TABLES.get(name, table.columns))
+            columns = list(_ORDERS.get(name, table.columns))
             table.loc[:, columns].to_csv(staging / name, index=False, lineterminator="\n")
         with (staging / MANIFEST).open("w", encoding="utf-8") as handle:
             json.dump(manifest, handle, indent=2, sort_keys=False, default=str)
@@ -138,9 +151,13 @@ def _replace_atomically(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_exports(folder: Path) -> list[str]:
-    """Write the exports of a run folder from its CSV tables (the tables are the source of truth).
+def write_exports(folder: Path, top: int | None = None) -> list[str]:
+    """Write report.html and the exports of a run folder from its CSV tables and manifest.
 
+    The tables are the source of truth, so a re-render gives what the run gave:
+
+    * ``report.html``: the self-contained report (:mod:`senotarget.render`), ``top`` candidates
+      per strategy (default: the run's ``report_top`` setting);
     * ``<table>.parquet`` for every CSV table (pyarrow), for analysis tools;
     * ``candidates.sdf``: one record per candidates.csv row with the parent structure and every
       column as an SD property (RDKit ``SDWriter``); a compound without a usable structure (a
@@ -150,13 +167,34 @@ def write_exports(folder: Path) -> list[str]:
 
     :returns: the names of the files written
     """
-    written: list[str] = []
-    for name in TABLES:
-        table = read_table_file(folder / name)
+    from senotarget import render
+
+    tables = {name: read_table_file(folder / name) for name in TABLES}
+    extra = {
+        name: read_table_file(folder / name)
+        for name in OPTIONAL_TABLES
+        if (folder / name).is_file()
+    }
+    manifest = read_manifest(folder)
+    shown = top or int(manifest.get("settings", {}).get("report_top") or render.DEFAULT_TOP)
+    html = render.render_html(
+        tables["candidates.csv"],
+        tables["evidence.csv"],
+        tables["targets.csv"],
+        manifest,
+        shown,
+        validation=extra.get("validation.csv"),
+        changes=extra.get("changes.csv"),
+    )
+    _replace_atomically(
+        folder / render.REPORT_HTML, lambda tmp: tmp.write_text(html, encoding="utf-8")
+    )
+    written = [render.REPORT_HTML]
+    for name, table in {**tables, **extra}.items():
         parquet = folder / name.replace(".csv", ".parquet")
         _replace_atomically(parquet, lambda tmp, t=table: t.to_parquet(tmp, index=False))
         written.append(parquet.name)
-    candidates = read_table_file(folder / "candidates.csv")
+    candidates = tables["candidates.csv"]
     _replace_atomically(folder / SDF, lambda tmp: _write_sdf(candidates, tmp))
     written.append(SDF)
     return written
@@ -208,8 +246,11 @@ def write_text_atomic(path: Path, text: str) -> Path:
     return path
 
 
-def latest_run(out_dir: Path) -> Path | None:
-    """The most recently finished run folder under ``out_dir`` (by its manifest's mtime)."""
+def latest_run(out_dir: Path, panel: str | None = None) -> Path | None:
+    """The most recently finished run folder under ``out_dir`` (by its manifest's mtime).
+
+    :param panel: only runs of the panel with this name (the manifest's ``panel.name``)
+    """
     if not out_dir.is_dir():
         return None
     runs = [
@@ -217,7 +258,38 @@ def latest_run(out_dir: Path) -> Path | None:
         for p in out_dir.iterdir()
         if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith(".")
     ]
+    if panel is not None:
+        runs = [p for p in runs if _panel_of(p) == panel]
     return max(runs, key=lambda p: (p / MANIFEST).stat().st_mtime_ns) if runs else None
+
+
+def _panel_of(run_dir: Path) -> str | None:
+    try:
+        manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = manifest.get("panel", {}).get("name") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """A finished run's manifest.json.
+
+    :raises OutputError: the folder is not a finished senotarget run
+    """
+    try:
+        loaded = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise OutputError(
+            f"{run_dir} is not a finished senotarget run ({MANIFEST}: {error})",
+            "pass a folder written by `senotarget run`",
+        ) from None
+    if not isinstance(loaded, dict):
+        raise OutputError(
+            f"{run_dir}/{MANIFEST} is not a run manifest",
+            "pass a folder written by `senotarget run`",
+        )
+    return loaded
 
 
 def read_run_table(run_dir: Path, name: str) -> pd.DataFrame:

@@ -11,16 +11,49 @@ proteins, 6 for complexes, families and groups (DESIGN §4).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from senotarget.schema import SINGLE_PROTEIN, ComponentCols, Panel, TargetCols, join_tokens
+from senotarget.schema import (
+    SINGLE_PROTEIN,
+    ComponentCols,
+    Method,
+    Panel,
+    TargetCols,
+    join_tokens,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from senotarget.config import Thresholds
 
-__all__ = ["confidence_threshold", "resolve_targets", "resolved_only"]
+__all__ = ["METHODS", "confidence_threshold", "resolve_targets", "resolved_only"]
+
+_TARGET_TYPES: Final = (
+    "ChEMBL target types (https://chembl.gitbook.io/chembl-interface-documentation/"
+    "frequently-asked-questions/chembl-data-questions)"
+)
+#: The resolution rules, for the report's Methods section.
+METHODS: Final = (
+    Method(
+        "resolve",
+        "gene to targets",
+        "A panel gene (HGNC symbol or UniProt accession) matches ChEMBL target components by "
+        "GENE_SYMBOL / GENE_SYMBOL_OTHER synonym or accession, human (tax_id 9606) only; it "
+        "reaches the single protein and every complex, family or group that contains it, because "
+        "ChEMBL records much mechanism evidence on families (JAK, AKT) and complexes (mTORC1).",
+        _TARGET_TYPES,
+    ),
+    Method(
+        "resolve",
+        "status",
+        "resolved: the gene's own single protein and its complexes and families; ambiguous: the "
+        "gene matches several single proteins and none by its own symbol or accession (not "
+        "fetched); unresolved: no target in this release. Every gene stays in targets.csv with "
+        "the reason.",
+        _TARGET_TYPES,
+    ),
+)
 
 
 def confidence_threshold(target_type: str, thresholds: Thresholds) -> int:

@@ -101,6 +101,20 @@ class StageTiming:
 
 
 @dataclass(frozen=True)
+class Method:
+    """One rule of the method, as the report's Methods section lists it: what it does and why.
+
+    Each stage module keeps its rules in a ``METHODS`` tuple next to the code that applies them, so
+    the report cannot describe a rule the code does not have.
+    """
+
+    stage: str
+    name: str
+    text: str
+    citation: str
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """Which ChEMBL source a run used, where it points, and why it was chosen."""
 
@@ -496,6 +510,105 @@ class CandidateCols:
         QED,
         PAINS,
         BRENK,
+    )
+
+
+ChangeKind: TypeAlias = Literal[
+    "new_candidate",
+    "lost_candidate",
+    "rank_move",
+    "label_change",
+    "direction_change",
+    "evidence_added",
+    "evidence_withdrawn",
+]
+CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
+
+
+class ChangeCols:
+    """``changes.csv``: what moved between two runs (:mod:`senotarget.diff`), one row per change.
+
+    ``before`` / ``after`` hold the compared value in each run (a rank, a label set, a
+    direction, an evidence summary; empty when absent); ``detail`` says it in words.
+    """
+
+    CHANGE: Final = "change"
+    STRATEGY: Final = "strategy"
+    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
+    PREF_NAME: Final = "pref_name"
+    TARGET_CHEMBL_ID: Final = "target_chembl_id"
+    STANDARD_TYPE: Final = "standard_type"
+    BEFORE: Final = "before"
+    AFTER: Final = "after"
+    DETAIL: Final = "detail"
+    ORDER: Final = (
+        CHANGE,
+        STRATEGY,
+        MOLECULE_CHEMBL_ID,
+        PREF_NAME,
+        TARGET_CHEMBL_ID,
+        STANDARD_TYPE,
+        BEFORE,
+        AFTER,
+        DETAIL,
+    )
+
+
+ValidationStatus: TypeAlias = Literal[
+    "found", "wrong_label", "wrong_direction", "filtered", "no_evidence", "not_in_release"
+]
+VALIDATION_STATUSES: Final[tuple[ValidationStatus, ...]] = get_args(ValidationStatus)
+
+
+class KnownCols:
+    """``known_senotherapeutics.csv``: compounds the literature already calls senotherapeutic."""
+
+    COMPOUND: Final = "compound"
+    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
+    STRATEGY: Final = "strategy"
+    TARGETS: Final = "targets"
+    CITATION: Final = "citation"
+    CLAIM: Final = "claim"
+    ORDER: Final = (COMPOUND, MOLECULE_CHEMBL_ID, STRATEGY, TARGETS, CITATION, CLAIM)
+
+
+class ValidationCols:
+    """``validation.csv``: how a run ranks each known compound (:mod:`senotarget.validate`).
+
+    ``status``: ``found`` (a candidate with the expected label), ``wrong_label`` (a candidate,
+    not for the expected strategy), ``wrong_direction`` (a contrary row: it moves the target the
+    other way), ``filtered`` (evidence on the panel's targets, but curation flags or weak potency
+    kept it out), ``no_evidence`` (in the release, no evidence on the panel's targets),
+    ``not_in_release`` (the source does not have the molecule).
+    """
+
+    COMPOUND: Final = "compound"
+    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
+    EXPECTED: Final = "expected_strategy"
+    STATUS: Final = "status"
+    LABELS: Final = "labels"
+    RANK: Final = "rank"
+    N_CANDIDATES: Final = "n_candidates"
+    PERCENTILE: Final = "percentile"
+    SCORE: Final = "score"
+    DIRECTION: Final = "direction"
+    REASON: Final = "reason"
+    TARGETS: Final = "targets"
+    CITATION: Final = "citation"
+    ORDER: Final = (
+        COMPOUND,
+        MOLECULE_CHEMBL_ID,
+        EXPECTED,
+        STATUS,
+        LABELS,
+        RANK,
+        N_CANDIDATES,
+        PERCENTILE,
+        SCORE,
+        DIRECTION,
+        REASON,
+        TARGETS,
+        CITATION,
     )
 
 

@@ -31,6 +31,7 @@ from senotarget.schema import (
     CallCols,
     CandidateCols,
     ChemCols,
+    Method,
     MoleculeCols,
     Panel,
     ParentCols,
@@ -45,13 +46,71 @@ if TYPE_CHECKING:
 
     from senotarget.config import Settings
 
-__all__ = ["DIRECTION_SCORE", "PHASE_SCORE", "score_candidates"]
+__all__ = ["DIRECTION_SCORE", "METHODS", "PHASE_SCORE", "score_candidates"]
 
 #: max_phase -> maturity component. -1 ("clinical phase unknown", ChEMBL 32+) is in the clinic but
 #: at an unknown stage, so it counts as a little above preclinical.
 PHASE_SCORE: Final = {4.0: 1.0, 3.0: 0.75, 2.0: 0.5, 1.0: 0.25, 0.5: 0.125, -1.0: 0.1, 0.0: 0.0}
 DIRECTION_SCORE: Final = {"mechanism": 1.0, "inferred": 0.5, "contrary": 0.0}
 _DIRECTION_ORDER: Final = ("mechanism", "inferred", "contrary")
+
+
+#: The score's components, for the report's Methods section (weights come from the settings).
+METHODS: Final = (
+    Method(
+        "score",
+        "potency",
+        "Best median pChEMBL on the strategy's targets, scaled linearly from potency_floor (0) "
+        "to potency_ceiling (1).",
+        "Bento et al. 2014 Nucleic Acids Res 42:D1083 (pChEMBL)",
+    ),
+    Method(
+        "score",
+        "evidence",
+        "Half distinct assays, half distinct documents, each log(1 + n) / log(1 + cap), capped "
+        "at 1: diminishing returns for heavily tested compounds.",
+        "DESIGN section 5",
+    ),
+    Method(
+        "score",
+        "maturity",
+        "ChEMBL max_phase: 4 -> 1, 3 -> 0.75, 2 -> 0.5, 1 -> 0.25, 0.5 (early phase 1) -> "
+        "0.125, -1 (phase unknown) -> 0.1, preclinical -> 0.",
+        "ChEMBL max_phase (Zdrazil et al. 2024 Nucleic Acids Res 52:D1180)",
+    ),
+    Method(
+        "score",
+        "direction_certainty",
+        "1 for a mechanism record, 0.5 for a direction inferred from potency, 0 for contrary.",
+        "DESIGN section 4",
+    ),
+    Method(
+        "score",
+        "breadth",
+        "Share of the strategy's resolved genes the compound acts on as the strategy needs.",
+        "DESIGN section 5",
+    ),
+    Method(
+        "score",
+        "druglikeness",
+        "QED of the parent structure, 0 without a structure.",
+        "Bickerton et al. 2012 Nat Chem 4:90",
+    ),
+    Method(
+        "score",
+        "alert_penalty",
+        "1 with a PAINS alert, 0.5 with Brenk alerts only, else 0; a small negative weight, "
+        "because alerts flag and do not filter (quercetin and fisetin carry them).",
+        "Baell & Holloway 2010 J Med Chem 53:2719; Brenk et al. 2008 ChemMedChem 3:435",
+    ),
+    Method(
+        "score",
+        "ties",
+        "Broken by direction certainty, best pChEMBL, distinct assays, max_phase, then the "
+        "ChEMBL id's number: the order is deterministic.",
+        "DESIGN section 5",
+    ),
+)
 
 
 def score_candidates(

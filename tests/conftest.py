@@ -75,6 +75,27 @@ def fixture_run(
 
 
 @pytest.fixture(scope="session")
+def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """The default panel on the real extract, once per session (test_realdata, test_browser).
+
+    It reuses the repository's structure cache (``data/cache``, the one ``make run`` fills), so
+    only the first run on a machine pays for the chemistry.
+    """
+    from senotarget.pipeline import run
+
+    root = tmp_path_factory.mktemp("real")
+    settings = load_settings(
+        env={},
+        source="auto",
+        chembl_db=str(shared_db),
+        out_dir=root / "reports",
+        cache_dir=Path(__file__).resolve().parents[1] / "data" / "cache",
+        run_id="real",
+    )
+    return run(settings)
+
+
+@pytest.fixture(scope="session")
 def shared_db() -> Path:
     """The real ChEMBL extract; skips the test when it is absent."""
     if not SHARED_DB.is_file():

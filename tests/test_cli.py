@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -34,7 +37,12 @@ def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_p
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "reports" / "cli")
-    assert "senolytic: 2 candidates" in result.stderr
+    # not a terminal: no progress bars, no escape codes, only the summary
+    assert result.stderr.splitlines() == [
+        "senolytic: 2 candidates",
+        "senomorphic: 4 candidates",
+        "senoreverter: 2 candidates",
+    ]
     assert sorted(p.name for p in (tmp_path / "reports" / "cli").iterdir()) == [
         "candidates.csv",
         "candidates.parquet",
@@ -42,9 +50,52 @@ def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_p
         "evidence.csv",
         "evidence.parquet",
         "manifest.json",
+        "report.html",
         "targets.csv",
         "targets.parquet",
+        "validation.csv",
+        "validation.parquet",
     ]
+
+
+def test_verbose_without_terminal_prints_one_line_per_stage(
+    chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app, ["run", *base_args(chembl_db, panel_file, tmp_path), "--run-id", "v", "-v"]
+    )
+    assert result.exit_code == 0, result.output
+    stages = [line for line in result.stderr.splitlines() if line.startswith("senotarget: ")]
+    assert stages[0].startswith("senotarget: resolving 7 genes on ")
+    assert stages[1:] == [
+        "senotarget: fetching evidence",
+        "senotarget: activities on 7 targets",
+        "senotarget: mechanisms",
+        "senotarget: 16 molecules",
+        "senotarget: standardising structures (16)",
+        "senotarget: classifying and scoring",
+        "senotarget: writing reports",
+    ]
+    assert "\x1b[" not in result.stderr
+
+
+def test_progress_bars_on_a_terminal(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from senotarget.cli import _RichProgress
+    from senotarget.pipeline import run
+    from tests.conftest import fixture_settings
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    with _RichProgress(console) as bars:
+        run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="bars"), progress=bars)
+    final = buffer.getvalue()
+    assert "standardising structures" in final
+    assert "16/16" in final  # the chemistry bar counted every molecule
+    assert "writing reports" in final
 
 
 @pytest.mark.parametrize(
@@ -209,3 +260,139 @@ def test_targets_from_doc_errors_exit_1(
     result = runner.invoke(app, ["targets", "from-doc", *args, "--chembl-db", str(chembl_db)])
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# -- refresh and diff ----------------------------------------------------------------------------
+
+
+def _refresh(db: Path, panel_file: Path, tmp_path: Path, *extra: str) -> Any:
+    args = ["refresh", *base_args(db, panel_file, tmp_path), *extra]
+    return runner.invoke(app, args)
+
+
+def _new_release(chembl_db: Path, tmp_path: Path) -> Path:
+    """A copy of the fixture release as 'ChEMBL_100', where one BCLINIB IC50 became doubtful."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "chembl_100.sqlite"
+    shutil.copy(chembl_db, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE version SET name = 'ChEMBL_100'")
+        connection.execute(
+            "UPDATE activities SET data_validity_comment = 'Outside typical range' "
+            "WHERE activity_id = 2"
+        )
+    return db
+
+
+def test_refresh_runs_then_does_nothing_then_reruns_on_a_new_release(
+    chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    first = _refresh(chembl_db, panel_file, tmp_path)
+    assert first.exit_code == 0, first.output
+    assert "fixture: no earlier run of panel fixture under" in first.stderr
+    run_a = Path(first.stdout.strip())
+    assert run_a.parent == reports
+    assert not (run_a / "changes.csv").exists()
+
+    second = _refresh(chembl_db, panel_file, tmp_path)
+    assert second.exit_code == 0, second.output
+    assert second.stderr.startswith(f"fixture: up to date (run {run_a}")
+    assert "nothing to do" in second.stderr
+    assert second.stdout.strip() == str(run_a)
+    assert [p.name for p in reports.iterdir()] == [run_a.name]
+
+    third = _refresh(_new_release(chembl_db, tmp_path), panel_file, tmp_path)
+    assert third.exit_code == 0, third.output
+    assert "fixture: ChEMBL release ChEMBL_99 -> ChEMBL_100; new run (" in third.stderr
+    run_b = Path(third.stdout.strip())
+    assert run_b != run_a
+    assert run_a.is_dir()  # the previous run is kept
+    changes = pd.read_csv(run_b / "changes.csv", keep_default_na=False)
+    withdrawn = changes[changes["change"] == "evidence_withdrawn"]
+    assert withdrawn[
+        ["molecule_chembl_id", "target_chembl_id", "standard_type"]
+    ].values.tolist() == [["CHEMBL900001", "CHEMBL90001", "IC50"]]
+    assert "+data_validity" in withdrawn["detail"].iloc[0]
+    html = (run_b / "report.html").read_text(encoding="utf-8")
+    assert '<section id="changes">' in html
+    assert "ChEMBL release ChEMBL_99 -&gt; ChEMBL_100" in html
+    manifest = json.loads((run_b / "manifest.json").read_text())
+    assert manifest["previous_run"]["run_id"] == run_a.name
+    assert manifest["fingerprint"]["chembl_release"] == "ChEMBL_100"
+
+
+def test_refresh_reruns_when_settings_change(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _refresh(chembl_db, panel_file, tmp_path).exit_code == 0
+    monkeypatch.setenv("SENOTARGET_WEIGHT_POTENCY", "0.5")
+    again = _refresh(chembl_db, panel_file, tmp_path)
+    assert again.exit_code == 0, again.output
+    assert "settings changed (weights.potency 0.3 -> 0.5)" in again.stderr
+    assert len(list((tmp_path / "reports").iterdir())) == 2
+
+
+def test_refresh_reruns_when_the_panel_file_changes(
+    chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    panel = tmp_path / "panel.toml"
+    panel.write_text(panel_file.read_text(encoding="utf-8"), encoding="utf-8")
+    assert _refresh(chembl_db, panel, tmp_path).exit_code == 0
+    panel.write_text(panel.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    again = _refresh(chembl_db, panel, tmp_path)
+    assert again.exit_code == 0, again.output
+    assert f"panel file {panel} changed" in again.stderr
+
+
+def test_refresh_error_exits_1(panel_file: Path, tmp_path: Path) -> None:
+    result = _refresh(tmp_path / "missing.sqlite", panel_file, tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("senotarget: error: ")
+    assert "missing.sqlite: file does not exist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_diff_command(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None:
+    first = _refresh(chembl_db, panel_file, tmp_path)
+    second = _refresh(_new_release(chembl_db, tmp_path), panel_file, tmp_path)
+    run_a, run_b = Path(first.stdout.strip()), Path(second.stdout.strip())
+    result = runner.invoke(app, ["diff", str(run_a), str(run_b)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"# changes {run_a.name} -> {run_b.name}"
+    assert lines[1].split("\t") == [
+        "change",
+        "strategy",
+        "molecule_chembl_id",
+        "pref_name",
+        "target_chembl_id",
+        "standard_type",
+        "before",
+        "after",
+        "detail",
+    ]
+    assert any(line.startswith("evidence_withdrawn\t\tCHEMBL900001\t") for line in lines)
+    assert "1 evidence withdrawn" in result.stderr
+    out = tmp_path / "changes.csv"
+    written = runner.invoke(app, ["diff", str(run_a), str(run_b), "-o", str(out)])
+    assert written.exit_code == 0
+    assert written.stdout.strip() == str(out)
+    assert pd.read_csv(out, keep_default_na=False).equals(
+        pd.read_csv(run_b / "changes.csv", keep_default_na=False)
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "/nonexistent/a", "/nonexistent/b"], "/nonexistent/a is not a finished"),
+        (["diff", ".", ".", "--min-rank-move", "0"], "--min-rank-move 0 is below 1"),
+    ],
+)
+def test_diff_errors(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.stderr

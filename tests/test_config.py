@@ -159,6 +159,10 @@ def test_defaults_with_empty_env() -> None:
         "cache_dir": "default",
         "run_id": "default",
         "workers": "default",
+        "report_top": "default",
+        "known_compounds": "default",
+        "min_rank_move": "default",
+        "refresh_panels": "default",
     }
 
 
@@ -178,6 +182,7 @@ ENV_VALUES: list[tuple[str, str, Any]] = [
     ("run_id", "run-1", "run-1"),
     ("workers", "4", 4),
     ("workers", "0", 0),
+    ("report_top", "40", 40),
 ]
 
 
@@ -227,6 +232,10 @@ def test_config_file_values_and_origins(tmp_path: Path) -> None:
         "cache_dir": "default",
         "run_id": "default",
         "workers": "argument",
+        "report_top": "default",
+        "known_compounds": "default",
+        "min_rank_move": "default",
+        "refresh_panels": "default",
         "weights.breadth": origin,
         "weights.alert_penalty": origin,
         "thresholds.potency_floor": origin,
@@ -419,6 +428,19 @@ ERROR_CASES: list[
             "setting workers from argument is invalid",
             "'-1' is negative (use 0 for one worker per core)",
             "pass --workers, set SENOTARGET_WORKERS",
+        ],
+    ),
+    (
+        "zero_report_top",
+        None,
+        {},
+        {"report_top": 0},
+        None,
+        None,
+        [
+            "setting report_top from argument is invalid",
+            "'0' is below 1 (show at least one candidate per strategy)",
+            "pass --top, set SENOTARGET_REPORT_TOP",
         ],
     ),
     (

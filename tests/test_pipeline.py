@@ -78,8 +78,11 @@ def test_run_writes_every_table_with_exact_columns(fixture_run: RunResult) -> No
         "evidence.csv",
         "evidence.parquet",
         "manifest.json",
+        "report.html",
         "targets.csv",
         "targets.parquet",
+        "validation.csv",
+        "validation.parquet",
     ]
     for name, columns in TABLES.items():
         assert list(read(fixture_run, name).columns) == list(columns)
@@ -188,8 +191,16 @@ def test_manifest(fixture_run: RunResult) -> None:
         "aggregate",
         "classify",
         "score",
+        "validate",
     }
     assert {"rdkit", "chembl_structure_pipeline"} <= set(manifest["versions"])
+    fingerprint = manifest["fingerprint"]
+    assert fingerprint["chembl_release"] == "ChEMBL_99"
+    assert fingerprint["panel_sha256"] == manifest["panel"]["sha256"]
+    assert set(fingerprint) == {"chembl_release", "panel_sha256", "settings_sha256", "known_sha256"}
+    # the shipped known list names real ChEMBL compounds, none of them in the fixture release
+    assert manifest["validation"]["senolytic"]["not_in_release"] == 2
+    assert "previous_run" not in manifest
 
 
 def test_explain_by_name_and_id(fixture_run: RunResult) -> None:
@@ -295,3 +306,35 @@ def test_runs_are_deterministic(
     again = run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="again"))
     for name in TABLES:
         assert read(again, name).equals(read(fixture_run, name))
+
+
+class _Recorder:
+    """A Progress that records what the run told it."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int | None]] = []
+        self.advanced: list[int] = []
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        self.stages.append((description, total))
+
+    def advance(self, amount: int) -> None:
+        self.advanced.append(amount)
+
+
+def test_progress_reports_each_stage_and_every_structure(
+    chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    recorder = _Recorder()
+    run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="progress"), progress=recorder)
+    assert [d for d, _ in recorder.stages][1:] == [
+        "fetching evidence",
+        "activities on 7 targets",
+        "mechanisms",
+        "16 molecules",
+        "standardising structures",
+        "classifying and scoring",
+        "writing reports",
+    ]
+    assert ("standardising structures", 16) in recorder.stages
+    assert sum(recorder.advanced) == 16

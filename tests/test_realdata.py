@@ -11,28 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from senotarget.config import load_settings
-from senotarget.pipeline import run
 from senotarget.schema import STRATEGIES, CandidateCols, RunResult
 
 pytestmark = pytest.mark.realdata
-
-
-@pytest.fixture(scope="module")
-def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    root = tmp_path_factory.mktemp("real")
-    cache = (
-        Path(__file__).resolve().parents[1] / "data" / "cache"
-    )  # reuse the structure cache of make run
-    settings = load_settings(
-        env={},
-        source="auto",
-        chembl_db=str(shared_db),
-        out_dir=root / "reports",
-        cache_dir=cache,
-        run_id="real",
-    )
-    return run(settings)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +118,20 @@ def test_every_panel_gene_is_resolved_or_explained(real_run: RunResult) -> None:
     assert set(targets.status) <= {"resolved", "ambiguous", "unresolved"}
     assert (targets.reason != "").all()
     assert targets.gene_symbol.nunique() == 27
+
+
+def test_known_senotherapeutics_present_in_the_data_get_their_label(real_run: RunResult) -> None:
+    """The validation gate: a listed compound the run labels at all must carry the listed label.
+
+    ``filtered``, ``no_evidence`` and ``not_in_release`` are misses the report explains; a
+    ``wrong_label`` or ``wrong_direction`` means the classification contradicts the paper.
+    """
+    validation = pd.read_csv(Path(real_run.run_dir) / "validation.csv", keep_default_na=False)
+    known = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "benchmarks" / "known_senotherapeutics.csv"
+    )
+    assert validation["molecule_chembl_id"].tolist() == known["molecule_chembl_id"].tolist()
+    wrong = validation[validation["status"].isin(["wrong_label", "wrong_direction"])]
+    assert wrong.empty, wrong[["compound", "expected_strategy", "status", "reason"]].to_string()
+    found = validation[validation["status"] == "found"]
+    assert {"navitoclax", "sirolimus", "ruxolitinib"} <= set(found["compound"])

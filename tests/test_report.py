@@ -112,6 +112,7 @@ def test_write_run_writes_exact_column_order_and_manifest(tmp_path: Path) -> Non
         "evidence.csv",
         "evidence.parquet",
         MANIFEST,
+        "report.html",
         "targets.csv",
         "targets.parquet",
     ]

@@ -1,0 +1,570 @@
+"""Render a run's ``report.html`` from its tables and manifest (DESIGN §6).
+
+The page is built from the run folder alone (``candidates.csv``, ``evidence.csv``,
+``targets.csv``, ``manifest.json``), so ``senotarget report RUN_DIR`` re-renders it without
+ChEMBL and the page always says what the CSV files say. It is one self-contained file that opens
+offline: structures are RDKit SVG depictions embedded as ``data:`` images, plots are matplotlib
+SVG inlined, styles and the small sorting/filtering script are inline; nothing is fetched from a
+CDN. Every text that comes from ChEMBL or a panel goes through jinja2's autoescaping (a compound
+named ``<script>`` shows as text).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from senotarget.schema import (
+    CHANGE_KINDS,
+    STRATEGIES,
+    CandidateCols,
+    ChangeCols,
+    EvidenceCols,
+    Method,
+    TargetCols,
+    ValidationCols,
+    split_tokens,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEFAULT_TOP", "REPORT_HTML", "render_html"]
+
+REPORT_HTML: Final = "report.html"
+#: Candidates shown per strategy, with structures (all of them are in candidates.csv).
+DEFAULT_TOP: Final = 25
+#: Colour per score component: the Okabe-Ito palette, distinguishable with colour blindness
+#: (Okabe & Ito 2008, https://jfly.uni-koeln.de/color/).
+COMPONENT_COLOURS: Final = {
+    CandidateCols.POTENCY: "#0072B2",
+    CandidateCols.EVIDENCE: "#E69F00",
+    CandidateCols.MATURITY: "#009E73",
+    CandidateCols.DIRECTION_CERTAINTY: "#CC79A7",
+    CandidateCols.BREADTH: "#56B4E9",
+    CandidateCols.DRUGLIKENESS: "#F0E442",
+    CandidateCols.ALERT_PENALTY: "#D55E00",
+}
+STRATEGY_TEXT: Final = {
+    "senolytic": "kill senescent cells by inhibiting anti-apoptotic pathways",
+    "senomorphic": "suppress the senescence-associated secretory phenotype (SASP)",
+    "senoreverter": "restore a pre-senescent state through key regulators",
+}
+CHEMBL_COMPOUND_URL: Final = "https://www.ebi.ac.uk/chembl/explore/compound/{}"
+CHEMBL_TARGET_URL: Final = "https://www.ebi.ac.uk/chembl/explore/target/{}"
+_STRUCTURE_SIZE: Final = (220, 160)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One component's part of a score bar: ``weight * value`` and its width in percent."""
+
+    component: str
+    weight: float
+    value: float
+    contribution: float
+    width: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """One candidates.csv row as the report shows it."""
+
+    row: Mapping[str, Any]
+    structure: str | None
+    segments: tuple[Segment, ...]
+    penalty: Segment | None
+    targets: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """One panel gene: how it resolved and what evidence reached it."""
+
+    label: str
+    gene: str
+    strategies: str
+    direction: str
+    status: str
+    reason: str
+    targets: tuple[tuple[str, str], ...]
+    n_compounds: int
+    n_candidates: int
+    median_pchembl: float | None
+    caution: str
+
+
+@dataclass(frozen=True)
+class StrategyView:
+    """One strategy's section: counts, the genes it covers, and its top candidates."""
+
+    name: str
+    text: str
+    n_candidates: int
+    n_contrary: int
+    genes_resolved: tuple[str, ...]
+    genes_unresolved: tuple[str, ...]
+    top: tuple[CandidateView, ...]
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _missing_as_none(value: Any) -> Any:
+    """NaN and pandas' NA (empty CSV cells) as ``None``, so the template can test for them."""
+    import pandas as pd
+
+    try:
+        return None if value is None or bool(pd.isna(value)) else value
+    except (TypeError, ValueError):  # an array-like cell
+        return value
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def structure_data_uri(smiles: str) -> str | None:
+    """An RDKit 2-D depiction of ``smiles`` as a ``data:image/svg+xml`` URI; ``None`` if unparsable.
+
+    An ``<img>`` with a data URI keeps each drawing out of the page's DOM and style, and the
+    browser test can check that every one decoded (``naturalWidth > 0``).
+    """
+    from rdkit import Chem
+    from rdkit.Chem.Draw import rdMolDraw2D
+
+    from senotarget.chemistry import without_rdkit_log
+
+    if not smiles:
+        return None
+    with without_rdkit_log():
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None or mol.GetNumAtoms() == 0:
+            return None
+        drawer = rdMolDraw2D.MolDraw2DSVG(*_STRUCTURE_SIZE)
+        options = drawer.drawOptions()
+        options.clearBackground = False  # type: ignore[assignment]  # rdkit-stubs: untyped setter
+        rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol)
+        drawer.FinishDrawing()
+        svg = drawer.GetDrawingText()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def score_segments(
+    row: Mapping[str, Any], weights: Mapping[str, float]
+) -> tuple[tuple[Segment, ...], Segment | None]:
+    """The score's positive parts (stacked bar) and the alert penalty, each ``weight * value``.
+
+    Widths are percent of the best possible score (the sum of the positive weights), so bars of
+    different compounds compare directly.
+    """
+    positive = [c for c in CandidateCols.COMPONENTS if c != CandidateCols.ALERT_PENALTY]
+    scale = sum(max(0.0, float(weights.get(c, 0.0))) for c in positive) or 1.0
+    segments = []
+    for component in positive:
+        weight = float(weights.get(component, 0.0))
+        value = _number(row.get(component)) or 0.0
+        contribution = weight * value
+        segments.append(
+            Segment(
+                component,
+                weight,
+                value,
+                contribution,
+                round(100 * contribution / scale, 2),
+                COMPONENT_COLOURS[component],
+            )
+        )
+    weight = float(weights.get(CandidateCols.ALERT_PENALTY, 0.0))
+    value = _number(row.get(CandidateCols.ALERT_PENALTY)) or 0.0
+    penalty = None
+    if weight * value != 0:
+        contribution = weight * value
+        penalty = Segment(
+            CandidateCols.ALERT_PENALTY,
+            weight,
+            value,
+            contribution,
+            round(100 * abs(contribution) / scale, 2),
+            COMPONENT_COLOURS[CandidateCols.ALERT_PENALTY],
+        )
+    return tuple(segments), penalty
+
+
+def _candidate_view(row: Mapping[str, Any], weights: Mapping[str, float]) -> CandidateView:
+    segments, penalty = score_segments(row, weights)
+    return CandidateView(
+        row=row,
+        structure=structure_data_uri(_text(row.get(CandidateCols.CANONICAL_SMILES))),
+        segments=segments,
+        penalty=penalty,
+        targets=tuple(split_tokens(_text(row.get(CandidateCols.TARGETS)))),
+        flags=tuple(split_tokens(_text(row.get(CandidateCols.FLAGS)))),
+    )
+
+
+def _gene_tokens(series: pd.Series) -> pd.Series:
+    """``;``-joined gene lists exploded to one gene per row (index kept)."""
+    return series.fillna("").astype(str).str.split(";").explode().str.strip()
+
+
+def target_views(
+    targets: pd.DataFrame, evidence: pd.DataFrame, candidates: pd.DataFrame
+) -> list[TargetView]:
+    """One view per (panel entry, gene), in panel order."""
+    gene_of_evidence = _gene_tokens(evidence[EvidenceCols.GENE_SYMBOLS])
+    per_gene = evidence.loc[gene_of_evidence.index].assign(_gene=gene_of_evidence.to_numpy())
+    potency = per_gene.groupby(["_gene", EvidenceCols.MOLECULE_CHEMBL_ID])[
+        EvidenceCols.MEDIAN_PCHEMBL
+    ].max()
+    compounds = per_gene.groupby("_gene")[EvidenceCols.MOLECULE_CHEMBL_ID].nunique()
+    is_candidate = candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower() == "true"
+    chosen = candidates[is_candidate]
+    gene_of_candidate = _gene_tokens(chosen[CandidateCols.TARGETS])
+    candidate_rows = chosen.loc[gene_of_candidate.index].assign(_gene=gene_of_candidate.to_numpy())
+    n_candidates = candidate_rows.groupby("_gene")[CandidateCols.MOLECULE_CHEMBL_ID].nunique()
+
+    views: list[TargetView] = []
+    keys = [TargetCols.LABEL, TargetCols.GENE_SYMBOL]
+    for (label, gene), rows in targets.groupby(keys, sort=False):
+        first = rows.iloc[0]
+        resolved = rows[rows[TargetCols.STATUS] == "resolved"]
+        shown = resolved if not resolved.empty else rows
+        pairs = tuple(
+            (_text(r[TargetCols.TARGET_CHEMBL_ID]), _text(r[TargetCols.TARGET_TYPE]))
+            for _, r in shown.iterrows()
+            if _text(r[TargetCols.TARGET_CHEMBL_ID])
+        )
+        statuses = rows[TargetCols.STATUS].astype(str)
+        status = "resolved" if (statuses == "resolved").any() else str(statuses.iloc[0])
+        reasons = "; ".join(dict.fromkeys(r for r in rows[TargetCols.REASON].map(_text) if r))
+        gene_potency = potency.get(gene) if gene in potency.index.get_level_values(0) else None
+        median = (
+            None
+            if gene_potency is None or gene_potency.dropna().empty
+            else float(gene_potency.dropna().median())
+        )
+        views.append(
+            TargetView(
+                label=_text(label),
+                gene=_text(gene),
+                strategies=_text(first[TargetCols.STRATEGIES]),
+                direction=_text(first[TargetCols.DIRECTION]),
+                status=status,
+                reason=reasons,
+                targets=pairs,
+                n_compounds=int(compounds.get(gene, 0)),
+                n_candidates=int(n_candidates.get(gene, 0)),
+                median_pchembl=median,
+                caution=_text(first.get(TargetCols.CAUTION)),
+            )
+        )
+    return views
+
+
+def strategy_views(
+    candidates: pd.DataFrame,
+    targets: pd.DataFrame,
+    weights: Mapping[str, float],
+    top: int,
+) -> list[StrategyView]:
+    """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates."""
+    is_candidate = candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower() == "true"
+    views = []
+    for strategy in STRATEGIES:
+        mine = candidates[CandidateCols.STRATEGY] == strategy
+        rows = candidates[mine & is_candidate].sort_values(CandidateCols.RANK, kind="stable")
+        genes = targets[
+            targets[TargetCols.STRATEGIES]
+            .fillna("")
+            .astype(str)
+            .str.split(";")
+            .map(lambda tokens, s=strategy: s in tokens)
+        ]
+        resolved = set(genes.loc[genes[TargetCols.STATUS] == "resolved", TargetCols.GENE_SYMBOL])
+        every = list(dict.fromkeys(genes[TargetCols.GENE_SYMBOL].astype(str)))
+        views.append(
+            StrategyView(
+                name=strategy,
+                text=STRATEGY_TEXT[strategy],
+                n_candidates=len(rows),
+                n_contrary=int((mine & ~is_candidate).sum()),
+                genes_resolved=tuple(g for g in every if g in resolved),
+                genes_unresolved=tuple(g for g in every if g not in resolved),
+                top=tuple(
+                    _candidate_view({str(k): _missing_as_none(v) for k, v in r.items()}, weights)
+                    for r in rows.head(top).to_dict("records")
+                ),
+            )
+        )
+    return views
+
+
+def potency_plot(evidence: pd.DataFrame, genes: Sequence[str], active_pchembl: float) -> str:
+    """Per-gene distributions of compound potency (best median pChEMBL), as inline SVG.
+
+    One horizontal box per panel gene with evidence, the active threshold as a dashed line. Text
+    stays text (``svg.fonttype = none``) and the SVG carries no date, so a re-render of the same
+    run gives the same bytes.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    gene_of_evidence = _gene_tokens(evidence[EvidenceCols.GENE_SYMBOLS])
+    per_gene = evidence.loc[gene_of_evidence.index].assign(_gene=gene_of_evidence.to_numpy())
+    best = (
+        per_gene.dropna(subset=[EvidenceCols.MEDIAN_PCHEMBL])
+        .groupby(["_gene", EvidenceCols.MOLECULE_CHEMBL_ID])[EvidenceCols.MEDIAN_PCHEMBL]
+        .max()
+    )
+    present = set(best.index.get_level_values(0)) if len(best) else set()
+    shown = [g for g in dict.fromkeys(genes) if g in present]
+    if not shown:
+        return ""
+    data = [best.loc[g].to_numpy(dtype=float) for g in shown]
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "senotarget", "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(shown) + 1.0))
+        try:
+            ax.boxplot(
+                data,
+                orientation="horizontal",
+                widths=0.6,
+                showfliers=True,
+                flierprops={"markersize": 2, "alpha": 0.4},
+                medianprops={"color": COMPONENT_COLOURS[CandidateCols.POTENCY]},
+            )
+            ax.set_yticks(
+                range(1, len(shown) + 1),
+                [f"{g} (n={len(d)})" for g, d in zip(shown, data, strict=True)],
+            )
+            ax.invert_yaxis()
+            ax.axvline(active_pchembl, color="#D55E00", linestyle="--", linewidth=1)
+            ax.set_xlabel(
+                f"best median pChEMBL per compound (dashed: active threshold {active_pchembl:g})"
+            )
+            ax.grid(axis="x", alpha=0.3)
+            fig.tight_layout()
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def methods() -> list[Method]:
+    """Every rule the run applied, from the stage modules' own registries."""
+    from senotarget import chemistry, classify, curate, resolve, score
+
+    rules = [
+        Method("curate", f"{rule.id} ({rule.severity})", rule.explanation, rule.citation)
+        for rule in curate.RULES
+    ]
+    return [
+        *resolve.METHODS,
+        *curate.METHODS,
+        *rules,
+        *chemistry.METHODS,
+        *classify.METHODS,
+        *score.METHODS,
+    ]
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        out: list[tuple[str, str]] = []
+        for key, inner in value.items():
+            out.extend(_flatten(inner, f"{prefix}{key}."))
+        return out
+    return [(prefix.rstrip("."), "" if value is None else str(value))]
+
+
+def _curation_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    from senotarget import curate
+
+    hits = manifest.get("curation_rule_hits", {})
+    return [
+        {
+            "id": rule.id,
+            "severity": rule.severity,
+            "count": int(hits.get(rule.id, 0)),
+            "explanation": rule.explanation,
+            "citation": rule.citation,
+        }
+        for rule in curate.RULES
+    ]
+
+
+#: Every manifest key the page reads, with what it shows when a manifest lacks it (a run written
+#: by an older version, or a hand-made folder): a missing key is an empty cell, not a crash.
+_MANIFEST_SKELETON: Final[dict[str, Any]] = {
+    "run_id": "",
+    "created_utc": "",
+    "tool": {"name": "senotarget", "version": ""},
+    "chembl": {"release": "", "source": "", "location": "", "source_reason": ""},
+    "panel": {"name": "", "source": "", "sha256": ""},
+    "settings": {},
+    "counts": {
+        "panel_genes": 0,
+        "targets_resolved": 0,
+        "activities": 0,
+        "activities_excluded": 0,
+        "parent_compounds": 0,
+    },
+    "curation_rule_hits": {},
+    "timings_seconds": {},
+    "previous_run": {"run_id": "", "path": "", "chembl_release": ""},
+    "refresh_reasons": [],
+}
+
+
+def _with_defaults(value: Any, skeleton: Any) -> Any:
+    if not isinstance(skeleton, dict):
+        return skeleton if value is None else value
+    given = value if isinstance(value, Mapping) else {}
+    merged = dict(given)
+    for key, default in skeleton.items():
+        merged[key] = _with_defaults(given.get(key), default)
+    return merged
+
+
+#: Rows of each kind of change shown on the page (changes.csv has them all).
+CHANGES_SHOWN: Final = 100
+
+
+@dataclass(frozen=True)
+class ValidationView:
+    """One strategy's known compounds: how many were found, and each one's row."""
+
+    strategy: str
+    n_known: int
+    n_found: int
+    rows: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """One kind of change: how many rows, and the first :data:`CHANGES_SHOWN` of them."""
+
+    kind: str
+    total: int
+    rows: tuple[Mapping[str, Any], ...]
+
+
+def validation_views(validation: pd.DataFrame | None) -> list[ValidationView]:
+    """Known compounds per expected strategy, in strategy order."""
+    if validation is None or validation.empty:
+        return []
+    views = []
+    for strategy in STRATEGIES:
+        rows = validation[validation[ValidationCols.EXPECTED] == strategy]
+        if rows.empty:
+            continue
+        records = tuple(
+            {str(k): _missing_as_none(v) for k, v in r.items()} for r in rows.to_dict("records")
+        )
+        views.append(
+            ValidationView(
+                strategy,
+                len(rows),
+                int((rows[ValidationCols.STATUS] == "found").sum()),
+                records,
+            )
+        )
+    return views
+
+
+def change_groups(changes: pd.DataFrame | None) -> list[ChangeGroup]:
+    """Changes per kind, in :data:`CHANGE_KINDS` order, every kind listed (zero when none)."""
+    if changes is None:
+        return []
+    groups = []
+    for kind in CHANGE_KINDS:
+        rows = changes[changes[ChangeCols.CHANGE] == kind]
+        records = tuple(
+            {str(k): "" if _missing_as_none(v) is None else v for k, v in r.items()}
+            for r in rows.head(CHANGES_SHOWN).to_dict("records")
+        )
+        groups.append(ChangeGroup(kind, len(rows), records))
+    return groups
+
+
+def render_html(
+    candidates: pd.DataFrame,
+    evidence: pd.DataFrame,
+    targets: pd.DataFrame,
+    manifest: Mapping[str, Any],
+    top: int = DEFAULT_TOP,
+    *,
+    validation: pd.DataFrame | None = None,
+    changes: pd.DataFrame | None = None,
+) -> str:
+    """The report page for one run's tables and manifest.
+
+    :param top: candidates shown per strategy (the rest are in candidates.csv)
+    :param validation: the run's validation.csv, for the "Validation" section
+    :param changes: the run's changes.csv (a refresh), for the "What changed" section
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    manifest = _with_defaults(manifest, _MANIFEST_SKELETON)
+    settings = manifest["settings"]
+    weights = {k: float(v) for k, v in settings.get("weights", {}).items()}
+    thresholds = settings.get("thresholds", {})
+    active = float(thresholds.get("active_pchembl", 6.0))
+    panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
+    environment = Environment(
+        loader=PackageLoader("senotarget", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["num"] = _format_number
+    environment.globals.update(
+        compound_url=CHEMBL_COMPOUND_URL.format, target_url=CHEMBL_TARGET_URL.format
+    )
+    template = environment.get_template("report.html.j2")
+    return template.render(
+        manifest=manifest,
+        strategies=strategy_views(candidates, targets, weights, top),
+        targets=target_views(targets, evidence, candidates),
+        potency_svg=potency_plot(evidence, panel_genes, active),
+        curation=_curation_rows(manifest),
+        methods=methods(),
+        weights=weights,
+        colours=COMPONENT_COLOURS,
+        components=CandidateCols.COMPONENTS,
+        provenance=_flatten({k: v for k, v in manifest.items() if k != "settings"}),
+        settings_rows=_flatten(settings),
+        manifest_json=json.dumps(manifest, indent=2, default=str),
+        top=top,
+        validation=validation_views(validation),
+        changes=change_groups(changes),
+        changes_shown=CHANGES_SHOWN,
+    )
+
+
+def _format_number(value: Any, digits: int = 2) -> str:
+    number = _number(value)
+    if number is None:
+        return ""
+    if number == int(number) and abs(number) < 1e15 and digits == 0:
+        return str(int(number))
+    return f"{number:.{digits}f}"
