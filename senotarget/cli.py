@@ -137,7 +137,7 @@ class _RichProgress:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
@@ -164,7 +164,8 @@ class _RichProgress:
         self._finish()
         if self._verbose:
             self._progress.console.log(description)
-        self._task = self._progress.add_task(description, total=total)
+        short = description if len(description) <= 44 else description[:43] + "…"
+        self._task = self._progress.add_task(short, total=total)
 
     def advance(self, amount: int) -> None:
         if self._task is not None:
@@ -416,6 +417,7 @@ def refresh(
     previous run is kept; a new run carries changes.csv and a "What changed" report section.
     Exit 0 whether or not anything ran, 1 on an error (for cron).
     """
+    from senotarget.diff import describe_counts
     from senotarget.pipeline import refresh as refresh_panels
 
     with _user_errors():
@@ -442,7 +444,7 @@ def refresh(
                 err=True,
             )
         else:
-            moved = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in outcome.changes.items() if n)
+            moved = describe_counts(outcome.changes)
             typer.echo(
                 f"{outcome.panel}: {'; '.join(outcome.reasons)}; new run"
                 + (
@@ -465,6 +467,7 @@ def diff_command(
     min_rank_move: MinMoveOpt = None,
 ) -> None:
     """What changed from RUN_A to RUN_B: candidates, ranks, labels, directions, evidence."""
+    from senotarget.diff import describe_counts
     from senotarget.pipeline import diff_runs
 
     with _user_errors():
@@ -475,11 +478,7 @@ def diff_command(
                 f"--min-rank-move {min_rank_move} is below 1", "pass --min-rank-move 1 or more"
             )
         changes, counts = diff_runs(run_a, run_b, min_rank_move, output)
-    typer.echo(
-        f"{run_a.name} -> {run_b.name}: "
-        + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()),
-        err=True,
-    )
+    typer.echo(f"{run_a.name} -> {run_b.name}: {describe_counts(counts)}", err=True)
     if output is not None:
         typer.echo(str(output))
         return

@@ -4,6 +4,8 @@ A lab reruns its panels when ChEMBL publishes a release or the panel changes, an
 what moved and why, not two long tables. The comparison reads only the runs' tables
 (``candidates.csv`` and ``evidence.csv``), so any two runs compare, with or without ChEMBL:
 
+Rows come by kind; candidate changes by rank (the top of the new ranking first).
+
 * per (strategy, compound): ``new_candidate``, ``lost_candidate`` (not a candidate any more,
   absent, or now ``contrary``), ``rank_move`` (at least ``min_rank_move`` places, both runs a
   candidate) and ``direction_change`` (mechanism / inferred / contrary);
@@ -31,7 +33,13 @@ from senotarget.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_MIN_RANK_MOVE", "change_counts", "diff_runs"]
+__all__ = [
+    "CHANGE_WORDS",
+    "DEFAULT_MIN_RANK_MOVE",
+    "change_counts",
+    "describe_counts",
+    "diff_runs",
+]
 
 #: Rank moves smaller than this are noise in a list of thousands (a release adds compounds
 #: above everyone's rank); settings can lower it.
@@ -292,18 +300,24 @@ def diff_runs(
         *_evidence_changes(before_evidence, after_evidence),
     ]
     frame = pd.DataFrame(rows, columns=list(ChangeCols.ORDER), dtype=object).fillna("")
-    names = _labels(after_candidates) | {
-        k: v for k, v in _labels(before_candidates).items() if k not in _labels(after_candidates)
-    }
+    names = _labels(before_candidates) | _labels(after_candidates)  # the later name wins
     missing = frame[ChangeCols.PREF_NAME] == ""
     frame.loc[missing, ChangeCols.PREF_NAME] = frame.loc[
         missing, ChangeCols.MOLECULE_CHEMBL_ID
     ].map(lambda m: names.get(m, ("", "", ""))[2])
     order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
     frame["_kind"] = frame[ChangeCols.CHANGE].map(order)
+    # Candidate changes list the top of the ranking first (the new rank; the old one for a lost
+    # candidate), so a page that shows only the first rows shows the ones a reader acts on.
+    rank = frame[ChangeCols.AFTER].where(
+        frame[ChangeCols.CHANGE] != "lost_candidate", frame[ChangeCols.BEFORE]
+    )
+    ranked = frame[ChangeCols.CHANGE].isin({"new_candidate", "lost_candidate", "rank_move"})
+    frame["_rank"] = pd.to_numeric(rank.where(ranked), errors="coerce").fillna(0)
     frame = frame.sort_values(
         [
             "_kind",
+            "_rank",
             ChangeCols.STRATEGY,
             ChangeCols.MOLECULE_CHEMBL_ID,
             ChangeCols.TARGET_CHEMBL_ID,
@@ -312,7 +326,25 @@ def diff_runs(
         kind="stable",
         ignore_index=True,
     )
-    return frame.drop(columns="_kind").loc[:, list(ChangeCols.ORDER)]
+    return frame.drop(columns=["_kind", "_rank"]).loc[:, list(ChangeCols.ORDER)]
+
+
+#: How each kind of change reads in a sentence, singular and plural.
+CHANGE_WORDS: Final = {
+    "new_candidate": ("new candidate", "new candidates"),
+    "lost_candidate": ("lost candidate", "lost candidates"),
+    "rank_move": ("rank move", "rank moves"),
+    "label_change": ("label change", "label changes"),
+    "direction_change": ("direction change", "direction changes"),
+    "evidence_added": ("evidence row added", "evidence rows added"),
+    "evidence_withdrawn": ("evidence row withdrawn", "evidence rows withdrawn"),
+}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """``"3 new candidates, 1 lost candidate"`` (kinds with a zero count left out)."""
+    words = [f"{n:,} {CHANGE_WORDS[kind][0 if n == 1 else 1]}" for kind, n in counts.items() if n]
+    return ", ".join(words) or "no changes"
 
 
 def change_counts(changes: pd.DataFrame) -> dict[str, int]:

@@ -163,6 +163,7 @@ def run(
             progress=shown.advance,
         )
         parents = chemistry.assign_parents(evidence.molecules, chem)
+    say("aggregating evidence on parent compounds")
     with _timed("aggregate", timings):
         aggregated, support = curate.aggregate_evidence(
             curated, parents, evidence.mechanisms, targets

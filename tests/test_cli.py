@@ -73,6 +73,7 @@ def test_verbose_without_terminal_prints_one_line_per_stage(
         "senotarget: mechanisms",
         "senotarget: 16 molecules",
         "senotarget: standardising structures (16)",
+        "senotarget: aggregating evidence on parent compounds",
         "senotarget: classifying and scoring",
         "senotarget: writing reports",
     ]
@@ -375,7 +376,8 @@ def test_diff_command(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None
         "detail",
     ]
     assert any(line.startswith("evidence_withdrawn\t\tCHEMBL900001\t") for line in lines)
-    assert "1 evidence withdrawn" in result.stderr
+    assert result.stderr.startswith(f"{run_a.name} -> {run_b.name}: ")
+    assert "1 evidence row withdrawn" in result.stderr
     out = tmp_path / "changes.csv"
     written = runner.invoke(app, ["diff", str(run_a), str(run_b), "-o", str(out)])
     assert written.exit_code == 0

@@ -111,13 +111,13 @@ AFTER_EVIDENCE = _evidence(
 EXPECTED: list[tuple[str, ...]] = [
     (
         "new_candidate",
-        "senolytic",
-        "CHEMBL4",
+        "senoreverter",
+        "CHEMBL5",
         "",
         "",
-        "contrary",
-        "3",
-        "now rank 3 (inferred); before: contrary, not a candidate",
+        "",
+        "1",
+        "now rank 1 (inferred); before: absent",
     ),
     (
         "new_candidate",
@@ -131,13 +131,13 @@ EXPECTED: list[tuple[str, ...]] = [
     ),
     (
         "new_candidate",
-        "senoreverter",
-        "CHEMBL5",
+        "senolytic",
+        "CHEMBL4",
         "",
         "",
-        "",
-        "1",
-        "now rank 1 (inferred); before: absent",
+        "contrary",
+        "3",
+        "now rank 3 (inferred); before: contrary, not a candidate",
     ),
     (
         "lost_candidate",
@@ -263,7 +263,7 @@ def test_small_rank_moves_are_not_changes() -> None:
         BEFORE_CANDIDATES, BEFORE_EVIDENCE, AFTER_CANDIDATES, AFTER_EVIDENCE, min_rank_move=1
     )
     moves = changes[changes[ChangeCols.CHANGE] == "rank_move"]
-    assert moves[ChangeCols.MOLECULE_CHEMBL_ID].tolist() == ["CHEMBL1", "CHEMBL3"]
+    assert moves[ChangeCols.MOLECULE_CHEMBL_ID].tolist() == ["CHEMBL3", "CHEMBL1"]  # by new rank
 
 
 def test_a_run_against_itself_has_no_changes() -> None:
@@ -284,3 +284,12 @@ def test_change_counts_in_kind_order() -> None:
         "evidence_added": 2,
         "evidence_withdrawn": 2,
     }
+
+
+def test_describe_counts_in_words() -> None:
+    counts = dict.fromkeys(CHANGE_KINDS, 0)
+    assert diff.describe_counts(counts) == "no changes"
+    counts.update(new_candidate=1, rank_move=2354, evidence_withdrawn=1)
+    assert diff.describe_counts(counts) == (
+        "1 new candidate, 2,354 rank moves, 1 evidence row withdrawn"
+    )

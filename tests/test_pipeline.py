@@ -333,6 +333,7 @@ def test_progress_reports_each_stage_and_every_structure(
         "mechanisms",
         "16 molecules",
         "standardising structures",
+        "aggregating evidence on parent compounds",
         "classifying and scoring",
         "writing reports",
     ]
