@@ -341,7 +341,7 @@ CHANGE_WORDS: Final = {
 }
 
 
-def describe_counts(counts: dict[str, int]) -> str:
+def describe_counts(counts: Mapping[str, int]) -> str:
     """``"3 new candidates, 1 lost candidate"`` (kinds with a zero count left out)."""
     words = [f"{n:,} {CHANGE_WORDS[kind][0 if n == 1 else 1]}" for kind, n in counts.items() if n]
     return ", ".join(words) or "no changes"

@@ -287,9 +287,9 @@ def test_change_counts_in_kind_order() -> None:
 
 
 def test_describe_counts_in_words() -> None:
-    counts = dict.fromkeys(CHANGE_KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(CHANGE_KINDS, 0)
     assert diff.describe_counts(counts) == "no changes"
-    counts.update(new_candidate=1, rank_move=2354, evidence_withdrawn=1)
+    counts.update({"new_candidate": 1, "rank_move": 2354, "evidence_withdrawn": 1})
     assert diff.describe_counts(counts) == (
         "1 new candidate, 2,354 rank moves, 1 evidence row withdrawn"
     )
