@@ -8,6 +8,7 @@ a reader never sees a run folder without its manifest (STYLE 13; none of the anc
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,6 +38,8 @@ __all__ = [
     "validate_run_id",
     "write_run",
 ]
+
+logger = logging.getLogger(__name__)
 
 RUN_ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 MANIFEST: Final = "manifest.json"
@@ -200,15 +203,32 @@ def write_exports(folder: Path, top: int | None = None) -> list[str]:
     return written
 
 
-def _write_sdf(candidates: pd.DataFrame, path: Path) -> None:
+#: candidates.csv rows per SDF block; blocks are written in parallel, then joined in row order.
+SDF_CHUNK: Final = 2000
+
+
+#: An SD property header as RDKit's SDWriter writes it: ``>  <name>  (record number) ``.
+_SD_HEADER: Final = re.compile(r"^(>  <[^\n]*>  \()(\d+)(\) ?)$", re.MULTILINE)
+
+
+def _sdf_block(task: tuple[int, list[dict[str, Any]]]) -> str:
+    """SD records for candidates.csv rows ``offset``, ``offset + 1``, ... (a worker's task).
+
+    Most of the cost is the 2-D coordinates RDKit computes for each mol block. SDWriter numbers
+    the records of each property header from 1; the numbers are shifted by ``offset``, so blocks
+    joined in order read exactly as one writer's output.
+    """
+    offset, records = task
+    import io
     import math
 
     from rdkit import Chem
 
     from senotarget.chemistry import without_rdkit_log
 
-    with without_rdkit_log(), Chem.SDWriter(str(path)) as writer:
-        for row in candidates.to_dict("records"):
+    buffer = io.StringIO()
+    with without_rdkit_log(), Chem.SDWriter(buffer) as writer:
+        for row in records:
             smiles = row.get(CandidateCols.CANONICAL_SMILES)
             mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles else None
             mol = mol if mol is not None else Chem.Mol()  # biologics keep their record
@@ -217,6 +237,42 @@ def _write_sdf(candidates: pd.DataFrame, path: Path) -> None:
                 missing = value is None or (isinstance(value, float) and math.isnan(value))
                 mol.SetProp(str(key), "" if missing else str(value))
             writer.write(mol)
+    text = buffer.getvalue()
+    if offset == 0:
+        return text
+    return _SD_HEADER.sub(lambda m: f"{m[1]}{int(m[2]) + offset}{m[3]}", text)
+
+
+def _write_sdf(candidates: pd.DataFrame, path: Path, workers: int = 0) -> None:
+    """Write candidates.sdf, in blocks of :data:`SDF_CHUNK` rows over ``workers`` processes.
+
+    The blocks are joined in row order, so the file does not depend on the number of processes.
+    The pool starts with ``forkserver`` (``spawn`` where missing), as the chemistry stage's does.
+    """
+    import multiprocessing
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+
+    records = [{str(k): v for k, v in r.items()} for r in candidates.to_dict("records")]
+    blocks = [(i, records[i : i + SDF_CHUNK]) for i in range(0, len(records), SDF_CHUNK)]
+    processes = min(workers or os.cpu_count() or 1, len(blocks))
+    done = 0
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        if processes > 1:
+            methods = multiprocessing.get_all_start_methods()
+            start = "forkserver" if "forkserver" in methods else "spawn"
+            try:
+                with ProcessPoolExecutor(
+                    max_workers=processes, mp_context=multiprocessing.get_context(start)
+                ) as pool:
+                    for text in pool.map(_sdf_block, blocks):
+                        handle.write(text)
+                        done += 1
+            except BrokenExecutor:  # a worker died: write the rest in this process
+                logger.warning(
+                    "the SDF worker pool broke; writing %d blocks in-process", len(blocks) - done
+                )
+        for block in blocks[done:]:
+            handle.write(_sdf_block(block))
 
 
 def read_table_file(path: Path) -> pd.DataFrame:

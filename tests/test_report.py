@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -254,6 +255,38 @@ def test_exports_match_the_csv_tables(fixture_run: RunResult) -> None:
     )
     biologic = [m for m in records if m.GetProp("_Name") == "CHEMBL900011"]
     assert biologic and all(m.GetNumAtoms() == 0 for m in biologic)
+
+
+@pytest.mark.parametrize(("chunk", "workers"), [(3, 2), (5, 1), (100, 2)])
+def test_sdf_blocks_join_into_one_writers_file(
+    fixture_run: RunResult,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    workers: int,
+) -> None:
+    """Blocks written by several processes give exactly the file of one SDWriter."""
+    from rdkit import Chem
+
+    from senotarget import report
+
+    candidates = read_run_table(Path(fixture_run.run_dir), "candidates.csv")
+    reference = tmp_path / "one.sdf"
+    with Chem.SDWriter(str(reference)) as writer:
+        for row in candidates.to_dict("records"):
+            smiles = row["canonical_smiles"]
+            mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) else None
+            mol = mol if mol is not None else Chem.Mol()
+            mol.SetProp("_Name", str(row["molecule_chembl_id"]))
+            for key, value in row.items():
+                empty = value is None or (isinstance(value, float) and math.isnan(value))
+                mol.SetProp(str(key), "" if empty else str(value))
+            writer.write(mol)
+    monkeypatch.setattr(report, "SDF_CHUNK", chunk)
+    blocks = tmp_path / "blocks.sdf"
+    report._write_sdf(candidates, blocks, workers=workers)
+    assert blocks.read_bytes() == reference.read_bytes()
+    assert f"({len(candidates)})" in blocks.read_text(encoding="utf-8")
 
 
 def test_report_command_rebuilds_exports_offline(fixture_run: RunResult, tmp_path: Path) -> None:
