@@ -41,6 +41,8 @@ from senotarget.errors import ConfigError
 from senotarget.schema import ChemCols, Method, MoleculeCols, ParentBasis, ParentCols, join_tokens
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     import pandas as pd
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "METHODS",
     "assign_parents",
     "chemistry_versions",
+    "process_context",
     "standardise",
     "structure_cache_path",
     "without_rdkit_log",
@@ -405,6 +408,17 @@ def _compute_all(
     return _compute_parallel(todo, workers, weight, progress)
 
 
+def process_context() -> multiprocessing.context.BaseContext:
+    """The start method for worker pools: ``forkserver`` (``spawn`` where that is missing).
+
+    Forking a process that runs threads (a progress bar, an HTTP pool) can deadlock the child.
+    """
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _compute_parallel(
     todo: list[str],
     workers: int,
@@ -414,19 +428,16 @@ def _compute_parallel(
     """Compute ``todo`` in a process pool; results are keyed by SMILES, so order is irrelevant.
 
     Large structures go first (longest-task-first), and chunks are small enough that each worker
-    gets about 16, so no worker idles long at the end. The pool uses ``forkserver`` (``spawn``
-    where that is missing): forking a process that runs threads (a progress bar, an HTTP pool)
-    can deadlock the child.
+    gets about 16, so no worker idles long at the end. The pool starts as
+    :func:`process_context` says.
     """
-    import multiprocessing
     from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, as_completed
 
     ordered = sorted(todo, key=len, reverse=True)
     size = max(32, min(CHUNK_SIZE, math.ceil(len(ordered) / (workers * 16))))
     chunks = _chunks(ordered, size)
     n_procs = min(workers, len(chunks))
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = process_context()
     out: dict[str, _Row] = {}
     failed: list[list[str]] = []
     with ProcessPoolExecutor(max_workers=n_procs, mp_context=context) as pool:

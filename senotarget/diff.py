@@ -18,7 +18,6 @@ Rows come by kind; candidate changes by rank (the top of the new ranking first).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -27,6 +26,8 @@ from senotarget.schema import (
     CandidateCols,
     ChangeCols,
     EvidenceCols,
+    candidate_mask,
+    cell_text,
     split_tokens,
 )
 
@@ -51,18 +52,8 @@ _EVIDENCE_KEY: Final = (
 )
 
 
-def _is_candidate(frame: pd.DataFrame) -> pd.Series:
-    return frame[CandidateCols.IS_CANDIDATE].astype(str).str.lower().isin({"true", "1"})
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
-
-
 def _rank(value: Any) -> str:
-    return "" if _text(value) == "" else str(int(float(value)))
+    return "" if cell_text(value) == "" else str(int(float(value)))
 
 
 def _candidate_changes(
@@ -78,18 +69,18 @@ def _candidate_changes(
         CandidateCols.PREF_NAME,
         CandidateCols.SCORE,
     ]
-    a = before.loc[:, columns].assign(_cand=_is_candidate(before).to_numpy())
-    b = after.loc[:, columns].assign(_cand=_is_candidate(after).to_numpy())
+    a = before.loc[:, columns].assign(_cand=candidate_mask(before).to_numpy())
+    b = after.loc[:, columns].assign(_cand=candidate_mask(after).to_numpy())
     both = pd.merge(a, b, on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
     rows: list[dict[str, str]] = []
     for record in both.to_dict("records"):
         strategy, molecule = str(record[keys[0]]), str(record[keys[1]])
-        name = _text(record["pref_name_b"]) or _text(record["pref_name_a"])
+        name = cell_text(record["pref_name_b"]) or cell_text(record["pref_name_a"])
         in_a, in_b = record["_merge"] != "right_only", record["_merge"] != "left_only"
         cand_a = in_a and bool(record["_cand_a"])
         cand_b = in_b and bool(record["_cand_b"])
         rank_a, rank_b = _rank(record["rank_a"]), _rank(record["rank_b"])
-        dir_a, dir_b = _text(record["direction_a"]), _text(record["direction_b"])
+        dir_a, dir_b = cell_text(record["direction_a"]), cell_text(record["direction_b"])
         base = {
             ChangeCols.STRATEGY: strategy,
             ChangeCols.MOLECULE_CHEMBL_ID: molecule,
@@ -146,9 +137,9 @@ def _labels(frame: pd.DataFrame) -> dict[str, tuple[str, str, str]]:
     out: dict[str, tuple[str, str, str]] = {}
     for record in frame.drop_duplicates(CandidateCols.MOLECULE_CHEMBL_ID).to_dict("records"):
         out[str(record[CandidateCols.MOLECULE_CHEMBL_ID])] = (
-            ";".join(sorted(split_tokens(_text(record[CandidateCols.LABELS])))),
-            _text(record[CandidateCols.PRIMARY_LABEL]),
-            _text(record[CandidateCols.PREF_NAME]),
+            ";".join(sorted(split_tokens(cell_text(record[CandidateCols.LABELS])))),
+            cell_text(record[CandidateCols.PRIMARY_LABEL]),
+            cell_text(record[CandidateCols.PREF_NAME]),
         )
     return out
 
@@ -190,17 +181,17 @@ def _counted(record: Mapping[Any, Any], suffix: str) -> int:
         EvidenceCols.N_ACTIVE_CENSORED,
     ):
         value = record.get(f"{column}{suffix}")
-        number = 0.0 if _text(value) == "" else float(str(value))
+        number = 0.0 if cell_text(value) == "" else float(str(value))
         total += int(number)
     return total
 
 
 def _summary(record: Mapping[Any, Any], suffix: str) -> str:
-    median = _text(record.get(f"{EvidenceCols.MEDIAN_PCHEMBL}{suffix}"))
+    median = cell_text(record.get(f"{EvidenceCols.MEDIAN_PCHEMBL}{suffix}"))
     text = f"{_counted(record, suffix)} counted"
     if median:
         text += f", median pChEMBL {float(median):.2f}"
-    excluded = _text(record.get(f"{EvidenceCols.N_EXCLUDED}{suffix}"))
+    excluded = cell_text(record.get(f"{EvidenceCols.N_EXCLUDED}{suffix}"))
     if excluded and float(excluded) > 0:
         text += f", {int(float(excluded))} excluded"
     return text
@@ -254,8 +245,8 @@ def _evidence_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[dict[st
             )
             continue
         count_a, count_b = _counted(record, "_a"), _counted(record, "_b")
-        flags_a = set(split_tokens(_text(record.get(f"{EvidenceCols.FLAGS}_a"))))
-        flags_b = set(split_tokens(_text(record.get(f"{EvidenceCols.FLAGS}_b"))))
+        flags_a = set(split_tokens(cell_text(record.get(f"{EvidenceCols.FLAGS}_a"))))
+        flags_b = set(split_tokens(cell_text(record.get(f"{EvidenceCols.FLAGS}_b"))))
         if count_a == count_b and flags_a == flags_b:
             continue
         words = [f"counted {count_a} -> {count_b}"] if count_a != count_b else []

@@ -569,8 +569,6 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
     :raises OutputError: no finished run
     :raises UnknownCompoundError: the compound is not among the run's candidates or evidence
     """
-    import json
-
     from senotarget.errors import OutputError
 
     folder = run_dir or report.latest_run(out_dir)
@@ -597,7 +595,7 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
     else:
         molecule = str(match.iloc[0][CandidateCols.MOLECULE_CHEMBL_ID])
         name = str(match.iloc[0][CandidateCols.PREF_NAME] or "")
-    manifest = json.loads((folder / report.MANIFEST).read_text(encoding="utf-8"))
+    manifest = report.read_manifest(folder)
     return Explanation(
         run_dir=folder,
         molecule_chembl_id=molecule,

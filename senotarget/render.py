@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -28,6 +27,9 @@ from senotarget.schema import (
     Method,
     TargetCols,
     ValidationCols,
+    candidate_mask,
+    cell_number,
+    cell_text,
     split_tokens,
 )
 
@@ -114,14 +116,6 @@ class StrategyView:
     top: tuple[CandidateView, ...]
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def _missing_as_none(value: Any) -> Any:
     """NaN and pandas' NA (empty CSV cells) as ``None``, so the template can test for them."""
     import pandas as pd
@@ -130,12 +124,6 @@ def _missing_as_none(value: Any) -> Any:
         return None if value is None or bool(pd.isna(value)) else value
     except (TypeError, ValueError):  # an array-like cell
         return value
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
 
 
 def structure_data_uri(smiles: str) -> str | None:
@@ -177,7 +165,7 @@ def score_segments(
     segments = []
     for component in positive:
         weight = float(weights.get(component, 0.0))
-        value = _number(row.get(component)) or 0.0
+        value = cell_number(row.get(component)) or 0.0
         contribution = weight * value
         segments.append(
             Segment(
@@ -190,7 +178,7 @@ def score_segments(
             )
         )
     weight = float(weights.get(CandidateCols.ALERT_PENALTY, 0.0))
-    value = _number(row.get(CandidateCols.ALERT_PENALTY)) or 0.0
+    value = cell_number(row.get(CandidateCols.ALERT_PENALTY)) or 0.0
     penalty = None
     if weight * value != 0:
         contribution = weight * value
@@ -209,33 +197,38 @@ def _candidate_view(row: Mapping[str, Any], weights: Mapping[str, float]) -> Can
     segments, penalty = score_segments(row, weights)
     return CandidateView(
         row=row,
-        structure=structure_data_uri(_text(row.get(CandidateCols.CANONICAL_SMILES))),
+        structure=structure_data_uri(cell_text(row.get(CandidateCols.CANONICAL_SMILES))),
         segments=segments,
         penalty=penalty,
-        targets=tuple(split_tokens(_text(row.get(CandidateCols.TARGETS)))),
-        flags=tuple(split_tokens(_text(row.get(CandidateCols.FLAGS)))),
+        targets=tuple(split_tokens(cell_text(row.get(CandidateCols.TARGETS)))),
+        flags=tuple(split_tokens(cell_text(row.get(CandidateCols.FLAGS)))),
     )
 
 
-def _gene_tokens(series: pd.Series) -> pd.Series:
-    """``;``-joined gene lists exploded to one gene per row (index kept)."""
-    return series.fillna("").astype(str).str.split(";").explode().str.strip()
+def _per_gene(frame: pd.DataFrame, genes: str) -> pd.DataFrame:
+    """``frame`` with one row per gene of its ``;``-joined ``genes`` column, in column ``_gene``."""
+    gene = frame[genes].fillna("").astype(str).str.split(";").explode().str.strip()
+    return frame.loc[gene.index].assign(_gene=gene.to_numpy())
+
+
+def _best_potency(evidence: pd.DataFrame) -> pd.Series:
+    """Best median pChEMBL per (gene, compound), over the gene's targets and measurement types."""
+    per_gene = _per_gene(evidence, EvidenceCols.GENE_SYMBOLS)
+    return (
+        per_gene.dropna(subset=[EvidenceCols.MEDIAN_PCHEMBL])
+        .groupby(["_gene", EvidenceCols.MOLECULE_CHEMBL_ID])[EvidenceCols.MEDIAN_PCHEMBL]
+        .max()
+    )
 
 
 def target_views(
     targets: pd.DataFrame, evidence: pd.DataFrame, candidates: pd.DataFrame
 ) -> list[TargetView]:
     """One view per (panel entry, gene), in panel order."""
-    gene_of_evidence = _gene_tokens(evidence[EvidenceCols.GENE_SYMBOLS])
-    per_gene = evidence.loc[gene_of_evidence.index].assign(_gene=gene_of_evidence.to_numpy())
-    potency = per_gene.groupby(["_gene", EvidenceCols.MOLECULE_CHEMBL_ID])[
-        EvidenceCols.MEDIAN_PCHEMBL
-    ].max()
+    potency = _best_potency(evidence)
+    per_gene = _per_gene(evidence, EvidenceCols.GENE_SYMBOLS)
     compounds = per_gene.groupby("_gene")[EvidenceCols.MOLECULE_CHEMBL_ID].nunique()
-    is_candidate = candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower() == "true"
-    chosen = candidates[is_candidate]
-    gene_of_candidate = _gene_tokens(chosen[CandidateCols.TARGETS])
-    candidate_rows = chosen.loc[gene_of_candidate.index].assign(_gene=gene_of_candidate.to_numpy())
+    candidate_rows = _per_gene(candidates[candidate_mask(candidates)], CandidateCols.TARGETS)
     n_candidates = candidate_rows.groupby("_gene")[CandidateCols.MOLECULE_CHEMBL_ID].nunique()
 
     views: list[TargetView] = []
@@ -245,13 +238,13 @@ def target_views(
         resolved = rows[rows[TargetCols.STATUS] == "resolved"]
         shown = resolved if not resolved.empty else rows
         pairs = tuple(
-            (_text(r[TargetCols.TARGET_CHEMBL_ID]), _text(r[TargetCols.TARGET_TYPE]))
+            (cell_text(r[TargetCols.TARGET_CHEMBL_ID]), cell_text(r[TargetCols.TARGET_TYPE]))
             for _, r in shown.iterrows()
-            if _text(r[TargetCols.TARGET_CHEMBL_ID])
+            if cell_text(r[TargetCols.TARGET_CHEMBL_ID])
         )
         statuses = rows[TargetCols.STATUS].astype(str)
         status = "resolved" if (statuses == "resolved").any() else str(statuses.iloc[0])
-        reasons = "; ".join(dict.fromkeys(r for r in rows[TargetCols.REASON].map(_text) if r))
+        reasons = "; ".join(dict.fromkeys(r for r in rows[TargetCols.REASON].map(cell_text) if r))
         gene_potency = potency.get(gene) if gene in potency.index.get_level_values(0) else None
         median = (
             None
@@ -260,17 +253,17 @@ def target_views(
         )
         views.append(
             TargetView(
-                label=_text(label),
-                gene=_text(gene),
-                strategies=_text(first[TargetCols.STRATEGIES]),
-                direction=_text(first[TargetCols.DIRECTION]),
+                label=cell_text(label),
+                gene=cell_text(gene),
+                strategies=cell_text(first[TargetCols.STRATEGIES]),
+                direction=cell_text(first[TargetCols.DIRECTION]),
                 status=status,
                 reason=reasons,
                 targets=pairs,
                 n_compounds=int(compounds.get(gene, 0)),
                 n_candidates=int(n_candidates.get(gene, 0)),
                 median_pchembl=median,
-                caution=_text(first.get(TargetCols.CAUTION)),
+                caution=cell_text(first.get(TargetCols.CAUTION)),
             )
         )
     return views
@@ -283,7 +276,7 @@ def strategy_views(
     top: int,
 ) -> list[StrategyView]:
     """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates."""
-    is_candidate = candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower() == "true"
+    is_candidate = candidate_mask(candidates)
     views = []
     for strategy in STRATEGIES:
         mine = candidates[CandidateCols.STRATEGY] == strategy
@@ -326,13 +319,7 @@ def potency_plot(evidence: pd.DataFrame, genes: Sequence[str], active_pchembl: f
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    gene_of_evidence = _gene_tokens(evidence[EvidenceCols.GENE_SYMBOLS])
-    per_gene = evidence.loc[gene_of_evidence.index].assign(_gene=gene_of_evidence.to_numpy())
-    best = (
-        per_gene.dropna(subset=[EvidenceCols.MEDIAN_PCHEMBL])
-        .groupby(["_gene", EvidenceCols.MOLECULE_CHEMBL_ID])[EvidenceCols.MEDIAN_PCHEMBL]
-        .max()
-    )
+    best = _best_potency(evidence)
     present = set(best.index.get_level_values(0)) if len(best) else set()
     shown = [g for g in dict.fromkeys(genes) if g in present]
     if not shown:
@@ -562,7 +549,7 @@ def render_html(
 
 
 def _format_number(value: Any, digits: int = 2) -> str:
-    number = _number(value)
+    number = cell_number(value)
     if number is None:
         return ""
     if number == int(number) and abs(number) < 1e15 and digits == 0:

@@ -246,11 +246,12 @@ def _sdf_block(task: tuple[int, list[dict[str, Any]]]) -> str:
 def _write_sdf(candidates: pd.DataFrame, path: Path, workers: int = 0) -> None:
     """Write candidates.sdf, in blocks of :data:`SDF_CHUNK` rows over ``workers`` processes.
 
-    The blocks are joined in row order, so the file does not depend on the number of processes.
-    The pool starts with ``forkserver`` (``spawn`` where missing), as the chemistry stage's does.
+    The blocks are joined in row order, so the file does not depend on the number of processes;
+    the pool starts as the chemistry stage's does (:func:`senotarget.chemistry.process_context`).
     """
-    import multiprocessing
     from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+
+    from senotarget.chemistry import process_context
 
     records = [{str(k): v for k, v in r.items()} for r in candidates.to_dict("records")]
     blocks = [(i, records[i : i + SDF_CHUNK]) for i in range(0, len(records), SDF_CHUNK)]
@@ -258,11 +259,9 @@ def _write_sdf(candidates: pd.DataFrame, path: Path, workers: int = 0) -> None:
     done = 0
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         if processes > 1:
-            methods = multiprocessing.get_all_start_methods()
-            start = "forkserver" if "forkserver" in methods else "spawn"
             try:
                 with ProcessPoolExecutor(
-                    max_workers=processes, mp_context=multiprocessing.get_context(start)
+                    max_workers=processes, mp_context=process_context()
                 ) as pool:
                     for text in pool.map(_sdf_block, blocks):
                         handle.write(text)

@@ -9,6 +9,7 @@ time (for validation).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, get_args
@@ -236,6 +237,14 @@ class ActivityCols:
         POTENTIAL_DUPLICATE,
         ACTIVITY_COMMENT,
         ACTION_TYPE,
+    )
+    #: The columns every source returns as numbers (float64, NaN when missing).
+    NUMERIC: Final = (
+        ACTIVITY_ID,
+        CONFIDENCE_SCORE,
+        STANDARD_VALUE,
+        PCHEMBL_VALUE,
+        POTENTIAL_DUPLICATE,
     )
 
 
@@ -610,6 +619,27 @@ class ValidationCols:
         TARGETS,
         CITATION,
     )
+
+
+def cell_text(value: object) -> str:
+    """A table cell as text: missing values (``None``, NaN) are ``""``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def cell_number(value: object) -> float | None:
+    """A table cell as a number: missing or non-numeric values are ``None``."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def candidate_mask(candidates: pd.DataFrame) -> pd.Series:
+    """``is_candidate`` as booleans, whether the table is in memory or read back from CSV."""
+    return candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower().isin({"true", "1"})
 
 
 def chembl_number(ids: pd.Series) -> pd.Series:

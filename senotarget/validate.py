@@ -11,7 +11,6 @@ evidence on the panel's targets, or the release does not have it.
 from __future__ import annotations
 
 import csv
-import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -26,6 +25,9 @@ from senotarget.schema import (
     EvidenceCols,
     KnownCols,
     ValidationCols,
+    candidate_mask,
+    cell_number,
+    cell_text,
     split_tokens,
 )
 
@@ -110,18 +112,6 @@ def known_ids(known: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(known[KnownCols.MOLECULE_CHEMBL_ID].astype(str)))
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
 def _filtered_reason(rows: pd.DataFrame, genes: list[str], active_pchembl: float) -> str:
     """Why evidence that exists did not make a candidate: flags, weak potency, or other genes."""
     on_genes = rows[
@@ -132,7 +122,9 @@ def _filtered_reason(rows: pd.DataFrame, genes: list[str], active_pchembl: float
     ]
     shown = on_genes if not on_genes.empty else rows
     where = "the listed targets" if not on_genes.empty else "other panel targets only"
-    flags = sorted({f for cell in shown[EvidenceCols.FLAGS].map(_text) for f in split_tokens(cell)})
+    flags = sorted(
+        {f for cell in shown[EvidenceCols.FLAGS].map(cell_text) for f in split_tokens(cell)}
+    )
     counted = shown[EvidenceCols.N_MEASUREMENTS].fillna(0).astype(float).sum()
     excluded = shown[EvidenceCols.N_EXCLUDED].fillna(0).astype(float).sum()
     best = shown[EvidenceCols.MEDIAN_PCHEMBL].dropna()
@@ -169,9 +161,7 @@ def validate_run(
     """
     import pandas as pd
 
-    is_candidate = (
-        candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower().isin({"true", "1"})
-    )
+    is_candidate = candidate_mask(candidates)
     sizes = candidates[is_candidate].groupby(CandidateCols.STRATEGY).size()
     rows: list[dict[str, Any]] = []
     for record in known.to_dict("records"):
@@ -196,7 +186,7 @@ def validate_run(
             ValidationCols.CITATION: record[KnownCols.CITATION],
         }
         if not chosen.empty:
-            row[ValidationCols.LABELS] = _text(chosen.iloc[0][CandidateCols.LABELS])
+            row[ValidationCols.LABELS] = cell_text(chosen.iloc[0][CandidateCols.LABELS])
         hit = expected_rows[is_candidate.loc[expected_rows.index]]
         if not hit.empty:
             first = hit.iloc[0]
@@ -207,10 +197,10 @@ def validate_run(
                     ValidationCols.STATUS: "found",
                     ValidationCols.RANK: rank,
                     ValidationCols.PERCENTILE: round(100.0 * (1 - (rank - 1) / size), 2),
-                    ValidationCols.SCORE: _number(first[CandidateCols.SCORE]),
-                    ValidationCols.DIRECTION: _text(first[CandidateCols.DIRECTION]),
+                    ValidationCols.SCORE: cell_number(first[CandidateCols.SCORE]),
+                    ValidationCols.DIRECTION: cell_text(first[CandidateCols.DIRECTION]),
                     ValidationCols.REASON: f"{expected} candidate via "
-                    + ", ".join(split_tokens(_text(first[CandidateCols.TARGETS]))),
+                    + ", ".join(split_tokens(cell_text(first[CandidateCols.TARGETS]))),
                 }
             )
         elif not expected_rows.empty:  # a contrary row: it moves the target the other way
@@ -218,11 +208,11 @@ def validate_run(
             row.update(
                 {
                     ValidationCols.STATUS: "wrong_direction",
-                    ValidationCols.DIRECTION: _text(first[CandidateCols.DIRECTION]),
+                    ValidationCols.DIRECTION: cell_text(first[CandidateCols.DIRECTION]),
                     ValidationCols.REASON: "moves "
-                    + ", ".join(split_tokens(_text(first[CandidateCols.TARGETS])))
+                    + ", ".join(split_tokens(cell_text(first[CandidateCols.TARGETS])))
                     + " the other way ("
-                    + (_text(first[CandidateCols.ACTION_TYPES]) or "inferred from potency")
+                    + (cell_text(first[CandidateCols.ACTION_TYPES]) or "inferred from potency")
                     + ")",
                 }
             )
@@ -230,7 +220,7 @@ def validate_run(
             row.update(
                 {
                     ValidationCols.STATUS: "wrong_label",
-                    ValidationCols.DIRECTION: _text(chosen.iloc[0][CandidateCols.DIRECTION]),
+                    ValidationCols.DIRECTION: cell_text(chosen.iloc[0][CandidateCols.DIRECTION]),
                     ValidationCols.REASON: f"a candidate for {row[ValidationCols.LABELS]}, "
                     f"not {expected}",
                 }

@@ -332,15 +332,8 @@ class SqlSource:
         """Activities on the targets, joined to their assay, document and molecule ids."""
         action = "act.action_type" if self._has_activity_action_type else "NULL"
         sql = _ACTIVITIES.replace("{action_type}", action)
-        numeric = (
-            ActivityCols.ACTIVITY_ID,
-            ActivityCols.CONFIDENCE_SCORE,
-            ActivityCols.STANDARD_VALUE,
-            ActivityCols.PCHEMBL_VALUE,
-            ActivityCols.POTENTIAL_DUPLICATE,
-        )
         rows = self._chunked(sql, "targets", target_chembl_ids)
-        frame = self._frame(rows, ActivityCols.ORDER, numeric)
+        frame = self._frame(rows, ActivityCols.ORDER, ActivityCols.NUMERIC)
         if frame[ActivityCols.ACTIVITY_ID].is_monotonic_increasing:  # one chunk: SQL sorted it
             return frame
         return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable", ignore_index=True)

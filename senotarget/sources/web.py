@@ -481,14 +481,7 @@ class WebSource:
             record["relationship_type"] = assay.get("relationship_type")
             duplicate = record.get("potential_duplicate")
             record["potential_duplicate"] = None if duplicate is None else int(bool(duplicate))
-        numeric = (
-            ActivityCols.ACTIVITY_ID,
-            ActivityCols.CONFIDENCE_SCORE,
-            ActivityCols.STANDARD_VALUE,
-            ActivityCols.PCHEMBL_VALUE,
-            ActivityCols.POTENTIAL_DUPLICATE,
-        )
-        frame = self._frame(records, ActivityCols.ORDER, numeric)
+        frame = self._frame(records, ActivityCols.ORDER, ActivityCols.NUMERIC)
         return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable", ignore_index=True)
 
     def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
