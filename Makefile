@@ -58,10 +58,11 @@ report: install ## Re-render report.html and exports of the latest run (or RUN_D
 test: install ## Run the test suite (real-data tests skip without ../shared)
 	$(BIN)/python -m pytest
 
-lint: install ## ruff (lint + format check) and mypy --strict
+lint: install ## ruff (lint + format check), mypy --strict and the import contracts (lint-imports)
 	$(BIN)/ruff check senotarget tests benchmarks
 	$(BIN)/ruff format --check senotarget tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 typecheck: install ## mypy --strict only
 	$(BIN)/mypy

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from senotarget.chemistry import standardise
 from senotarget.schema import MoleculeCols
+from senotarget.stages.chemistry import standardise
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "shared" / "chembl" / "chembl_senotarget.sqlite"
 

@@ -28,7 +28,7 @@ def _best(function: Any, repeats: int) -> tuple[float, Any]:
 
 def validation(run_dir: Path) -> list[dict[str, Any]]:
     """One entry per strategy with known compounds: found with the label / listed."""
-    from senotarget.report import read_table_file
+    from senotarget.report.files import read_table_file
 
     table = read_table_file(run_dir / "validation.csv")
     entries = []
@@ -71,9 +71,9 @@ def validation(run_dir: Path) -> list[dict[str, Any]]:
 
 def render(run_dir: Path, repeats: int = 3) -> list[dict[str, Any]]:
     """Time report.html alone and the whole re-render, against reading the run's files."""
-    from senotarget import render as render_module
-    from senotarget.pipeline import rerender
-    from senotarget.report import OPTIONAL_TABLES, TABLES, read_manifest, read_table_file
+    from senotarget.report import html as render_module
+    from senotarget.report.files import OPTIONAL_TABLES, TABLES, read_manifest, read_table_file
+    from senotarget.runs.diff import rerender
 
     def read() -> dict[str, Any]:
         names = [*TABLES, *(n for n in OPTIONAL_TABLES if (run_dir / n).is_file())]
@@ -84,13 +84,15 @@ def render(run_dir: Path, repeats: int = 3) -> list[dict[str, Any]]:
     floor, tables = _best(read, repeats)
 
     def html() -> str:
-        return render_module.render_html(
-            tables["candidates.csv"],
-            tables["evidence.csv"],
-            tables["targets.csv"],
-            tables["manifest"],
-            validation=tables.get("validation.csv"),
-            changes=tables.get("changes.csv"),
+        return str(
+            render_module.render_html(
+                tables["candidates.csv"],
+                tables["evidence.csv"],
+                tables["targets.csv"],
+                tables["manifest"],
+                validation=tables.get("validation.csv"),
+                changes=tables.get("changes.csv"),
+            )
         )
 
     html_seconds, page = _best(html, repeats)

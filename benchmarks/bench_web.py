@@ -24,9 +24,9 @@ from typing import Any
 CHILD = """
 import json, sys
 from pathlib import Path
-from senotarget import fetch, resolve
+from senotarget.stages import fetch, resolve
 from senotarget.config import load_settings
-from senotarget.panel import load_panel
+from senotarget.panels.load import load_panel
 from senotarget.sources.web import WebSource
 url, cache, page, only = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 web = WebSource(url, cache_dir=Path(cache) if cache else None, page_size=page, use_only=only)

@@ -76,11 +76,11 @@ def fetch_curate_vs_floor(db: Path, repeats: int) -> dict[str, Any]:
     Each side is timed ``repeats`` times in this process and the minimum is kept (the timeit
     convention: single SQLite timings on this machine vary by up to 2x).
     """
-    from senotarget import curate, fetch, resolve
     from senotarget.config import load_settings
-    from senotarget.panel import load_panel
+    from senotarget.panels.load import load_panel
     from senotarget.schema import TargetCols
     from senotarget.sources.sql import _ACTIVITIES, SqlSource
+    from senotarget.stages import curate, fetch, resolve
 
     settings = load_settings(env={})
     source = SqlSource(str(db))

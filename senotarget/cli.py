@@ -230,7 +230,7 @@ def run(
 @targets_app.command("list")
 def targets_list(panel: PanelOpt = None, config: ConfigOpt = None) -> None:
     """Print the panel's entries: label, genes, strategies, direction, citation."""
-    from senotarget.panel import load_panel
+    from senotarget.panels.load import load_panel
 
     with _user_errors():
         loaded = load_panel(_settings(panel=panel, config=config).panel)
@@ -284,7 +284,7 @@ def targets_from_doc(
 ) -> None:
     """Extract a panel from a document: entries, unassigned genes, ungrounded tokens."""
     from senotarget.pipeline import targets_from_document
-    from senotarget.report import write_text_atomic
+    from senotarget.report.files import write_text_atomic
 
     with _user_errors():
         settings = _settings(
@@ -309,7 +309,7 @@ def explain(
     config: ConfigOpt = None,
 ) -> None:
     """Print a compound's score breakdown, evidence per target and flags."""
-    from senotarget.pipeline import explain as explain_compound
+    from senotarget.runs.explain import explain as explain_compound
     from senotarget.schema import CandidateCols
 
     with _user_errors():
@@ -366,7 +366,7 @@ def report_command(
     config: ConfigOpt = None,
 ) -> None:
     """Re-render report.html and the exports (Parquet, SDF) from a run's CSVs, offline."""
-    from senotarget.pipeline import rerender
+    from senotarget.runs.diff import rerender
 
     with _user_errors():
         if top is not None and top < 1:
@@ -376,7 +376,7 @@ def report_command(
         folder = run_dir
         if folder is None:
             from senotarget.errors import OutputError
-            from senotarget.report import latest_run
+            from senotarget.report.files import latest_run
 
             out_dir = _settings(out_dir=out, config=config).out_dir
             folder = latest_run(out_dir)
@@ -417,8 +417,8 @@ def refresh(
     previous run is kept; a new run carries changes.csv and a "What changed" report section.
     Exit 0 whether or not anything ran, 1 on an error (for cron).
     """
-    from senotarget.diff import describe_counts
-    from senotarget.pipeline import refresh as refresh_panels
+    from senotarget.runs.refresh import refresh as refresh_panels
+    from senotarget.stages.changes import describe_counts
 
     with _user_errors():
         settings = _settings(
@@ -467,8 +467,8 @@ def diff_command(
     min_rank_move: MinMoveOpt = None,
 ) -> None:
     """What changed from RUN_A to RUN_B: candidates, ranks, labels, directions, evidence."""
-    from senotarget.diff import describe_counts
-    from senotarget.pipeline import diff_runs
+    from senotarget.runs.diff import diff_runs
+    from senotarget.stages.changes import describe_counts
 
     with _user_errors():
         if min_rank_move is not None and min_rank_move < 1:
@@ -492,7 +492,7 @@ def diff_command(
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """List the cache files: kind, entries, size, path."""
-    from senotarget.cache import cache_info as info
+    from senotarget.runs.cache import cache_info as info
 
     with _user_errors():
         settings = _settings(cache_dir=cache_dir, config=config)
@@ -510,7 +510,7 @@ def cache_clear(
     config: ConfigOpt = None,
 ) -> None:
     """Remove cached structures and/or web replies."""
-    from senotarget.cache import KINDS, clear_cache
+    from senotarget.runs.cache import KINDS, clear_cache
 
     if kind is not None and kind not in KINDS:
         typer.echo(

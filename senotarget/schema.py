@@ -10,9 +10,17 @@ time (for validation).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, get_args
+
+#: An HGNC-style gene symbol (letters, digits, hyphen, dot; e.g. ``BCL2L1``, ``HLA-A``) or a
+#: UniProt accession (https://www.uniprot.org/help/accession_numbers).
+GENE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
+UNIPROT_PATTERN: Final = re.compile(
+    r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$"
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -535,7 +543,7 @@ CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
 
 
 class ChangeCols:
-    """``changes.csv``: what moved between two runs (:mod:`senotarget.diff`), one row per change.
+    """``changes.csv``: what moved between two runs (:mod:`senotarget.stages.changes`), a row each.
 
     ``before`` / ``after`` hold the compared value in each run (a rank, a label set, a
     direction, an evidence summary; empty when absent); ``detail`` says it in words.
@@ -582,7 +590,7 @@ class KnownCols:
 
 
 class ValidationCols:
-    """``validation.csv``: how a run ranks each known compound (:mod:`senotarget.validate`).
+    """``validation.csv``: how a run ranks each known compound (:mod:`senotarget.stages.validate`).
 
     ``status``: ``found`` (a candidate with the expected label), ``wrong_label`` (a candidate,
     not for the expected strategy), ``wrong_direction`` (a contrary row: it moves the target the

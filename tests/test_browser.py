@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from senotarget.render import REPORT_HTML
+from senotarget.report.html import REPORT_HTML
 from senotarget.schema import RunResult
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from senotarget.cache import cache_info, clear_cache
 from senotarget.cli import app
+from senotarget.runs.cache import cache_info, clear_cache
 
 runner = CliRunner()
 

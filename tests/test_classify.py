@@ -7,7 +7,6 @@ import math
 import pandas as pd
 import pytest
 
-from senotarget.classify import action_signs, classify_calls
 from senotarget.config import Thresholds
 from senotarget.schema import (
     MECHANISM_ONLY,
@@ -19,6 +18,7 @@ from senotarget.schema import (
     SupportCols,
     TargetCols,
 )
+from senotarget.stages.classify import action_signs, classify_calls
 
 LOOKUP = pd.DataFrame(
     [

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from senotarget.config import Thresholds
-from senotarget.curate import RULES, aggregate_evidence, flag_activities, rule_counts
 from senotarget.schema import (
     MECHANISM_ONLY,
     ActivityCols,
@@ -20,6 +19,8 @@ from senotarget.schema import (
     SupportCols,
     TargetCols,
 )
+from senotarget.stages.aggregate import aggregate_evidence
+from senotarget.stages.curate import RULES, flag_activities, rule_counts
 
 SINGLE = "CHEMBL101"  # SINGLE PROTEIN, threshold 8
 FAMILY = "CHEMBL102"  # PROTEIN FAMILY, threshold 6

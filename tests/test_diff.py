@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from senotarget import diff
 from senotarget.schema import CHANGE_KINDS, ChangeCols
+from senotarget.stages import changes as diff
 
 CAND_COLUMNS = [
     "strategy",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from senotarget.errors import ConfigError
-from senotarget.extract import extract_panel, panel_toml, read_document
-from senotarget.panel import parse_panel
+from senotarget.panels.extract import extract_panel, panel_toml, read_document
+from senotarget.panels.load import parse_panel
 from senotarget.sources.sql import SqlSource
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -210,8 +210,8 @@ def test_mtor_complex_names_ground_to_mtor(shared_db: Path, tmp_path: Path) -> N
 
 
 def test_shipped_vocabulary_and_aliases_load_and_agree_with_the_default_panel() -> None:
-    from senotarget.extract import load_aliases, load_vocabulary
-    from senotarget.panel import load_panel
+    from senotarget.panels.extract import load_aliases, load_vocabulary
+    from senotarget.panels.load import load_panel
 
     phrases, documents, cautions = load_vocabulary()
     default = {e.label: e for e in load_panel("default").entries}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from senotarget.config import Thresholds
-from senotarget.fetch import fetch_evidence
-from senotarget.panel import parse_panel
-from senotarget.resolve import resolve_targets
+from senotarget.panels.load import parse_panel
 from senotarget.schema import ActivityCols, MechanismCols, MoleculeCols
 from senotarget.sources.sql import SqlSource
+from senotarget.stages.fetch import fetch_evidence
+from senotarget.stages.resolve import resolve_targets
 from tests.chembl_fixture import PANEL_TOML
 
 

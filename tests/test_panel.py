@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from senotarget.errors import ConfigError, PanelError
-from senotarget.panel import load_panel, parse_panel
+from senotarget.panels.load import load_panel, parse_panel
 from senotarget.schema import Direction, Strategy
 
 #: (label, genes, strategies, direction, caution must contain or "" for none)

@@ -16,8 +16,9 @@ from senotarget.errors import (
     UnknownCompoundError,
     UnknownTargetError,
 )
-from senotarget.pipeline import explain, resolve_genes, run
-from senotarget.report import TABLES
+from senotarget.pipeline import resolve_genes, run
+from senotarget.report.files import TABLES
+from senotarget.runs.explain import explain
 from senotarget.schema import CandidateCols, RunResult
 from tests.conftest import fixture_settings
 

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from senotarget import curate, render
 from senotarget.cli import app
-from senotarget.report import read_table_file
+from senotarget.report import html as render
+from senotarget.report.files import read_table_file
 from senotarget.schema import CandidateCols, RunResult
+from senotarget.stages import curate
 
 WEIGHTS = {
     "potency": 0.30,

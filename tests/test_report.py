@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from senotarget.errors import OutputError, SenotargetError
-from senotarget.report import (
+from senotarget.report.exports import write_run
+from senotarget.report.files import (
     MANIFEST,
     TABLES,
     latest_run,
     prepare_output,
     read_run_table,
     validate_run_id,
-    write_run,
 )
 from senotarget.schema import CandidateCols, EvidenceCols, RunResult, TargetCols
 
@@ -268,7 +268,7 @@ def test_sdf_blocks_join_into_one_writers_file(
     """Blocks written by several processes give exactly the file of one SDWriter."""
     from rdkit import Chem
 
-    from senotarget import report
+    from senotarget.report import exports as report
 
     candidates = read_run_table(Path(fixture_run.run_dir), "candidates.csv")
     reference = tmp_path / "one.sdf"

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from senotarget.config import Thresholds
-from senotarget.resolve import confidence_threshold, resolve_targets, resolved_only
 from senotarget.schema import ComponentCols, Panel, PanelEntry, TargetCols
+from senotarget.stages.resolve import confidence_threshold, resolve_targets, resolved_only
 
 PANEL = Panel(
     name="test",

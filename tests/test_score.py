@@ -21,7 +21,7 @@ from senotarget.schema import (
     SupportCols,
     TargetCols,
 )
-from senotarget.score import PHASE_SCORE, score_candidates
+from senotarget.stages.score import PHASE_SCORE, score_candidates
 
 
 def test_score_is_the_weighted_sum_of_its_components(fixture_run: RunResult) -> None:

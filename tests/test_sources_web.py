@@ -14,7 +14,7 @@ import pytest
 
 from senotarget.errors import ChemblSourceError
 from senotarget.pipeline import run
-from senotarget.report import TABLES
+from senotarget.report.files import TABLES
 from senotarget.sources.web import WebSource
 from tests.conftest import fixture_settings
 from tests.stub import Fault, StubServer

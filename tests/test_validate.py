@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from senotarget import validate
 from senotarget.errors import ConfigError
-from senotarget.report import read_table_file
+from senotarget.report.files import read_table_file
 from senotarget.schema import KnownCols, RunResult, ValidationCols
+from senotarget.stages import validate
 
 HEADER = ",".join(KnownCols.ORDER)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
@@ -31,6 +31,7 @@ from senotarget.schema import (
     MechanismCols,
     MoleculeCols,
 )
+from senotarget.util.batches import batched
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,12 +123,6 @@ ORDER BY dm.mec_id
 """
 
 _ACTION_TYPES: Final = "SELECT action_type, parent_type FROM action_type ORDER BY action_type"
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    unique = list(dict.fromkeys(items))
-    for start in range(0, len(unique), size):
-        yield unique[start : start + size]
 
 
 def _engine_for(location: str) -> tuple[Engine, str]:
@@ -303,7 +298,7 @@ class SqlSource:
         self, sql: str, key: str, ids: Sequence[str], **params: Any
     ) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(ids, self._chunk):
+        for chunk in batched(ids, self._chunk):
             rows.extend(self._rows(sql, **{key: chunk}, **params))
         return rows
 

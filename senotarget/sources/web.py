@@ -25,7 +25,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -37,6 +37,7 @@ from senotarget.schema import (
     MechanismCols,
     MoleculeCols,
 )
+from senotarget.util.batches import batched
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,19 +58,6 @@ STATUS_TTL = 3600.0
 MAX_ID_CHARS: Final = 3000
 _LOCK: Final = threading.Lock()  # the client's Settings are a process-wide singleton
 _CLIENTS: dict[str, Any] = {}
-
-
-def _chunks(ids: Sequence[str], limit: int = MAX_ID_CHARS) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    size = 0
-    for item in dict.fromkeys(ids):
-        if chunk and size + len(item) + 1 > limit:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += len(item) + 1
-    if chunk:
-        yield chunk
 
 
 def _json_ok(response: requests.Response) -> bool:
@@ -377,7 +365,7 @@ class WebSource:
 
     def search_targets(self, queries: Sequence[str], tax_id: int) -> pd.DataFrame:
         """Targets containing a component matched by gene symbol (or alias) or accession."""
-        from senotarget.panel import UNIPROT_PATTERN
+        from senotarget.schema import UNIPROT_PATTERN
 
         only = ["target_chembl_id", "target_type", "pref_name", "tax_id", "target_components"]
         matches: set[tuple[str, str, str]] = set()  # (query, accession, matched_by)
@@ -397,7 +385,7 @@ class WebSource:
         accessions = sorted({q for q in queries if UNIPROT_PATTERN.match(q)})
         wanted = sorted({a for _, a, _ in matches} | set(accessions))
         targets: list[dict[str, Any]] = []
-        for chunk in _chunks(wanted):
+        for chunk in batched(wanted, max_chars=MAX_ID_CHARS):
             targets += self._all(
                 "target", "target_chembl_id", only, target_components__accession__in=chunk
             )
@@ -463,7 +451,7 @@ class WebSource:
         assay_fields = ["assay_chembl_id", "confidence_score", "relationship_type"]
         records: list[dict[str, Any]] = []
         assays: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(target_chembl_ids):
+        for chunk in batched(target_chembl_ids, max_chars=MAX_ID_CHARS):
             records += self._all("activity", "activity_id", fields, target_chembl_id__in=chunk)
             for assay in self._all(
                 "assay", "assay_chembl_id", assay_fields, target_chembl_id__in=chunk
@@ -495,7 +483,7 @@ class WebSource:
             "molecule_structures",
         ]
         records: list[dict[str, Any]] = []
-        for chunk in _chunks(molecule_chembl_ids):
+        for chunk in batched(molecule_chembl_ids, max_chars=MAX_ID_CHARS):
             for molecule in self._all(
                 "molecule", "molecule_chembl_id", fields, molecule_chembl_id__in=chunk
             ):
@@ -523,7 +511,7 @@ class WebSource:
             "mechanism_of_action",
         ]
         records: list[dict[str, Any]] = []
-        for chunk in _chunks(target_chembl_ids):
+        for chunk in batched(target_chembl_ids, max_chars=MAX_ID_CHARS):
             records += self._all("mechanism", "mec_id", fields, target_chembl_id__in=chunk)
         frame = self._frame(records, MechanismCols.ORDER, (MechanismCols.MEC_ID,))
         return frame.sort_values(MechanismCols.MEC_ID, kind="stable", ignore_index=True)

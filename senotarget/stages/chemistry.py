@@ -24,36 +24,33 @@ importing this module costs nothing.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import os
-import re
-import sqlite3
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from senotarget.errors import ConfigError
-from senotarget.schema import ChemCols, Method, MoleculeCols, ParentBasis, ParentCols, join_tokens
+from senotarget.schema import ChemCols, Method, MoleculeCols, join_tokens
+from senotarget.stages.structure_cache import Row, read_cache, write_cache
+from senotarget.util.batches import batched
+from senotarget.util.processes import process_context
+from senotarget.util.rdkit_log import without_rdkit_log
 
 if TYPE_CHECKING:
-    import multiprocessing.context
-
     import pandas as pd
 
 __all__ = [
     "CHEMISTRY_VERSION",
     "METHODS",
-    "assign_parents",
     "chemistry_versions",
-    "process_context",
+    "has_structure",
+    "require_columns",
     "standardise",
     "structure_cache_path",
-    "without_rdkit_log",
 ]
 
 #: The chemistry rules, for the report's Methods section.
@@ -99,39 +96,12 @@ CHEMISTRY_VERSION: Final = 1
 CHUNK_SIZE: Final = 256
 #: Below this many structures to compute, starting worker processes costs more than it saves.
 MIN_PARALLEL: Final = 200
-#: Seconds a writer waits for another run's lock on the cache before giving up.
-BUSY_TIMEOUT_S: Final = 60.0
 
-#: The cached, computed columns of one structure, in :data:`ChemCols.ORDER` after the id.
-_Row: TypeAlias = tuple[str, str, str, float, str, str, str, str, str]
 _COMPUTED: Final = ChemCols.ORDER[1:]
 _TEXT_COLS: Final = tuple(c for c in ChemCols.ORDER if c != ChemCols.QED)
 _NAN: Final = float("nan")
-_NO_STRUCTURE: Final[_Row] = ("", "", "", _NAN, "", "", "", "flag", "no_structure")
-_CHEMBL_ID = re.compile(r"CHEMBL(\d+)")
+_NO_STRUCTURE: Final[Row] = ("", "", "", _NAN, "", "", "", "flag", "no_structure")
 _T = TypeVar("_T")
-
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS structures (
-    smiles TEXT PRIMARY KEY NOT NULL,
-    standard_smiles TEXT NOT NULL,
-    parent_smiles TEXT NOT NULL,
-    parent_inchikey TEXT NOT NULL,
-    qed REAL,
-    pains TEXT NOT NULL,
-    brenk TEXT NOT NULL,
-    murcko_scaffold TEXT NOT NULL,
-    chem_status TEXT NOT NULL,
-    chem_reason TEXT NOT NULL
-) WITHOUT ROWID
-"""
-_SELECT_WANTED: Final = """
-SELECT s.smiles, s.standard_smiles, s.parent_smiles, s.parent_inchikey, s.qed, s.pains, s.brenk,
-       s.murcko_scaffold, s.chem_status, s.chem_reason
-FROM temp.wanted AS w JOIN structures AS s ON s.smiles = w.smiles
-"""
-_INSERT: Final = "INSERT OR IGNORE INTO structures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
 
 # --------------------------------------------------------------------------------------------
 # Versions and the cache file
@@ -170,101 +140,6 @@ def structure_cache_path(cache_dir: Path) -> Path:
     return cache_dir / name
 
 
-def _open_cache(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the cache in WAL mode, so concurrent runs read and write."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    try:
-        con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute(_SCHEMA)
-        con.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS wanted (smiles TEXT PRIMARY KEY) WITHOUT ROWID"
-        )
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def _cache_lookup(con: sqlite3.Connection, keys: Iterable[str]) -> dict[str, _Row]:
-    """Every cached row among ``keys``, in one join against a temporary table of the keys."""
-    con.execute("BEGIN")
-    try:
-        con.execute("DELETE FROM temp.wanted")
-        con.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in keys))
-        found = con.execute(_SELECT_WANTED).fetchall()
-        con.execute("DELETE FROM temp.wanted")
-    finally:
-        con.execute("COMMIT")
-    rows: dict[str, _Row] = {}
-    for key, std, par, inchikey, qed, pains, brenk, scaffold, status, reason in found:
-        qed_value = _NAN if qed is None else float(qed)
-        rows[key] = (std, par, inchikey, qed_value, pains, brenk, scaffold, status, reason)
-    return rows
-
-
-def _cache_store(con: sqlite3.Connection, rows: dict[str, _Row]) -> None:
-    """Insert computed rows in one transaction (a concurrent run's copy of a row wins)."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        con.executemany(
-            _INSERT,
-            (
-                (key, r[0], r[1], r[2], None if math.isnan(r[3]) else r[3], *r[4:])
-                for key, r in rows.items()
-            ),
-        )
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-# --------------------------------------------------------------------------------------------
-# One structure
-
-
-_LOG_LOCK = threading.Lock()
-_log_muters = 0
-_log_before: dict[str, bool] = {}
-
-
-@contextlib.contextmanager
-def without_rdkit_log() -> Iterator[None]:
-    """Mute RDKit's C++ log (every ``rdApp`` channel) and restore each channel on exit.
-
-    The pattern of datamol's ``without_rdkit_log``: unparsable input is reported in
-    ``chem_reason``, so RDKit's own messages would only repeat it on stderr, once per molecule.
-    The log switches are process-wide, so nested or concurrent (threaded) uses are counted: the
-    first one in saves the channels' state and the last one out restores it.
-    """
-    from rdkit import rdBase
-
-    global _log_muters  # process-wide RDKit state needs a process-wide count
-    with _LOG_LOCK:
-        if _log_muters == 0:
-            _log_before.clear()
-            for line in str(rdBase.LogStatus()).splitlines():
-                channel, _, state = line.partition(":")
-                if channel.strip():
-                    _log_before[channel.strip()] = state.strip() == "enabled"
-            rdBase.DisableLog("rdApp.*")
-        _log_muters += 1
-    try:
-        yield
-    finally:
-        with _LOG_LOCK:
-            _log_muters -= 1
-            if _log_muters == 0:
-                for channel, enabled in _log_before.items():
-                    if enabled:
-                        rdBase.EnableLog(channel)
-                    else:
-                        rdBase.DisableLog(channel)
-
-
 class _Toolkit:
     """The library entry points and the PAINS + Brenk alert catalogue, built once per process."""
 
@@ -299,7 +174,7 @@ def _toolkit() -> _Toolkit:
     return _TOOLKIT
 
 
-def _excluded(reason: str) -> _Row:
+def _excluded(reason: str) -> Row:
     return ("", "", "", _NAN, "", "", "", "exclude", reason)
 
 
@@ -324,7 +199,7 @@ def _alerts(kit: _Toolkit, mol: Any) -> tuple[str, str]:
     return join_tokens(pains), join_tokens(brenk)
 
 
-def _standardise_one(smiles: str, kit: _Toolkit) -> _Row:
+def _standardise_one(smiles: str, kit: _Toolkit) -> Row:
     """Run the structure pipeline on one SMILES and compute every column of the parent."""
     chem = kit.chem
     mol = chem.MolFromSmiles(smiles)
@@ -369,7 +244,7 @@ def _standardise_one(smiles: str, kit: _Toolkit) -> _Row:
     )
 
 
-def _compute_chunk(smiles: Sequence[str]) -> list[_Row]:
+def _compute_chunk(smiles: Sequence[str]) -> list[Row]:
     """Compute the rows of a batch of SMILES; the task a worker process runs (top level to pickle).
 
     The RDKit log is muted for the whole batch, not toggled per molecule.
@@ -383,12 +258,9 @@ def _compute_chunk(smiles: Sequence[str]) -> list[_Row]:
 # Many structures
 
 
-def _has_structure(value: object) -> bool:
+def has_structure(value: object) -> bool:
+    """Whether a SMILES cell holds a structure (biologics and empty cells do not)."""
     return isinstance(value, str) and bool(value.strip())
-
-
-def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _compute_all(
@@ -396,11 +268,11 @@ def _compute_all(
     workers: int,
     weight: Counter[str],
     progress: Callable[[int], None] | None,
-) -> tuple[dict[str, _Row], int]:
+) -> tuple[dict[str, Row], int]:
     """Compute ``todo`` in-process or in a pool; returns the rows and the processes used."""
     if workers == 1 or len(todo) < MIN_PARALLEL:
-        out: dict[str, _Row] = {}
-        for chunk in _chunks(todo, CHUNK_SIZE):
+        out: dict[str, Row] = {}
+        for chunk in batched(todo, CHUNK_SIZE):
             out.update(zip(chunk, _compute_chunk(chunk), strict=True))
             if progress is not None:
                 progress(sum(weight[s] for s in chunk))
@@ -408,23 +280,12 @@ def _compute_all(
     return _compute_parallel(todo, workers, weight, progress)
 
 
-def process_context() -> multiprocessing.context.BaseContext:
-    """The start method for worker pools: ``forkserver`` (``spawn`` where that is missing).
-
-    Forking a process that runs threads (a progress bar, an HTTP pool) can deadlock the child.
-    """
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def _compute_parallel(
     todo: list[str],
     workers: int,
     weight: Counter[str],
     progress: Callable[[int], None] | None,
-) -> tuple[dict[str, _Row], int]:
+) -> tuple[dict[str, Row], int]:
     """Compute ``todo`` in a process pool; results are keyed by SMILES, so order is irrelevant.
 
     Large structures go first (longest-task-first), and chunks are small enough that each worker
@@ -435,13 +296,13 @@ def _compute_parallel(
 
     ordered = sorted(todo, key=len, reverse=True)
     size = max(32, min(CHUNK_SIZE, math.ceil(len(ordered) / (workers * 16))))
-    chunks = _chunks(ordered, size)
+    chunks = list(batched(ordered, size))
     n_procs = min(workers, len(chunks))
     context = process_context()
-    out: dict[str, _Row] = {}
+    out: dict[str, Row] = {}
     failed: list[list[str]] = []
     with ProcessPoolExecutor(max_workers=n_procs, mp_context=context) as pool:
-        futures: dict[Future[list[_Row]], list[str]] = {
+        futures: dict[Future[list[Row]], list[str]] = {
             pool.submit(_compute_chunk, chunk): chunk for chunk in chunks
         }
         for future in as_completed(futures):
@@ -461,24 +322,6 @@ def _compute_parallel(
         rest, _ = _compute_all([s for c in failed for s in c], 1, weight, progress)
         out.update(rest)
     return out, n_procs
-
-
-def _read_cache(path: Path, keys: list[str]) -> tuple[dict[str, _Row], bool]:
-    """Read the cached rows for ``keys``; a cache that cannot be read is skipped, with a warning."""
-    try:
-        with contextlib.closing(_open_cache(path)) as con:
-            return _cache_lookup(con, keys), True
-    except (sqlite3.Error, OSError) as exc:
-        logger.warning("structure cache %s unusable (%s); computing without it", path, exc)
-        return {}, False
-
-
-def _write_cache(path: Path, rows: dict[str, _Row]) -> None:
-    try:
-        with contextlib.closing(_open_cache(path)) as con:
-            _cache_store(con, rows)
-    except (sqlite3.Error, OSError) as exc:
-        logger.warning("could not write %d structures to cache %s: %s", len(rows), path, exc)
 
 
 def standardise(
@@ -534,7 +377,7 @@ def standardise(
     """
     import pandas as pd
 
-    _require(
+    require_columns(
         molecules, (MoleculeCols.MOLECULE_CHEMBL_ID, MoleculeCols.CANONICAL_SMILES), "molecules"
     )
     if workers < 0:
@@ -544,15 +387,15 @@ def standardise(
 
     ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
     raw = molecules[MoleculeCols.CANONICAL_SMILES].tolist()
-    smiles: list[str | None] = [s if _has_structure(s) else None for s in raw]
+    smiles: list[str | None] = [s if has_structure(s) else None for s in raw]
     weight: Counter[str] = Counter(s for s in smiles if s is not None)
     unique = list(weight)
 
     cache = None if cache_dir is None else structure_cache_path(cache_dir)
-    rows: dict[str, _Row] = {}
+    rows: dict[str, Row] = {}
     cache_ok = False
     if cache is not None and unique:
-        rows, cache_ok = _read_cache(cache, unique)
+        rows, cache_ok = read_cache(cache, unique)
     todo = [s for s in unique if s not in rows]
     if progress is not None:
         done_already = len(smiles) - sum(weight[s] for s in todo)
@@ -563,7 +406,7 @@ def standardise(
     if todo:
         computed, n_procs = _compute_all(todo, n_workers, weight, progress)
         if cache is not None and cache_ok:
-            _write_cache(cache, computed)
+            write_cache(cache, computed)
         rows.update(computed)
 
     table = [_NO_STRUCTURE if s is None else rows[s] for s in smiles]
@@ -610,141 +453,8 @@ def _log_outcome(frame: pd.DataFrame, hits: int, computed: int, procs: int, secs
         logger.info("chemistry flags: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise :class:`ValueError` naming the columns ``frame`` lacks (a programming error)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame.columns)}")
-
-
-# --------------------------------------------------------------------------------------------
-# Parents
-
-
-def _chembl_id_order(chembl_id: str) -> tuple[int, int, str]:
-    """Sort key putting ChEMBL ids in numeric order (CHEMBL25 before CHEMBL1000)."""
-    match = _CHEMBL_ID.fullmatch(chembl_id)
-    return (0, int(match.group(1)), chembl_id) if match else (1, 0, chembl_id)
-
-
-def _present(value: object) -> bool:
-    return isinstance(value, str) and bool(value)
-
-
-def assign_parents(molecules: pd.DataFrame, chem: pd.DataFrame) -> pd.DataFrame:
-    """Map each molecule to the parent compound its activities are aggregated on (DESIGN §4).
-
-    ChEMBL's ``molecule_hierarchy`` decides when it has a row. Without one, the structure
-    pipeline's parent InChIKey (Bento et al. 2020, J Cheminform 12:51) is looked up among the
-    *parent-like* molecules of the table: those the pipeline left unchanged (standardised SMILES
-    equal to parent SMILES: no salt or solvent stripped, no charge neutralised) and those that are
-    their own hierarchy parent. A parent-like molecule is its own parent; any other takes the
-    matching parent-like molecule with the smallest numeric ChEMBL id, so the choice does not
-    depend on row order.
-
-    :param molecules: the molecule table, columns :data:`MoleculeCols.ORDER` (only the id,
-        ``hierarchy_parent_chembl_id`` and ``canonical_smiles`` are read)
-    :param chem: :func:`standardise`'s output for these molecules
-    :returns: one row per molecule, in input order, columns :data:`ParentCols.ORDER`:
-
-        - ``molecule_chembl_id``;
-        - ``parent_chembl_id``: the parent's ChEMBL id; a hierarchy parent missing from
-          ``molecules`` is still returned, for the caller to fetch;
-        - ``parent_basis``: ``molecule_hierarchy`` (ChEMBL's hierarchy row),
-          ``structure_pipeline`` (matched by parent InChIKey, or parent-like itself), ``self``
-          (a structure whose parent is not in the table, or that could not be standardised) or
-          ``no_structure`` (no SMILES and no hierarchy row).
-    :raises ValueError: when a required column is missing
-    """
-    import pandas as pd
-
-    _require(
-        molecules,
-        (
-            MoleculeCols.MOLECULE_CHEMBL_ID,
-            MoleculeCols.HIERARCHY_PARENT,
-            MoleculeCols.CANONICAL_SMILES,
-        ),
-        "molecules",
-    )
-    _require(
-        chem,
-        (
-            ChemCols.MOLECULE_CHEMBL_ID,
-            ChemCols.STANDARD_SMILES,
-            ChemCols.PARENT_SMILES,
-            ChemCols.PARENT_INCHIKEY,
-        ),
-        "chem",
-    )
-
-    by_id: dict[str, tuple[str, str, str]] = {}
-    for mid, std, par, key in zip(
-        chem[ChemCols.MOLECULE_CHEMBL_ID].tolist(),
-        chem[ChemCols.STANDARD_SMILES].tolist(),
-        chem[ChemCols.PARENT_SMILES].tolist(),
-        chem[ChemCols.PARENT_INCHIKEY].tolist(),
-        strict=True,
-    ):
-        if _present(mid) and mid not in by_id:
-            by_id[mid] = (
-                std if _present(std) else "",
-                par if _present(par) else "",
-                key if _present(key) else "",
-            )
-
-    ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
-    hierarchy = molecules[MoleculeCols.HIERARCHY_PARENT].tolist()
-    smiles = molecules[MoleculeCols.CANONICAL_SMILES].tolist()
-
-    parent_like: set[str] = set()
-    best: dict[str, str] = {}  # parent InChIKey -> parent-like molecule with the smallest id
-    for mid, hier in zip(ids, hierarchy, strict=True):
-        std, par, key = by_id.get(mid, ("", "", ""))
-        if not key or not ((std and std == par) or hier == mid):
-            continue
-        parent_like.add(mid)
-        current = best.get(key)
-        if current is None or _chembl_id_order(mid) < _chembl_id_order(current):
-            best[key] = mid
-
-    parents: list[str] = []
-    bases: list[ParentBasis] = []
-    for mid, hier, smi in zip(ids, hierarchy, smiles, strict=True):
-        parent, basis = _parent_of(mid, hier, smi, by_id, parent_like, best)
-        parents.append(parent)
-        bases.append(basis)
-
-    frame = pd.DataFrame(
-        {
-            ParentCols.MOLECULE_CHEMBL_ID: ids,
-            ParentCols.PARENT_CHEMBL_ID: parents,
-            ParentCols.PARENT_BASIS: bases,
-        },
-        columns=list(ParentCols.ORDER),
-    )
-    logger.info(
-        "parents: %s",
-        ", ".join(f"{k}={v}" for k, v in sorted(Counter(bases).items())) or "no molecules",
-    )
-    return frame
-
-
-def _parent_of(
-    mid: str,
-    hierarchy_parent: object,
-    smiles: object,
-    by_id: dict[str, tuple[str, str, str]],
-    parent_like: set[str],
-    best: dict[str, str],
-) -> tuple[str, ParentBasis]:
-    if _present(hierarchy_parent):
-        return str(hierarchy_parent), "molecule_hierarchy"
-    if not _has_structure(smiles):
-        return mid, "no_structure"
-    if mid in parent_like:
-        return mid, "structure_pipeline"
-    key = by_id.get(mid, ("", "", ""))[2]
-    match = best.get(key) if key else None
-    if match is not None:
-        return match, "structure_pipeline"
-    return mid, "self"

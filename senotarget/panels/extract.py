@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.errors import ConfigError
-from senotarget.panel import GENE_PATTERN, UNIPROT_PATTERN, parse_entry
-from senotarget.schema import ComponentCols, PanelEntry
+from senotarget.panels.load import parse_entry
+from senotarget.schema import GENE_PATTERN, UNIPROT_PATTERN, ComponentCols, PanelEntry
 
 if TYPE_CHECKING:
     from senotarget.sources import ChemblSource
@@ -85,7 +85,7 @@ def load_vocabulary() -> tuple[tuple[Phrase, ...], dict[str, str], dict[str, str
         (shipped rule data fails at load time, never silently)
     """
     name = "vocabulary.toml"
-    text = resources.files("senotarget.data").joinpath(name).read_text("utf-8")
+    text = resources.files("senotarget.panels").joinpath("vocabulary", name).read_text("utf-8")
     data = tomllib.loads(text)
     phrases: list[Phrase] = []
     for index, raw in enumerate(data.get("phrases", [])):
@@ -133,7 +133,7 @@ class Extraction:
 
 
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("senotarget.data").joinpath(name).read_text("utf-8")
+    text = resources.files("senotarget.panels").joinpath("vocabulary", name).read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -24,6 +24,8 @@ from senotarget.schema import (
     CandidateCols,
     EvidenceCols,
     KnownCols,
+    MoleculeCols,
+    ParentCols,
     ValidationCols,
     candidate_mask,
     cell_number,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_KNOWN",
     "known_ids",
+    "known_parents",
     "known_sha256",
     "load_known",
     "status_counts",
@@ -49,7 +52,7 @@ _CHEMBL_ID: Final = re.compile(r"^CHEMBL\d+$")
 
 
 def _default_known_text() -> tuple[str, str]:
-    resource = resources.files("senotarget") / "data" / "known_senotherapeutics.csv"
+    resource = resources.files("senotarget.stages") / "data" / "known_senotherapeutics.csv"
     return resource.read_text(encoding="utf-8"), "senotarget/data/known_senotherapeutics.csv"
 
 
@@ -269,3 +272,24 @@ def known_sha256(location: str = DEFAULT_KNOWN) -> str:
         except (OSError, UnicodeDecodeError):
             text = ""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def known_parents(
+    known: pd.DataFrame, parents: pd.DataFrame, looked_up: pd.DataFrame
+) -> dict[str, str]:
+    """Known id -> the parent id its evidence is aggregated on, for the ids the release has.
+
+    A list may name a salt: its row then counts for the parent, as the run's evidence does.
+    """
+    parent_of = dict(
+        zip(
+            parents[ParentCols.MOLECULE_CHEMBL_ID].astype(str),
+            parents[ParentCols.PARENT_CHEMBL_ID].astype(str),
+            strict=True,
+        )
+    )
+    for record in looked_up.to_dict("records"):
+        molecule = str(record[MoleculeCols.MOLECULE_CHEMBL_ID])
+        hierarchy = record.get(MoleculeCols.HIERARCHY_PARENT)
+        parent_of.setdefault(molecule, hierarchy if isinstance(hierarchy, str) else molecule)
+    return {m: parent_of[m] for m in known_ids(known) if m in parent_of}

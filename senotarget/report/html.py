@@ -135,7 +135,7 @@ def structure_data_uri(smiles: str) -> str | None:
     from rdkit import Chem
     from rdkit.Chem.Draw import rdMolDraw2D
 
-    from senotarget.chemistry import without_rdkit_log
+    from senotarget.util.rdkit_log import without_rdkit_log
 
     if not smiles:
         return None
@@ -357,7 +357,7 @@ def potency_plot(evidence: pd.DataFrame, genes: Sequence[str], active_pchembl: f
 
 def methods() -> list[Method]:
     """Every rule the run applied, from the stage modules' own registries."""
-    from senotarget import chemistry, classify, curate, resolve, score
+    from senotarget.stages import chemistry, classify, curate, resolve, score
 
     rules = [
         Method("curate", f"{rule.id} ({rule.severity})", rule.explanation, rule.citation)
@@ -383,7 +383,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _curation_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    from senotarget import curate
+    from senotarget.stages import curate
 
     hits = manifest.get("curation_rule_hits", {})
     return [
@@ -517,7 +517,7 @@ def render_html(
     active = float(thresholds.get("active_pchembl", 6.0))
     panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
     environment = Environment(
-        loader=PackageLoader("senotarget", "templates"),
+        loader=PackageLoader("senotarget.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

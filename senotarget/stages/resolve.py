@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
+from senotarget.errors import UnknownTargetError
 from senotarget.schema import (
     SINGLE_PROTEIN,
     ComponentCols,
@@ -27,7 +28,13 @@ if TYPE_CHECKING:
 
     from senotarget.config import Thresholds
 
-__all__ = ["METHODS", "confidence_threshold", "resolve_targets", "resolved_only"]
+__all__ = [
+    "METHODS",
+    "confidence_threshold",
+    "require_resolved",
+    "resolve_targets",
+    "resolved_only",
+]
 
 _TARGET_TYPES: Final = (
     "ChEMBL target types (https://chembl.gitbook.io/chembl-interface-documentation/"
@@ -182,3 +189,17 @@ def _rows_for_gene(
 def resolved_only(targets: pd.DataFrame) -> pd.DataFrame:
     """The rows whose targets are fetched (status ``resolved``)."""
     return targets[targets[TargetCols.STATUS] == "resolved"]
+
+
+def require_resolved(targets: pd.DataFrame, location: str) -> None:
+    """Stop a run none of whose panel genes resolved: there is nothing to fetch.
+
+    :raises UnknownTargetError: no row of ``targets`` is ``resolved``
+    """
+    if not (targets[TargetCols.STATUS] == "resolved").any():
+        genes = ", ".join(targets[TargetCols.GENE_SYMBOL].unique()[:6])
+        raise UnknownTargetError(
+            f"no panel gene resolved to a ChEMBL target in {location} ({genes} ...)",
+            "check the gene symbols (HGNC) or accessions in the panel, "
+            "and that the release covers them",
+        )

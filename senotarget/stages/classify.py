@@ -99,7 +99,11 @@ def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:
     :param lookup: :class:`ActionTypeCols` rows (the ChEMBL ``action_type`` table)
     :returns: upper-case action type -> ``negative`` | ``positive`` | ``other``
     """
-    text = resources.files("senotarget.data").joinpath("action_types.toml").read_text("utf-8")
+    text = (
+        resources.files("senotarget.stages")
+        .joinpath("data", "action_types.toml")
+        .read_text("utf-8")
+    )
     shipped = tomllib.loads(text)
     signs: dict[str, ActionSign] = {}
     for sign in ("negative", "positive", "other"):
@@ -132,7 +136,7 @@ def classify_calls(
 ) -> pd.DataFrame:
     """Make one direction call per (parent compound, panel entry, gene) with evidence.
 
-    :param evidence: :func:`senotarget.curate.aggregate_evidence` rows
+    :param evidence: :func:`senotarget.stages.curate.aggregate_evidence` rows
     :param support: the matching distinct (parent, target, assay, document) rows
     :param targets: resolved targets; only ``resolved`` rows are used
     :param panel: the panel (for strategies and cautions)

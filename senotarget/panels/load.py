@@ -16,18 +16,20 @@ from pathlib import Path
 from typing import Any, Final, cast
 
 from senotarget.errors import PanelError
-from senotarget.schema import DIRECTIONS, STRATEGIES, Panel, PanelEntry, Strategy
+from senotarget.schema import (
+    DIRECTIONS,
+    GENE_PATTERN,
+    STRATEGIES,
+    UNIPROT_PATTERN,
+    Panel,
+    PanelEntry,
+    Strategy,
+)
 
-__all__ = ["BUILTIN_PANELS", "GENE_PATTERN", "load_panel", "parse_entry", "parse_panel"]
+__all__ = ["BUILTIN_PANELS", "load_panel", "parse_entry", "parse_panel"]
 
 BUILTIN_PANELS: Final = ("default",)
 
-#: An HGNC-style gene symbol (letters, digits, hyphen, dot; e.g. ``BCL2L1``, ``HLA-A``) or a
-#: UniProt accession (https://www.uniprot.org/help/accession_numbers).
-GENE_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,29}$")
-UNIPROT_PATTERN: Final = re.compile(
-    r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$"
-)
 
 _TOP_KEYS: Final = {
     "name",

@@ -9,19 +9,19 @@ parent, DESIGN §4).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from senotarget.resolve import resolved_only
 from senotarget.schema import ActivityCols, MechanismCols, MoleculeCols, TargetCols
+from senotarget.stages.resolve import resolved_only
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from senotarget.sources import ChemblSource
 
-__all__ = ["Evidence", "fetch_evidence"]
+__all__ = ["Evidence", "fetch_evidence", "fetch_molecules"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def fetch_evidence(
     """Fetch activities, mechanisms, molecules and the action_type lookup for resolved targets.
 
     :param source: an open ChEMBL source
-    :param targets: :func:`senotarget.resolve.resolve_targets` output
+    :param targets: :func:`senotarget.stages.resolve.resolve_targets` output
     :param progress: called with a short message before each step (for progress display)
     """
     import pandas as pd
@@ -82,3 +82,18 @@ def fetch_evidence(
         len(target_ids),
     )
     return Evidence(activities, mechanisms, molecules, source.action_types())
+
+
+def fetch_molecules(
+    source: ChemblSource, wanted: Sequence[str], molecules: pd.DataFrame
+) -> pd.DataFrame:
+    """Molecule rows for ``wanted`` ids that ``molecules`` lacks (one lookup, maybe empty).
+
+    The validation stage needs the known compounds' hierarchy parents even when the panel's
+    evidence did not bring them.
+    """
+    fetched = set(molecules[MoleculeCols.MOLECULE_CHEMBL_ID].astype(str))
+    rest = [m for m in wanted if m not in fetched]
+    if not rest:
+        return molecules.iloc[0:0]
+    return source.molecules(rest)

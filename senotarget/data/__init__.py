@@ -1,1 +1,0 @@
-"""Vocabulary tables shipped as data."""

@@ -1,0 +1,205 @@
+"""A run's folder: its name, its tables' file names and column orders, and reading it back.
+
+Runs live under ``<out>/<run-id>/``; :mod:`senotarget.report.exports` writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from senotarget.errors import OutputError
+from senotarget.schema import (
+    CandidateCols,
+    ChangeCols,
+    EvidenceCols,
+    TargetCols,
+    ValidationCols,
+)
+from senotarget.util.files import replace_atomically
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MANIFEST",
+    "TABLES",
+    "default_run_id",
+    "free_run_id",
+    "latest_run",
+    "prepare_output",
+    "read_manifest",
+    "read_run_table",
+    "read_table_file",
+    "table_order",
+    "validate_run_id",
+    "write_text_atomic",
+]
+
+logger = logging.getLogger(__name__)
+
+RUN_ID_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MANIFEST: Final = "manifest.json"
+#: File name -> the column order it is written in. Every run has these three.
+TABLES: Final = {
+    "candidates.csv": CandidateCols.ORDER,
+    "evidence.csv": EvidenceCols.ORDER,
+    "targets.csv": TargetCols.ORDER,
+}
+#: Tables a run has when it applies: ``validation.csv`` (a known-compounds list was read) and
+#: ``changes.csv`` (a refresh compared the run with the previous one).
+OPTIONAL_TABLES: Final = {
+    "validation.csv": ValidationCols.ORDER,
+    "changes.csv": ChangeCols.ORDER,
+}
+_ORDERS: Final = {**TABLES, **OPTIONAL_TABLES}
+
+
+def table_order(name: str, columns: Iterable[str]) -> tuple[str, ...]:
+    """The column order a run table is written in (its declared order; else as given)."""
+    return tuple(_ORDERS.get(name, tuple(columns)))
+
+
+def validate_run_id(run_id: str) -> str:
+    """Return ``run_id`` if it is a plain folder name; raise :class:`OutputError` otherwise.
+
+    A run id becomes a folder under the output directory, so path separators, ``..`` and leading
+    dots (hidden or temporary folders) are refused.
+    """
+    if not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
+        raise OutputError(
+            f"run id {run_id!r} is not a plain name",
+            "use letters, digits, '.', '_' or '-' only (no '/', no '..'), "
+            "e.g. --run-id my-panel-2026",
+        )
+    return run_id
+
+
+def prepare_output(out_dir: Path, run_id: str) -> Path:
+    """Check, before any work, that ``out_dir/run_id`` can be written and does not exist yet.
+
+    :returns: the final run folder (not created yet)
+    :raises OutputError: the run id is not a plain name, the folder exists, or ``out_dir`` cannot
+        be created or written
+    """
+    validate_run_id(run_id)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        raise OutputError(
+            f"output folder {out_dir} is not writable ({error.strerror or error})",
+            "pass --out a folder you can write to (or set SENOTARGET_OUT_DIR)",
+        ) from None
+    run_dir = out_dir / run_id
+    if run_dir.exists():
+        raise OutputError(
+            f"run folder {run_dir} already exists",
+            "pass a new --run-id, or remove the old run folder",
+        )
+    return run_dir
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """Read one CSV table as written by :func:`write_run` (empty cells are missing values)."""
+    import pandas as pd
+
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
+
+    :raises OutputError: the folder cannot be written
+    """
+    try:
+        replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+    except OSError as error:
+        raise OutputError(
+            f"cannot write {path} ({error.strerror or error})",
+            "pass -o a path in a writable folder",
+        ) from None
+    return path
+
+
+def latest_run(out_dir: Path, panel: str | None = None) -> Path | None:
+    """The most recently finished run folder under ``out_dir`` (by its manifest's mtime).
+
+    :param panel: only runs of the panel with this name (the manifest's ``panel.name``)
+    """
+    if not out_dir.is_dir():
+        return None
+    runs = [
+        p
+        for p in out_dir.iterdir()
+        if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith(".")
+    ]
+    if panel is not None:
+        runs = [p for p in runs if _panel_of(p) == panel]
+    return max(runs, key=lambda p: (p / MANIFEST).stat().st_mtime_ns) if runs else None
+
+
+def _panel_of(run_dir: Path) -> str | None:
+    try:
+        manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = manifest.get("panel", {}).get("name") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """A finished run's manifest.json.
+
+    :raises OutputError: the folder is not a finished senotarget run
+    """
+    try:
+        loaded = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise OutputError(
+            f"{run_dir} is not a finished senotarget run ({MANIFEST}: {error})",
+            "pass a folder written by `senotarget run`",
+        ) from None
+    if not isinstance(loaded, dict):
+        raise OutputError(
+            f"{run_dir}/{MANIFEST} is not a run manifest",
+            "pass a folder written by `senotarget run`",
+        )
+    return loaded
+
+
+def read_run_table(run_dir: Path, name: str) -> pd.DataFrame:
+    """Read one table of a finished run.
+
+    :raises OutputError: the folder is not a finished senotarget run
+    """
+    path = run_dir / name
+    if not (run_dir / MANIFEST).is_file() or not path.is_file():
+        raise OutputError(
+            f"{run_dir} is not a finished senotarget run (no {MANIFEST} or {name})",
+            "pass a folder written by `senotarget run`",
+        )
+    return read_table_file(path)
+
+
+def default_run_id(panel_name: str, now: datetime | None = None) -> str:
+    """``<panel>-<UTC timestamp>``, e.g. ``default-20261124T101500Z``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in panel_name)
+    return f"{safe}-{stamp}"
+
+
+def free_run_id(out_dir: Path, run_id: str) -> str:
+    """``run_id``, or ``run_id-2``, ``-3`` ... when a run of the same second exists already."""
+    candidate, n = run_id, 1
+    while (out_dir / candidate).exists():
+        n += 1
+        candidate = f"{run_id}-{n}"
+    return candidate
