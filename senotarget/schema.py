@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias, cast, get_args
 
 #: An HGNC-style gene symbol (letters, digits, hyphen, dot; e.g. ``BCL2L1``, ``HLA-A``) or a
 #: UniProt accession (https://www.uniprot.org/help/accession_numbers).
@@ -45,17 +45,175 @@ ActionSign: TypeAlias = Literal["negative", "positive", "other"]
 #: Row status, ordered by severity (``exclude > flag > ok``), one vocabulary in every stage.
 Status: TypeAlias = Literal["ok", "flag", "exclude"]
 STATUS_RANK: Final[dict[str, int]] = {"ok": 0, "flag": 1, "exclude": 2}
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)
+
+#: How curation lets an activity row count (DESIGN §4): a measured potency, an inactive-side
+#: censored value ("> 10 uM" or an inactive comment), an active-side censored value, no potency
+#: (a row that is evidence of testing only), or excluded by a curation rule.
+PotencyUse: TypeAlias = Literal["excluded", "potency", "inactive", "active_censored", "none"]
+POTENCY_USES: Final[tuple[PotencyUse, ...]] = get_args(PotencyUse)
 
 TargetStatus: TypeAlias = Literal["resolved", "ambiguous", "unresolved"]
+TARGET_STATUSES: Final[tuple[TargetStatus, ...]] = get_args(TargetStatus)
 
 #: How a compound's parent was found (DESIGN §4: say which).
 ParentBasis: TypeAlias = Literal["molecule_hierarchy", "structure_pipeline", "self", "no_structure"]
+PARENT_BASES: Final[tuple[ParentBasis, ...]] = get_args(ParentBasis)
 
 SourceKind: TypeAlias = Literal["auto", "web", "sql"]
 SOURCE_KINDS: Final[tuple[SourceKind, ...]] = get_args(SourceKind)
 
 #: Target types whose assays must reach the single-protein confidence threshold.
 SINGLE_PROTEIN: Final = "SINGLE PROTEIN"
+
+
+#: The dtypes a declared column may have. ``text``: pandas ``object`` holding ``str`` or missing
+#: (what the sources return: pandas 3's string inference costs more than a query on big tables);
+#: ``str``: pandas' string dtype, never missing (an empty cell is ``""``); ``float64`` (missing is
+#: NaN); ``int64``; ``Int64`` (an integer that may be missing); ``bool``.
+ColumnType: TypeAlias = Literal["text", "str", "float64", "int64", "Int64", "bool"]
+COLUMN_TYPES: Final[tuple[ColumnType, ...]] = get_args(ColumnType)
+
+
+class Col(str):
+    """A declared column: the column name itself (a ``str``), with its dtype and allowed values.
+
+    A :class:`Table` subclass lists its columns as ``Col`` class attributes, in the order the table
+    holds them; the name is written once and the table's ``ORDER`` and pandera schema follow
+    from the declarations.
+
+    :param name: the column name
+    :param dtype: one of :data:`COLUMN_TYPES`
+    :param isin: the closed vocabulary of the column's values, if it has one
+    """
+
+    dtype: ColumnType
+    isin: tuple[str, ...] | None
+
+    def __new__(  # noqa: PYI034 - a Col is always a Col, never a subclass
+        cls, name: str, dtype: ColumnType = "str", *, isin: Sequence[str] | None = None
+    ) -> Col:
+        """Declare a column (see the class docstring)."""
+        if dtype not in COLUMN_TYPES:
+            raise ValueError(f"column {name}: dtype {dtype!r} is not one of {COLUMN_TYPES}")
+        column = super().__new__(cls, name)
+        column.dtype = dtype
+        column.isin = None if isin is None else tuple(isin)
+        return column
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Col, (str(self), self.dtype), {"isin": self.isin})
+
+    @property
+    def nullable(self) -> bool:
+        """Whether the column may hold missing values (``str``, ``int64`` and ``bool`` may not)."""
+        return self.dtype in ("text", "float64", "Int64")
+
+
+class TableContractError(Exception):
+    """A table does not match its declared contract: a programming error, or a foreign file."""
+
+
+class Table:
+    """A declared table: subclasses list their columns as :class:`Col` attributes.
+
+    ``ORDER`` is derived from the declarations (inherited columns first), and :meth:`check`
+    validates a DataFrame against the columns, dtypes and vocabularies with pandera
+    (https://pandera.readthedocs.io), at the boundary where a stage returns the table and where a
+    run's files are read back.
+    """
+
+    #: The declared columns, in table order (inherited columns first).
+    COLUMNS: ClassVar[tuple[Col, ...]] = ()
+    #: The column names in the order the table is held and written (the same objects).
+    ORDER: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = tuple(v for v in vars(cls).values() if isinstance(v, Col))
+        inherited = tuple(c for c in cls.COLUMNS if c not in own)
+        cls.COLUMNS = inherited + own
+        cls.ORDER = cls.COLUMNS
+        cls._schema = None
+
+    _schema: ClassVar[Any] = None
+
+    @classmethod
+    def empty(cls) -> pd.DataFrame:
+        """The table with no rows, its columns in ``ORDER`` with their declared dtypes."""
+        import pandas as pd
+
+        return pd.DataFrame({str(c): pd.Series(dtype=_PANDAS_DTYPE[c.dtype]) for c in cls.COLUMNS})
+
+    @classmethod
+    def conform(cls, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame``'s declared columns, in ``ORDER``, cast to their declared dtypes.
+
+        For a stage that builds a table from records (whose dtypes pandas would infer); the result
+        still goes through :meth:`check` where the stage returns it.
+        """
+        return frame.loc[:, list(cls.ORDER)].astype(cls.dtypes())
+
+    @classmethod
+    def dtypes(cls) -> dict[str, str]:
+        """Column name -> pandas dtype, to read a table back with its declared types."""
+        return {str(c): _PANDAS_DTYPE[c.dtype] for c in cls.COLUMNS}
+
+    @classmethod
+    def pandera_schema(cls) -> Any:
+        """The pandera ``DataFrameSchema`` of the declared columns (built once, on first use)."""
+        if cls._schema is None:
+            import pandera.pandas as pa
+
+            columns = {
+                str(c): pa.Column(
+                    _PANDERA_DTYPE[c.dtype],
+                    checks=None if c.isin is None else pa.Check.isin(c.isin),
+                    nullable=c.nullable,
+                )
+                for c in cls.COLUMNS
+            }
+            cls._schema = pa.DataFrameSchema(columns, strict=True, ordered=True, name=cls.__name__)
+        return cls._schema
+
+    @classmethod
+    def check(cls, frame: pd.DataFrame, where: str) -> pd.DataFrame:
+        """Return ``frame`` if it matches the declared table; raise :class:`TableContractError`.
+
+        :param where: who hands the table over (a stage, a file), named in the error
+        """
+        import pandera.errors
+
+        try:
+            return cast("pd.DataFrame", cls.pandera_schema().validate(frame, lazy=True))
+        except pandera.errors.SchemaErrors as error:
+            cases = error.failure_cases
+            shown = "; ".join(
+                f"{row.column}: {row.check} ({row.failure_case!r})"
+                for row in cases.head(5).itertuples()
+            )
+            raise TableContractError(
+                f"{where}: the {cls.__name__} table breaks its contract ({len(cases)} failure(s):"
+                f" {shown})"
+            ) from None
+
+
+_PANDAS_DTYPE: Final[dict[str, str]] = {
+    "text": "object",
+    "str": "str",
+    "float64": "float64",
+    "int64": "int64",
+    "Int64": "Int64",
+    "bool": "bool",
+}
+_PANDERA_DTYPE: Final[dict[str, Any]] = {
+    "text": object,
+    "str": str,
+    "float64": "float64",
+    "int64": "int64",
+    "Int64": "Int64",
+    "bool": "bool",
+}
 
 
 @dataclass(frozen=True)
@@ -143,109 +301,61 @@ class RunResult:
     timings: tuple[StageTiming, ...] = ()
 
 
-class TargetCols:
+class TargetCols(Table):
     """``targets.csv``: one row per (panel entry, gene, ChEMBL target containing that gene)."""
 
-    LABEL: Final = "label"
-    GENE_SYMBOL: Final = "gene_symbol"
-    STRATEGIES: Final = "strategies"
-    DIRECTION: Final = "direction"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    TARGET_TYPE: Final = "target_type"
-    STATUS: Final = "status"
-    REASON: Final = "reason"
-    TARGET_PREF_NAME: Final = "target_pref_name"
-    ACCESSION: Final = "accession"
-    MATCHED_BY: Final = "matched_by"
-    N_COMPONENTS: Final = "n_components"
-    CONFIDENCE_MIN: Final = "confidence_min"
-    PATHWAY: Final = "pathway"
-    CAUTION: Final = "caution"
-    ORDER: Final = (
-        LABEL,
-        GENE_SYMBOL,
-        STRATEGIES,
-        DIRECTION,
-        TARGET_CHEMBL_ID,
-        TARGET_TYPE,
-        STATUS,
-        REASON,
-        TARGET_PREF_NAME,
-        ACCESSION,
-        MATCHED_BY,
-        N_COMPONENTS,
-        CONFIDENCE_MIN,
-        PATHWAY,
-        CAUTION,
-    )
+    LABEL: Final[str] = Col("label", "str")
+    GENE_SYMBOL: Final[str] = Col("gene_symbol", "str")
+    STRATEGIES: Final[str] = Col("strategies", "str")
+    DIRECTION: Final[str] = Col("direction", "str", isin=DIRECTIONS)
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "str")
+    TARGET_TYPE: Final[str] = Col("target_type", "str")
+    STATUS: Final[str] = Col("status", "str", isin=TARGET_STATUSES)
+    REASON: Final[str] = Col("reason", "str")
+    TARGET_PREF_NAME: Final[str] = Col("target_pref_name", "str")
+    ACCESSION: Final[str] = Col("accession", "str")
+    MATCHED_BY: Final[str] = Col("matched_by", "str")
+    N_COMPONENTS: Final[str] = Col("n_components", "int64")
+    CONFIDENCE_MIN: Final[str] = Col("confidence_min", "Int64")
+    PATHWAY: Final[str] = Col("pathway", "str")
+    CAUTION: Final[str] = Col("caution", "str")
 
 
-class ComponentCols:
+class ComponentCols(Table):
     """Source answer to a target search: one row per (query, target, matching component)."""
 
-    QUERY: Final = "query"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    TARGET_TYPE: Final = "target_type"
-    TARGET_PREF_NAME: Final = "target_pref_name"
-    TAX_ID: Final = "tax_id"
-    ACCESSION: Final = "accession"
-    GENE_SYMBOL: Final = "component_gene_symbol"
-    MATCHED_BY: Final = "matched_by"
-    N_COMPONENTS: Final = "n_components"
-    ORDER: Final = (
-        QUERY,
-        TARGET_CHEMBL_ID,
-        TARGET_TYPE,
-        TARGET_PREF_NAME,
-        TAX_ID,
-        ACCESSION,
-        GENE_SYMBOL,
-        MATCHED_BY,
-        N_COMPONENTS,
-    )
+    QUERY: Final[str] = Col("query", "text")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "text")
+    TARGET_TYPE: Final[str] = Col("target_type", "text")
+    TARGET_PREF_NAME: Final[str] = Col("target_pref_name", "text")
+    TAX_ID: Final[str] = Col("tax_id", "float64")
+    ACCESSION: Final[str] = Col("accession", "text")
+    GENE_SYMBOL: Final[str] = Col("component_gene_symbol", "text")
+    MATCHED_BY: Final[str] = Col("matched_by", "text")
+    N_COMPONENTS: Final[str] = Col("n_components", "float64")
 
 
-class ActivityCols:
+class ActivityCols(Table):
     """Source answer for activities on targets, with the assay fields curation needs."""
 
-    ACTIVITY_ID: Final = "activity_id"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    ASSAY_CHEMBL_ID: Final = "assay_chembl_id"
-    DOCUMENT_CHEMBL_ID: Final = "document_chembl_id"
-    ASSAY_TYPE: Final = "assay_type"
-    ASSAY_DESCRIPTION: Final = "assay_description"
-    CONFIDENCE_SCORE: Final = "confidence_score"
-    RELATIONSHIP_TYPE: Final = "relationship_type"
-    STANDARD_TYPE: Final = "standard_type"
-    STANDARD_RELATION: Final = "standard_relation"
-    STANDARD_VALUE: Final = "standard_value"
-    STANDARD_UNITS: Final = "standard_units"
-    PCHEMBL_VALUE: Final = "pchembl_value"
-    DATA_VALIDITY_COMMENT: Final = "data_validity_comment"
-    POTENTIAL_DUPLICATE: Final = "potential_duplicate"
-    ACTIVITY_COMMENT: Final = "activity_comment"
-    ACTION_TYPE: Final = "action_type"
-    ORDER: Final = (
-        ACTIVITY_ID,
-        MOLECULE_CHEMBL_ID,
-        TARGET_CHEMBL_ID,
-        ASSAY_CHEMBL_ID,
-        DOCUMENT_CHEMBL_ID,
-        ASSAY_TYPE,
-        ASSAY_DESCRIPTION,
-        CONFIDENCE_SCORE,
-        RELATIONSHIP_TYPE,
-        STANDARD_TYPE,
-        STANDARD_RELATION,
-        STANDARD_VALUE,
-        STANDARD_UNITS,
-        PCHEMBL_VALUE,
-        DATA_VALIDITY_COMMENT,
-        POTENTIAL_DUPLICATE,
-        ACTIVITY_COMMENT,
-        ACTION_TYPE,
-    )
+    ACTIVITY_ID: Final[str] = Col("activity_id", "float64")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "text")
+    ASSAY_CHEMBL_ID: Final[str] = Col("assay_chembl_id", "text")
+    DOCUMENT_CHEMBL_ID: Final[str] = Col("document_chembl_id", "text")
+    ASSAY_TYPE: Final[str] = Col("assay_type", "text")
+    ASSAY_DESCRIPTION: Final[str] = Col("assay_description", "text")
+    CONFIDENCE_SCORE: Final[str] = Col("confidence_score", "float64")
+    RELATIONSHIP_TYPE: Final[str] = Col("relationship_type", "text")
+    STANDARD_TYPE: Final[str] = Col("standard_type", "text")
+    STANDARD_RELATION: Final[str] = Col("standard_relation", "text")
+    STANDARD_VALUE: Final[str] = Col("standard_value", "float64")
+    STANDARD_UNITS: Final[str] = Col("standard_units", "text")
+    PCHEMBL_VALUE: Final[str] = Col("pchembl_value", "float64")
+    DATA_VALIDITY_COMMENT: Final[str] = Col("data_validity_comment", "text")
+    POTENTIAL_DUPLICATE: Final[str] = Col("potential_duplicate", "float64")
+    ACTIVITY_COMMENT: Final[str] = Col("activity_comment", "text")
+    ACTION_TYPE: Final[str] = Col("action_type", "text")
     #: The columns every source returns as numbers (float64, NaN when missing).
     NUMERIC: Final = (
         ACTIVITY_ID,
@@ -256,238 +366,182 @@ class ActivityCols:
     )
 
 
-class CuratedCols:
+class CuratedCols(ActivityCols):
     """Curated activities: :class:`ActivityCols` plus the curation outcome per row."""
 
     PARENT_CHEMBL_ID: Final = "parent_chembl_id"
-    PCHEMBL: Final = "pchembl"  # ChEMBL's pchembl_value, or the one computed by its definition
-    POTENCY_USE: Final = "potency_use"  # "potency" | "inactive" | "active_censored" | "none"
-    FLAGS: Final = "flags"
-    STATUS: Final = "status"
+    PCHEMBL: Final[str] = Col(
+        "pchembl", "float64"
+    )  # ChEMBL's pchembl_value, or the one computed by its definition
+    POTENCY_USE: Final[str] = Col(
+        "potency_use", "text", isin=POTENCY_USES
+    )  # "potency" | "inactive" | "active_censored" | "none"
+    FLAGS: Final[str] = Col("flags", "text")
+    STATUS: Final[str] = Col("status", "text", isin=STATUSES)
 
 
-class MoleculeCols:
+class MoleculeCols(Table):
     """Source answer for molecules (structures, phase, hierarchy parent)."""
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    PREF_NAME: Final = "pref_name"
-    MAX_PHASE: Final = "max_phase"
-    MOLECULE_TYPE: Final = "molecule_type"
-    HIERARCHY_PARENT: Final = "hierarchy_parent_chembl_id"
-    CANONICAL_SMILES: Final = "canonical_smiles"
-    ORDER: Final = (
-        MOLECULE_CHEMBL_ID,
-        PREF_NAME,
-        MAX_PHASE,
-        MOLECULE_TYPE,
-        HIERARCHY_PARENT,
-        CANONICAL_SMILES,
-    )
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    PREF_NAME: Final[str] = Col("pref_name", "text")
+    MAX_PHASE: Final[str] = Col("max_phase", "float64")
+    MOLECULE_TYPE: Final[str] = Col("molecule_type", "text")
+    HIERARCHY_PARENT: Final[str] = Col("hierarchy_parent_chembl_id", "text")
+    CANONICAL_SMILES: Final[str] = Col("canonical_smiles", "text")
 
 
-class MechanismCols:
+class MechanismCols(Table):
     """Source answer for ChEMBL drug_mechanism records on targets."""
 
-    MEC_ID: Final = "mec_id"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    ACTION_TYPE: Final = "action_type"
-    MECHANISM_OF_ACTION: Final = "mechanism_of_action"
-    ORDER: Final = (MEC_ID, MOLECULE_CHEMBL_ID, TARGET_CHEMBL_ID, ACTION_TYPE, MECHANISM_OF_ACTION)
+    MEC_ID: Final[str] = Col("mec_id", "float64")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "text")
+    ACTION_TYPE: Final[str] = Col("action_type", "text")
+    MECHANISM_OF_ACTION: Final[str] = Col("mechanism_of_action", "text")
 
 
-class ActionTypeCols:
+class ActionTypeCols(Table):
     """Source answer for the ChEMBL action_type lookup."""
 
-    ACTION_TYPE: Final = "action_type"
-    PARENT_TYPE: Final = "parent_type"
-    ORDER: Final = (ACTION_TYPE, PARENT_TYPE)
+    ACTION_TYPE: Final[str] = Col("action_type", "text")
+    PARENT_TYPE: Final[str] = Col("parent_type", "text")
 
 
-class ChemCols:
+class ChemCols(Table):
     """Chemistry stage output: one row per input molecule."""
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    STANDARD_SMILES: Final = "standard_smiles"
-    PARENT_SMILES: Final = "parent_smiles"
-    PARENT_INCHIKEY: Final = "parent_inchikey"
-    QED: Final = "qed"
-    PAINS: Final = "pains"  # ";"-joined PAINS alert names
-    BRENK: Final = "brenk"  # ";"-joined Brenk alert names
-    SCAFFOLD: Final = "murcko_scaffold"
-    STATUS: Final = "chem_status"
-    REASON: Final = "chem_reason"
-    ORDER: Final = (
-        MOLECULE_CHEMBL_ID,
-        STANDARD_SMILES,
-        PARENT_SMILES,
-        PARENT_INCHIKEY,
-        QED,
-        PAINS,
-        BRENK,
-        SCAFFOLD,
-        STATUS,
-        REASON,
-    )
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    STANDARD_SMILES: Final[str] = Col("standard_smiles", "str")
+    PARENT_SMILES: Final[str] = Col("parent_smiles", "str")
+    PARENT_INCHIKEY: Final[str] = Col("parent_inchikey", "str")
+    QED: Final[str] = Col("qed", "float64")
+    PAINS: Final[str] = Col("pains", "str")  # ";"-joined PAINS alert names
+    BRENK: Final[str] = Col("brenk", "str")  # ";"-joined Brenk alert names
+    SCAFFOLD: Final[str] = Col("murcko_scaffold", "str")
+    STATUS: Final[str] = Col("chem_status", "str", isin=STATUSES)
+    REASON: Final[str] = Col("chem_reason", "str")
 
 
-class ParentCols:
+class ParentCols(Table):
     """Molecule -> parent compound map used for aggregation."""
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    PARENT_CHEMBL_ID: Final = "parent_chembl_id"
-    PARENT_BASIS: Final = "parent_basis"
-    ORDER: Final = (MOLECULE_CHEMBL_ID, PARENT_CHEMBL_ID, PARENT_BASIS)
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    PARENT_CHEMBL_ID: Final[str] = Col("parent_chembl_id", "str")
+    PARENT_BASIS: Final[str] = Col("parent_basis", "str", isin=PARENT_BASES)
 
 
-class EvidenceCols:
+class EvidenceCols(Table):
     """``evidence.csv``: one row per (parent compound, target, standard_type).
 
     A ChEMBL drug_mechanism record with no measurement on the same (parent, target) gets a row of
     its own with ``standard_type`` :data:`MECHANISM_ONLY` and zero measurements.
     """
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    GENE_SYMBOLS: Final = "gene_symbols"
-    STANDARD_TYPE: Final = "standard_type"
-    MEDIAN_PCHEMBL: Final = "median_pchembl"
-    N_MEASUREMENTS: Final = "n_measurements"
-    N_ASSAYS: Final = "n_assays"
-    N_DOCUMENTS: Final = "n_documents"
-    CENSORED_INACTIVE: Final = "censored_inactive"
-    ACTION_TYPE: Final = "action_type"
-    FLAGS: Final = "flags"
-    TARGET_TYPE: Final = "target_type"
-    MECHANISM_ACTION_TYPE: Final = "mechanism_action_type"
-    ACTIVITY_ACTION_TYPE: Final = "activity_action_type"
-    N_ACTIVE_CENSORED: Final = "n_active_censored"
-    N_EXCLUDED: Final = "n_excluded"
-    ACTIVATION_ASSAY: Final = "activation_assay"  # an EC50/AC50 assay described as activation
-    MECHANISM_OF_ACTION: Final = "mechanism_of_action"
-    MECHANISM_MOLECULES: Final = "mechanism_molecules"  # molecules the mechanism is recorded on
-    SOURCE_MOLECULES: Final = "source_molecules"  # molecules whose activities were aggregated
-    ORDER: Final = (
-        MOLECULE_CHEMBL_ID,
-        TARGET_CHEMBL_ID,
-        GENE_SYMBOLS,
-        STANDARD_TYPE,
-        MEDIAN_PCHEMBL,
-        N_MEASUREMENTS,
-        N_ASSAYS,
-        N_DOCUMENTS,
-        CENSORED_INACTIVE,
-        ACTION_TYPE,
-        FLAGS,
-        TARGET_TYPE,
-        MECHANISM_ACTION_TYPE,
-        ACTIVITY_ACTION_TYPE,
-        N_ACTIVE_CENSORED,
-        N_EXCLUDED,
-        ACTIVATION_ASSAY,
-        MECHANISM_OF_ACTION,
-        MECHANISM_MOLECULES,
-        SOURCE_MOLECULES,
-    )
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "str")
+    GENE_SYMBOLS: Final[str] = Col("gene_symbols", "str")
+    STANDARD_TYPE: Final[str] = Col("standard_type", "str")
+    MEDIAN_PCHEMBL: Final[str] = Col("median_pchembl", "float64")
+    N_MEASUREMENTS: Final[str] = Col("n_measurements", "int64")
+    N_ASSAYS: Final[str] = Col("n_assays", "int64")
+    N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    CENSORED_INACTIVE: Final[str] = Col("censored_inactive", "int64")
+    ACTION_TYPE: Final[str] = Col("action_type", "str")
+    FLAGS: Final[str] = Col("flags", "str")
+    TARGET_TYPE: Final[str] = Col("target_type", "str")
+    MECHANISM_ACTION_TYPE: Final[str] = Col("mechanism_action_type", "str")
+    ACTIVITY_ACTION_TYPE: Final[str] = Col("activity_action_type", "str")
+    N_ACTIVE_CENSORED: Final[str] = Col("n_active_censored", "int64")
+    N_EXCLUDED: Final[str] = Col("n_excluded", "int64")
+    ACTIVATION_ASSAY: Final[str] = Col(
+        "activation_assay", "bool"
+    )  # an EC50/AC50 assay described as activation
+    MECHANISM_OF_ACTION: Final[str] = Col("mechanism_of_action", "str")
+    MECHANISM_MOLECULES: Final[str] = Col(
+        "mechanism_molecules", "str"
+    )  # molecules the mechanism is recorded on
+    SOURCE_MOLECULES: Final[str] = Col(
+        "source_molecules", "str"
+    )  # molecules whose activities were aggregated
 
 
-class SupportCols:
+class SupportCols(Table):
     """Distinct (parent, target, assay, document) of the rows that count, for exact counts."""
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    ASSAY_CHEMBL_ID: Final = "assay_chembl_id"
-    DOCUMENT_CHEMBL_ID: Final = "document_chembl_id"
-    ORDER: Final = (MOLECULE_CHEMBL_ID, TARGET_CHEMBL_ID, ASSAY_CHEMBL_ID, DOCUMENT_CHEMBL_ID)
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "text")
+    ASSAY_CHEMBL_ID: Final[str] = Col("assay_chembl_id", "text")
+    DOCUMENT_CHEMBL_ID: Final[str] = Col("document_chembl_id", "text")
 
 
 MECHANISM_ONLY: Final = "MECHANISM"
 
 
-class CallCols:
+class CallCols(Table):
     """Classify output: one row per (parent compound, panel entry, gene) with evidence."""
 
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    LABEL: Final = "label"
-    GENE_SYMBOL: Final = "gene_symbol"
-    STRATEGIES: Final = "strategies"
-    WANTED: Final = "wanted_direction"
-    DIRECTION: Final = "direction"  # DirectionBasis, or "" when the evidence gives no direction
-    DIRECTION_SOURCE: Final = "direction_source"
-    ACTION_TYPES: Final = "action_types"
-    BEST_PCHEMBL: Final = "best_pchembl"
-    BEST_TYPE: Final = "best_standard_type"
-    N_ASSAYS: Final = "n_assays"
-    N_DOCUMENTS: Final = "n_documents"
-    HAS_MECHANISM: Final = "has_mechanism"
-    MEETS_POTENCY: Final = "meets_potency"
-    INACTIVE_ONLY: Final = "inactive_only"
-    QUALIFIES: Final = "qualifies"
-    EVIDENCE_TEXT: Final = "evidence_text"
-    CAUTION: Final = "caution"
-    FLAGS: Final = "flags"
-    TARGET_IDS: Final = "target_chembl_ids"
-    ORDER: Final = (
-        MOLECULE_CHEMBL_ID,
-        LABEL,
-        GENE_SYMBOL,
-        STRATEGIES,
-        WANTED,
-        DIRECTION,
-        DIRECTION_SOURCE,
-        ACTION_TYPES,
-        BEST_PCHEMBL,
-        BEST_TYPE,
-        N_ASSAYS,
-        N_DOCUMENTS,
-        HAS_MECHANISM,
-        MEETS_POTENCY,
-        INACTIVE_ONLY,
-        QUALIFIES,
-        EVIDENCE_TEXT,
-        CAUTION,
-        FLAGS,
-        TARGET_IDS,
-    )
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    LABEL: Final[str] = Col("label", "str")
+    GENE_SYMBOL: Final[str] = Col("gene_symbol", "str")
+    STRATEGIES: Final[str] = Col("strategies", "str")
+    WANTED: Final[str] = Col("wanted_direction", "str", isin=DIRECTIONS)
+    DIRECTION: Final[str] = Col(
+        "direction", "str", isin=("", *DIRECTION_BASES)
+    )  # DirectionBasis, or "" when the evidence gives no direction
+    DIRECTION_SOURCE: Final[str] = Col("direction_source", "str")
+    ACTION_TYPES: Final[str] = Col("action_types", "str")
+    BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")
+    BEST_TYPE: Final[str] = Col("best_standard_type", "str")
+    N_ASSAYS: Final[str] = Col("n_assays", "int64")
+    N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    HAS_MECHANISM: Final[str] = Col("has_mechanism", "bool")
+    MEETS_POTENCY: Final[str] = Col("meets_potency", "bool")
+    INACTIVE_ONLY: Final[str] = Col("inactive_only", "bool")
+    QUALIFIES: Final[str] = Col("qualifies", "bool")
+    EVIDENCE_TEXT: Final[str] = Col("evidence_text", "str")
+    CAUTION: Final[str] = Col("caution", "str")
+    FLAGS: Final[str] = Col("flags", "str")
+    TARGET_IDS: Final[str] = Col("target_chembl_ids", "str")
 
 
-class CandidateCols:
+class CandidateCols(Table):
     """``candidates.csv``: one row per (compound, strategy), sorted by strategy then rank."""
 
-    STRATEGY: Final = "strategy"
-    RANK: Final = "rank"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    PREF_NAME: Final = "pref_name"
-    SCORE: Final = "score"
-    PRIMARY_LABEL: Final = "primary_label"
-    LABELS: Final = "labels"
-    POTENCY: Final = "potency"
-    EVIDENCE: Final = "evidence"
-    MATURITY: Final = "maturity"
-    DIRECTION_CERTAINTY: Final = "direction_certainty"
-    BREADTH: Final = "breadth"
-    DRUGLIKENESS: Final = "druglikeness"
-    ALERT_PENALTY: Final = "alert_penalty"
-    DIRECTION: Final = "direction"
-    ACTION_TYPES: Final = "action_types"
-    TARGETS: Final = "targets"
-    BEST_PCHEMBL: Final = "best_pchembl"
-    N_ASSAYS: Final = "n_assays"
-    N_DOCUMENTS: Final = "n_documents"
-    MAX_PHASE: Final = "max_phase"
-    EVIDENCE_TEXT: Final = "evidence_text"
-    CAUTION: Final = "caution"
-    FLAGS: Final = "flags"
-    CANONICAL_SMILES: Final = "canonical_smiles"
-    IS_CANDIDATE: Final = "is_candidate"
-    HAS_MECHANISM: Final = "has_mechanism"
-    MEETS_POTENCY: Final = "meets_potency"
-    DIRECTION_OK: Final = "direction_ok"
-    PARENT_BASIS: Final = "parent_basis"
-    SCAFFOLD: Final = "murcko_scaffold"
-    QED: Final = "qed"
-    PAINS: Final = "pains"
-    BRENK: Final = "brenk"
+    STRATEGY: Final[str] = Col("strategy", "str", isin=STRATEGIES)
+    RANK: Final[str] = Col("rank", "int64")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    PREF_NAME: Final[str] = Col("pref_name", "str")
+    SCORE: Final[str] = Col("score", "float64")
+    PRIMARY_LABEL: Final[str] = Col("primary_label", "str")
+    LABELS: Final[str] = Col("labels", "str")
+    POTENCY: Final[str] = Col("potency", "float64")
+    EVIDENCE: Final[str] = Col("evidence", "float64")
+    MATURITY: Final[str] = Col("maturity", "float64")
+    DIRECTION_CERTAINTY: Final[str] = Col("direction_certainty", "float64")
+    BREADTH: Final[str] = Col("breadth", "float64")
+    DRUGLIKENESS: Final[str] = Col("druglikeness", "float64")
+    ALERT_PENALTY: Final[str] = Col("alert_penalty", "float64")
+    DIRECTION: Final[str] = Col("direction", "str")
+    ACTION_TYPES: Final[str] = Col("action_types", "str")
+    TARGETS: Final[str] = Col("targets", "str")
+    BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")
+    N_ASSAYS: Final[str] = Col("n_assays", "int64")
+    N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    MAX_PHASE: Final[str] = Col("max_phase", "float64")
+    EVIDENCE_TEXT: Final[str] = Col("evidence_text", "str")
+    CAUTION: Final[str] = Col("caution", "str")
+    FLAGS: Final[str] = Col("flags", "str")
+    CANONICAL_SMILES: Final[str] = Col("canonical_smiles", "str")
+    IS_CANDIDATE: Final[str] = Col("is_candidate", "bool")
+    HAS_MECHANISM: Final[str] = Col("has_mechanism", "bool")
+    MEETS_POTENCY: Final[str] = Col("meets_potency", "bool")
+    DIRECTION_OK: Final[str] = Col("direction_ok", "bool")
+    PARENT_BASIS: Final[str] = Col("parent_basis", "str", isin=PARENT_BASES)
+    SCAFFOLD: Final[str] = Col("murcko_scaffold", "str")
+    QED: Final[str] = Col("qed", "float64")
+    PAINS: Final[str] = Col("pains", "str")
+    BRENK: Final[str] = Col("brenk", "str")
     #: The score components, in the order they are summed and shown.
     COMPONENTS: Final = (
         POTENCY,
@@ -497,36 +551,6 @@ class CandidateCols:
         BREADTH,
         DRUGLIKENESS,
         ALERT_PENALTY,
-    )
-    ORDER: Final = (
-        STRATEGY,
-        RANK,
-        MOLECULE_CHEMBL_ID,
-        PREF_NAME,
-        SCORE,
-        PRIMARY_LABEL,
-        LABELS,
-        *COMPONENTS,
-        DIRECTION,
-        ACTION_TYPES,
-        TARGETS,
-        BEST_PCHEMBL,
-        N_ASSAYS,
-        N_DOCUMENTS,
-        MAX_PHASE,
-        EVIDENCE_TEXT,
-        CAUTION,
-        FLAGS,
-        CANONICAL_SMILES,
-        IS_CANDIDATE,
-        HAS_MECHANISM,
-        MEETS_POTENCY,
-        DIRECTION_OK,
-        PARENT_BASIS,
-        SCAFFOLD,
-        QED,
-        PAINS,
-        BRENK,
     )
 
 
@@ -542,33 +566,22 @@ ChangeKind: TypeAlias = Literal[
 CHANGE_KINDS: Final[tuple[ChangeKind, ...]] = get_args(ChangeKind)
 
 
-class ChangeCols:
+class ChangeCols(Table):
     """``changes.csv``: what moved between two runs (:mod:`senotarget.stages.changes`), a row each.
 
     ``before`` / ``after`` hold the compared value in each run (a rank, a label set, a
     direction, an evidence summary; empty when absent); ``detail`` says it in words.
     """
 
-    CHANGE: Final = "change"
-    STRATEGY: Final = "strategy"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    PREF_NAME: Final = "pref_name"
-    TARGET_CHEMBL_ID: Final = "target_chembl_id"
-    STANDARD_TYPE: Final = "standard_type"
-    BEFORE: Final = "before"
-    AFTER: Final = "after"
-    DETAIL: Final = "detail"
-    ORDER: Final = (
-        CHANGE,
-        STRATEGY,
-        MOLECULE_CHEMBL_ID,
-        PREF_NAME,
-        TARGET_CHEMBL_ID,
-        STANDARD_TYPE,
-        BEFORE,
-        AFTER,
-        DETAIL,
-    )
+    CHANGE: Final[str] = Col("change", "str", isin=CHANGE_KINDS)
+    STRATEGY: Final[str] = Col("strategy", "str")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    PREF_NAME: Final[str] = Col("pref_name", "str")
+    TARGET_CHEMBL_ID: Final[str] = Col("target_chembl_id", "str")
+    STANDARD_TYPE: Final[str] = Col("standard_type", "str")
+    BEFORE: Final[str] = Col("before", "str")
+    AFTER: Final[str] = Col("after", "str")
+    DETAIL: Final[str] = Col("detail", "str")
 
 
 ValidationStatus: TypeAlias = Literal[
@@ -577,19 +590,18 @@ ValidationStatus: TypeAlias = Literal[
 VALIDATION_STATUSES: Final[tuple[ValidationStatus, ...]] = get_args(ValidationStatus)
 
 
-class KnownCols:
+class KnownCols(Table):
     """``known_senotherapeutics.csv``: compounds the literature already calls senotherapeutic."""
 
-    COMPOUND: Final = "compound"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    STRATEGY: Final = "strategy"
-    TARGETS: Final = "targets"
-    CITATION: Final = "citation"
-    CLAIM: Final = "claim"
-    ORDER: Final = (COMPOUND, MOLECULE_CHEMBL_ID, STRATEGY, TARGETS, CITATION, CLAIM)
+    COMPOUND: Final[str] = Col("compound", "str")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    STRATEGY: Final[str] = Col("strategy", "str", isin=STRATEGIES)
+    TARGETS: Final[str] = Col("targets", "str")
+    CITATION: Final[str] = Col("citation", "str")
+    CLAIM: Final[str] = Col("claim", "str")
 
 
-class ValidationCols:
+class ValidationCols(Table):
     """``validation.csv``: how a run ranks each known compound (:mod:`senotarget.stages.validate`).
 
     ``status``: ``found`` (a candidate with the expected label), ``wrong_label`` (a candidate,
@@ -599,34 +611,19 @@ class ValidationCols:
     ``not_in_release`` (the source does not have the molecule).
     """
 
-    COMPOUND: Final = "compound"
-    MOLECULE_CHEMBL_ID: Final = "molecule_chembl_id"
-    EXPECTED: Final = "expected_strategy"
-    STATUS: Final = "status"
-    LABELS: Final = "labels"
-    RANK: Final = "rank"
-    N_CANDIDATES: Final = "n_candidates"
-    PERCENTILE: Final = "percentile"
-    SCORE: Final = "score"
-    DIRECTION: Final = "direction"
-    REASON: Final = "reason"
-    TARGETS: Final = "targets"
-    CITATION: Final = "citation"
-    ORDER: Final = (
-        COMPOUND,
-        MOLECULE_CHEMBL_ID,
-        EXPECTED,
-        STATUS,
-        LABELS,
-        RANK,
-        N_CANDIDATES,
-        PERCENTILE,
-        SCORE,
-        DIRECTION,
-        REASON,
-        TARGETS,
-        CITATION,
-    )
+    COMPOUND: Final[str] = Col("compound", "str")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    EXPECTED: Final[str] = Col("expected_strategy", "str", isin=STRATEGIES)
+    STATUS: Final[str] = Col("status", "str", isin=VALIDATION_STATUSES)
+    LABELS: Final[str] = Col("labels", "str")
+    RANK: Final[str] = Col("rank", "Int64")
+    N_CANDIDATES: Final[str] = Col("n_candidates", "int64")
+    PERCENTILE: Final[str] = Col("percentile", "float64")
+    SCORE: Final[str] = Col("score", "float64")
+    DIRECTION: Final[str] = Col("direction", "str")
+    REASON: Final[str] = Col("reason", "str")
+    TARGETS: Final[str] = Col("targets", "str")
+    CITATION: Final[str] = Col("citation", "str")
 
 
 def cell_text(value: object) -> str:
@@ -643,11 +640,6 @@ def cell_number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
-
-
-def candidate_mask(candidates: pd.DataFrame) -> pd.Series:
-    """``is_candidate`` as booleans, whether the table is in memory or read back from CSV."""
-    return candidates[CandidateCols.IS_CANDIDATE].astype(str).str.lower().isin({"true", "1"})
 
 
 def chembl_number(ids: pd.Series) -> pd.Series:

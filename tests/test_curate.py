@@ -51,7 +51,7 @@ BASE_ACTIVITY: dict[str, Any] = {
 
 def _activities(*changes: dict[str, Any]) -> pd.DataFrame:
     rows = [{**BASE_ACTIVITY, ActivityCols.ACTIVITY_ID: i + 1, **c} for i, c in enumerate(changes)]
-    return pd.DataFrame(rows, columns=list(ActivityCols.ORDER))
+    return ActivityCols.conform(pd.DataFrame(rows, columns=list(ActivityCols.ORDER)))
 
 
 def _targets(*rows: tuple[str, str, str]) -> pd.DataFrame:

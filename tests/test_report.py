@@ -22,7 +22,7 @@ from senotarget.report.files import (
     read_run_table,
     validate_run_id,
 )
-from senotarget.schema import CandidateCols, EvidenceCols, RunResult, TargetCols
+from senotarget.schema import CandidateCols, Col, EvidenceCols, RunResult, Table, TargetCols
 
 GOOD_IDS = ["run1", "my-panel-2026", "a.b_c", "A", "2026-01-01T10.00", "x" * 128]
 BAD_IDS = ["../x", "/tmp/x", ".hidden", "a/b", "", "x..y", "..", "-x", "a b", "a\\b", "x" * 129]
@@ -80,13 +80,40 @@ def test_prepare_output_checks_run_id_first(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def _table(columns: tuple[str, ...], n_rows: int = 2) -> pd.DataFrame:
-    """A table with ``columns`` given in reverse order; cell ``r,c`` holds ``"<column><r>"``."""
-    return pd.DataFrame({c: [f"{c}{r}" for r in range(n_rows)] for c in reversed(columns)})
+#: A value of row ``r`` for each declared dtype, and how the CSV writes it.
+_CELL: dict[str, Any] = {
+    "str": lambda c, r: (f"{c}{r}", f"{c}{r}"),
+    "float64": lambda c, r: (r + 0.5, f"{r}.5"),
+    "int64": lambda c, r: (r, f"{r}"),
+    "Int64": lambda c, r: (r, f"{r}"),
+    "bool": lambda c, r: (r == 0, "True" if r == 0 else "False"),
+}
+_CONTRACT: dict[str, type[Table]] = {
+    "candidates.csv": CandidateCols,
+    "evidence.csv": EvidenceCols,
+    "targets.csv": TargetCols,
+}
+
+
+def _value(column: Col, r: int) -> tuple[Any, str]:
+    if column.isin:
+        return column.isin[r % len(column.isin)], column.isin[r % len(column.isin)]
+    return _CELL[column.dtype](column, r)  # type: ignore[no-any-return]
+
+
+def _table(name: str, n_rows: int = 2) -> pd.DataFrame:
+    """A table that keeps its contract, its columns given in reverse order."""
+    table = _CONTRACT[name]
+    data = {c: [_value(c, r)[0] for r in range(n_rows)] for c in reversed(table.COLUMNS)}
+    return pd.DataFrame(data).astype({c: table.dtypes()[c] for c in data})
+
+
+def _line(name: str, r: int) -> str:
+    return ",".join(_value(c, r)[1] for c in _CONTRACT[name].COLUMNS)
 
 
 def _tables() -> dict[str, pd.DataFrame]:
-    return {name: _table(columns) for name, columns in TABLES.items()}
+    return {name: _table(name) for name in TABLES}
 
 
 MANIFEST_DATA: dict[str, Any] = {"run_id": "run1", "counts": {"candidates": 2}, "path": Path("x")}
@@ -120,7 +147,7 @@ def test_write_run_writes_exact_column_order_and_manifest(tmp_path: Path) -> Non
     for name, columns in TABLES.items():
         lines = (run_dir / name).read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(columns)
-        assert lines[1] == ",".join(f"{c}0" for c in columns)
+        assert lines[1] == _line(name, 0)
         assert len(lines) == 3
         table = read_run_table(run_dir, name)
         assert list(table.columns) == list(columns)
@@ -242,9 +269,9 @@ def test_exports_match_the_csv_tables(fixture_run: RunResult) -> None:
 
     folder = Path(fixture_run.run_dir)
     for name in TABLES:
-        csv = pd.read_csv(folder / name, keep_default_na=False, na_values=[""], low_memory=False)
+        csv = read_run_table(folder, name)
         parquet = pd.read_parquet(folder / name.replace(".csv", ".parquet"))
-        pd.testing.assert_frame_equal(parquet, csv, check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(parquet, csv, obj=name)
     records = list(Chem.SDMolSupplier(str(folder / "candidates.sdf")))
     candidates = pd.read_csv(folder / "candidates.csv")
     assert len(records) == len(candidates)  # a biologic is an empty record, not a lost row

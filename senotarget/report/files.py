@@ -19,6 +19,8 @@ from senotarget.schema import (
     CandidateCols,
     ChangeCols,
     EvidenceCols,
+    Table,
+    TableContractError,
     TargetCols,
     ValidationCols,
 )
@@ -59,6 +61,14 @@ OPTIONAL_TABLES: Final = {
     "changes.csv": ChangeCols.ORDER,
 }
 _ORDERS: Final = {**TABLES, **OPTIONAL_TABLES}
+#: File name -> the declared table it holds.
+_CONTRACTS: Final[dict[str, type[Table]]] = {
+    "candidates.csv": CandidateCols,
+    "evidence.csv": EvidenceCols,
+    "targets.csv": TargetCols,
+    "validation.csv": ValidationCols,
+    "changes.csv": ChangeCols,
+}
 
 
 def table_order(name: str, columns: Iterable[str]) -> tuple[str, ...]:
@@ -108,10 +118,32 @@ def prepare_output(out_dir: Path, run_id: str) -> Path:
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
-    """Read one CSV table as written by :func:`write_run` (empty cells are missing values)."""
+    """Read one CSV table as written by :func:`write_run`, with its declared dtypes.
+
+    A run table (:data:`TABLES`, :data:`OPTIONAL_TABLES`) comes back exactly as the stage that made
+    it returned it: text columns as strings (an empty cell is ``""``), numbers as floats or
+    integers (an empty cell is missing), booleans as booleans, and is checked against its
+    contract (:meth:`senotarget.schema.Table.check`). Any other CSV is read as pandas infers it.
+
+    :raises OutputError: the file is not a table this version of senotarget writes
+    """
     import pandas as pd
 
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+    table = _CONTRACTS.get(path.name)
+    if table is None:
+        return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+    dtypes = table.dtypes()
+    missing_as = {c: [""] for c, dtype in dtypes.items() if dtype not in ("str", "bool")}
+    try:
+        frame = pd.read_csv(
+            path, dtype=dtypes, keep_default_na=False, na_values=missing_as, low_memory=False
+        )
+        return table.check(frame, str(path))
+    except (ValueError, TableContractError) as error:
+        raise OutputError(
+            f"{path} is not a {path.name} this version of senotarget reads ({error})",
+            "rerun `senotarget run` to write the run again",
+        ) from None
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

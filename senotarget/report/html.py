@@ -27,7 +27,6 @@ from senotarget.schema import (
     Method,
     TargetCols,
     ValidationCols,
-    candidate_mask,
     cell_number,
     cell_text,
     split_tokens,
@@ -228,7 +227,9 @@ def target_views(
     potency = _best_potency(evidence)
     per_gene = _per_gene(evidence, EvidenceCols.GENE_SYMBOLS)
     compounds = per_gene.groupby("_gene")[EvidenceCols.MOLECULE_CHEMBL_ID].nunique()
-    candidate_rows = _per_gene(candidates[candidate_mask(candidates)], CandidateCols.TARGETS)
+    candidate_rows = _per_gene(
+        candidates[candidates[CandidateCols.IS_CANDIDATE]], CandidateCols.TARGETS
+    )
     n_candidates = candidate_rows.groupby("_gene")[CandidateCols.MOLECULE_CHEMBL_ID].nunique()
 
     views: list[TargetView] = []
@@ -276,7 +277,7 @@ def strategy_views(
     top: int,
 ) -> list[StrategyView]:
     """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates."""
-    is_candidate = candidate_mask(candidates)
+    is_candidate = candidates[CandidateCols.IS_CANDIDATE]
     views = []
     for strategy in STRATEGIES:
         mine = candidates[CandidateCols.STRATEGY] == strategy

@@ -178,7 +178,10 @@ def aggregate_evidence(
         .rename(columns={CuratedCols.PARENT_CHEMBL_ID: SupportCols.MOLECULE_CHEMBL_ID})
         .reset_index(drop=True)
     )
-    return evidence.loc[:, list(EvidenceCols.ORDER)], support.loc[:, list(SupportCols.ORDER)]
+    return (
+        EvidenceCols.check(evidence.loc[:, list(EvidenceCols.ORDER)], "aggregate (evidence)"),
+        SupportCols.check(support.loc[:, list(SupportCols.ORDER)], "aggregate (support)"),
+    )
 
 
 def _union_tokens(

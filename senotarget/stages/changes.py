@@ -26,7 +26,7 @@ from senotarget.schema import (
     CandidateCols,
     ChangeCols,
     EvidenceCols,
-    candidate_mask,
+    cell_number,
     cell_text,
     split_tokens,
 )
@@ -53,7 +53,9 @@ _EVIDENCE_KEY: Final = (
 
 
 def _rank(value: Any) -> str:
-    return "" if cell_text(value) == "" else str(int(float(value)))
+    """A rank after an outer merge (a float, NaN where the run lacks the row) as text."""
+    number = cell_number(value)
+    return "" if number is None else str(int(number))
 
 
 def _candidate_changes(
@@ -69,8 +71,8 @@ def _candidate_changes(
         CandidateCols.PREF_NAME,
         CandidateCols.SCORE,
     ]
-    a = before.loc[:, columns].assign(_cand=candidate_mask(before).to_numpy())
-    b = after.loc[:, columns].assign(_cand=candidate_mask(after).to_numpy())
+    a = before.loc[:, columns].assign(_cand=before[CandidateCols.IS_CANDIDATE].to_numpy())
+    b = after.loc[:, columns].assign(_cand=after[CandidateCols.IS_CANDIDATE].to_numpy())
     both = pd.merge(a, b, on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
     rows: list[dict[str, str]] = []
     for record in both.to_dict("records"):
@@ -180,20 +182,18 @@ def _counted(record: Mapping[Any, Any], suffix: str) -> int:
         EvidenceCols.CENSORED_INACTIVE,
         EvidenceCols.N_ACTIVE_CENSORED,
     ):
-        value = record.get(f"{column}{suffix}")
-        number = 0.0 if cell_text(value) == "" else float(str(value))
-        total += int(number)
+        total += int(cell_number(record.get(f"{column}{suffix}")) or 0.0)
     return total
 
 
 def _summary(record: Mapping[Any, Any], suffix: str) -> str:
-    median = cell_text(record.get(f"{EvidenceCols.MEDIAN_PCHEMBL}{suffix}"))
+    median = cell_number(record.get(f"{EvidenceCols.MEDIAN_PCHEMBL}{suffix}"))
     text = f"{_counted(record, suffix)} counted"
-    if median:
-        text += f", median pChEMBL {float(median):.2f}"
-    excluded = cell_text(record.get(f"{EvidenceCols.N_EXCLUDED}{suffix}"))
-    if excluded and float(excluded) > 0:
-        text += f", {int(float(excluded))} excluded"
+    if median is not None:
+        text += f", median pChEMBL {median:.2f}"
+    excluded = cell_number(record.get(f"{EvidenceCols.N_EXCLUDED}{suffix}"))
+    if excluded:
+        text += f", {int(excluded)} excluded"
     return text
 
 
@@ -317,7 +317,7 @@ def diff_runs(
         kind="stable",
         ignore_index=True,
     )
-    return frame.drop(columns=["_kind", "_rank"]).loc[:, list(ChangeCols.ORDER)]
+    return ChangeCols.check(ChangeCols.conform(frame), "changes")
 
 
 #: How each kind of change reads in a sentence, singular and plural.

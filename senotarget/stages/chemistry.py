@@ -330,6 +330,7 @@ def standardise(
     cache_dir: Path | None,
     workers: int = 0,
     progress: Callable[[int], None] | None = None,
+    stats: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Standardise every structure with the ChEMBL structure pipeline and describe its parent.
 
@@ -352,6 +353,9 @@ def standardise(
         :data:`MIN_PARALLEL` structures to compute, everything runs in this process
     :param progress: called after each batch with the number of input rows that batch finished
         (an increment, so ``tqdm.update`` fits; the calls add up to ``len(molecules)``)
+    :param stats: if given, filled with the structure cache's counts for the run manifest:
+        ``unique_structures`` (distinct SMILES), ``from_cache`` (read from the cache) and
+        ``computed`` (the rest)
     :returns: one row per input row, in input order with a fresh index, columns
         :data:`ChemCols.ORDER`:
 
@@ -397,6 +401,10 @@ def standardise(
     if cache is not None and unique:
         rows, cache_ok = read_cache(cache, unique)
     todo = [s for s in unique if s not in rows]
+    if stats is not None:
+        stats.update(
+            unique_structures=len(unique), from_cache=len(unique) - len(todo), computed=len(todo)
+        )
     if progress is not None:
         done_already = len(smiles) - sum(weight[s] for s in todo)
         if done_already:
@@ -414,10 +422,10 @@ def standardise(
     data: dict[str, list[Any]] = {ChemCols.MOLECULE_CHEMBL_ID: ids}
     data.update({col: list(values) for col, values in zip(_COMPUTED, columns, strict=True)})
     frame = pd.DataFrame(data, columns=list(ChemCols.ORDER))
-    frame = frame.astype({ChemCols.QED: "float64"} | dict.fromkeys(_TEXT_COLS[1:], "str"))
+    frame = frame.astype({ChemCols.QED: "float64"} | dict.fromkeys(_TEXT_COLS, "str"))
 
     _log_outcome(frame, len(unique) - len(todo), len(todo), n_procs, time.perf_counter() - started)
-    return frame
+    return ChemCols.check(frame, "chemistry")
 
 
 def _log_outcome(frame: pd.DataFrame, hits: int, computed: int, procs: int, secs: float) -> None:

@@ -169,7 +169,7 @@ def classify_calls(
         suffixes=("", "_target"),
     )
     if joined.empty:
-        return pd.DataFrame(columns=list(CallCols.ORDER))
+        return CallCols.empty()
     keys = [EvidenceCols.MOLECULE_CHEMBL_ID, TargetCols.LABEL, TargetCols.GENE_SYMBOL]
     mech_neg, mech_pos = _signs_of(joined[EvidenceCols.MECHANISM_ACTION_TYPE], signs)
     act_neg, act_pos = _signs_of(joined[EvidenceCols.ACTIVITY_ACTION_TYPE], signs)
@@ -275,7 +275,7 @@ def classify_calls(
     _add_counts(calls, joined, support, keys)
     _add_tokens(calls, joined, keys)
     calls[CallCols.EVIDENCE_TEXT] = _evidence_texts(calls, joined, keys)
-    return calls.loc[:, list(CallCols.ORDER)].reset_index(drop=True)
+    return CallCols.check(calls.loc[:, list(CallCols.ORDER)].reset_index(drop=True), "classify")
 
 
 def _add_counts(

@@ -267,7 +267,7 @@ def flag_activities(
     statuses = np.array(["ok", "flag", "exclude"], dtype=object)
     status = statuses[np.where(exclude, 2, np.where(flagged, 1, 0))]
     frame[CuratedCols.STATUS] = pd.Series(status, index=frame.index, dtype=object)
-    return frame
+    return CuratedCols.check(frame, "curate")
 
 
 def _join_masks(masks: dict[str, pd.Series], length: int) -> Any:

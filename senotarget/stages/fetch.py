@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from senotarget.schema import ActivityCols, MechanismCols, MoleculeCols, TargetCols
+from senotarget.schema import (
+    ActionTypeCols,
+    ActivityCols,
+    MechanismCols,
+    MoleculeCols,
+    TargetCols,
+)
 from senotarget.stages.resolve import resolved_only
 
 if TYPE_CHECKING:
@@ -81,7 +87,12 @@ def fetch_evidence(
         len(molecules),
         len(target_ids),
     )
-    return Evidence(activities, mechanisms, molecules, source.action_types())
+    return Evidence(
+        ActivityCols.check(activities, "fetch (activities)"),
+        MechanismCols.check(mechanisms, "fetch (mechanisms)"),
+        MoleculeCols.check(molecules, "fetch (molecules)"),
+        ActionTypeCols.check(source.action_types(), "fetch (action types)"),
+    )
 
 
 def fetch_molecules(
@@ -96,4 +107,4 @@ def fetch_molecules(
     rest = [m for m in wanted if m not in fetched]
     if not rest:
         return molecules.iloc[0:0]
-    return source.molecules(rest)
+    return MoleculeCols.check(source.molecules(rest), "fetch (known molecules)")

@@ -130,7 +130,7 @@ def assign_parents(molecules: pd.DataFrame, chem: pd.DataFrame) -> pd.DataFrame:
         "parents: %s",
         ", ".join(f"{k}={v}" for k, v in sorted(Counter(bases).items())) or "no molecules",
     )
-    return frame
+    return ParentCols.check(frame, "parents")
 
 
 def _parent_of(

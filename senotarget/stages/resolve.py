@@ -121,7 +121,7 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
     frame = pd.DataFrame(rows, columns=list(TargetCols.ORDER))
     frame[TargetCols.N_COMPONENTS] = frame[TargetCols.N_COMPONENTS].astype("int64")
     frame[TargetCols.CONFIDENCE_MIN] = frame[TargetCols.CONFIDENCE_MIN].astype("Int64")
-    return frame
+    return TargetCols.check(frame, "resolve")
 
 
 def _rows_for_gene(

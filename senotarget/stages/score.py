@@ -141,7 +141,7 @@ def score_candidates(
     strong["_strategy"] = strong[CallCols.STRATEGIES].map(split_tokens)
     strong = strong.explode("_strategy")
     if strong.empty:
-        return pd.DataFrame(columns=list(CandidateCols.ORDER))
+        return CandidateCols.empty()
     keys = [CallCols.MOLECULE_CHEMBL_ID, "_strategy"]
     has_candidate = strong.groupby(keys)[CallCols.QUALIFIES].transform("any")
     used = strong[strong[CallCols.QUALIFIES] | ~has_candidate].copy()
@@ -288,7 +288,9 @@ def score_candidates(
         kind="stable",
     )
     frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
-    return frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True)
+    return CandidateCols.check(
+        frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True), "score"
+    )
 
 
 def _add_support_counts(frame: pd.DataFrame, support: pd.DataFrame) -> None:

@@ -27,7 +27,6 @@ from senotarget.schema import (
     MoleculeCols,
     ParentCols,
     ValidationCols,
-    candidate_mask,
     cell_number,
     cell_text,
     split_tokens,
@@ -164,7 +163,7 @@ def validate_run(
     """
     import pandas as pd
 
-    is_candidate = candidate_mask(candidates)
+    is_candidate = candidates[CandidateCols.IS_CANDIDATE]
     sizes = candidates[is_candidate].groupby(CandidateCols.STRATEGY).size()
     rows: list[dict[str, Any]] = []
     for record in known.to_dict("records"):
@@ -193,7 +192,7 @@ def validate_run(
         hit = expected_rows[is_candidate.loc[expected_rows.index]]
         if not hit.empty:
             first = hit.iloc[0]
-            rank = int(float(first[CandidateCols.RANK]))
+            rank = int(first[CandidateCols.RANK])
             size = row[ValidationCols.N_CANDIDATES]
             row.update(
                 {
@@ -245,8 +244,14 @@ def validate_run(
             row[ValidationCols.REASON] += f" (as parent {molecule})"
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(ValidationCols.ORDER))
-    frame[ValidationCols.RANK] = frame[ValidationCols.RANK].astype("Int64")
-    return frame
+    frame = frame.astype(
+        {
+            ValidationCols.RANK: "Int64",
+            ValidationCols.PERCENTILE: "float64",
+            ValidationCols.SCORE: "float64",
+        }
+    )
+    return ValidationCols.check(frame, "validate")
 
 
 def status_counts(validation: pd.DataFrame) -> dict[str, dict[str, int]]:
