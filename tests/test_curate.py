@@ -351,10 +351,14 @@ def test_flag_activities_one_row(
     pd.testing.assert_frame_equal(curated.loc[:, list(ActivityCols.ORDER)], activities)
 
 
-def test_flag_activities_thresholds_are_configurable() -> None:
+@pytest.mark.parametrize(("confidence_min", "status"), [(8, "exclude"), (7, "ok")])
+def test_flag_activities_uses_the_threshold_resolve_chose(confidence_min: int, status: str) -> None:
+    """Curation applies each target's ``confidence_min`` from the targets table (computed once,
+    by the resolve stage from the configured thresholds), not a threshold of its own."""
     activities = _activities({ActivityCols.CONFIDENCE_SCORE: 7})
-    curated = flag_activities(activities, TARGETS, Thresholds(confidence_single=7))
-    assert curated[CuratedCols.STATUS].tolist() == ["ok"]
+    targets = TARGETS.assign(**{TargetCols.CONFIDENCE_MIN: confidence_min})
+    curated = flag_activities(activities, targets, Thresholds())
+    assert curated[CuratedCols.STATUS].tolist() == [status]
 
 
 def test_flag_activities_many_rows_and_rule_counts() -> None:

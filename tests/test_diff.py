@@ -246,7 +246,9 @@ def test_diff_finds_every_kind_of_change() -> None:
 
 
 def test_names_come_from_either_run() -> None:
-    changes = diff.diff_runs(BEFORE_CANDIDATES, BEFORE_EVIDENCE, AFTER_CANDIDATES, AFTER_EVIDENCE)
+    changes = diff.diff_runs(
+        BEFORE_CANDIDATES, BEFORE_EVIDENCE, AFTER_CANDIDATES, AFTER_EVIDENCE, 10
+    )
     names = dict(
         zip(changes[ChangeCols.MOLECULE_CHEMBL_ID], changes[ChangeCols.PREF_NAME], strict=True)
     )
@@ -267,14 +269,18 @@ def test_small_rank_moves_are_not_changes() -> None:
 
 
 def test_a_run_against_itself_has_no_changes() -> None:
-    changes = diff.diff_runs(BEFORE_CANDIDATES, BEFORE_EVIDENCE, BEFORE_CANDIDATES, BEFORE_EVIDENCE)
+    changes = diff.diff_runs(
+        BEFORE_CANDIDATES, BEFORE_EVIDENCE, BEFORE_CANDIDATES, BEFORE_EVIDENCE, 10
+    )
     assert changes.empty
     assert list(changes.columns) == list(ChangeCols.ORDER)
     assert diff.change_counts(changes) == dict.fromkeys(CHANGE_KINDS, 0)
 
 
 def test_change_counts_in_kind_order() -> None:
-    changes = diff.diff_runs(BEFORE_CANDIDATES, BEFORE_EVIDENCE, AFTER_CANDIDATES, AFTER_EVIDENCE)
+    changes = diff.diff_runs(
+        BEFORE_CANDIDATES, BEFORE_EVIDENCE, AFTER_CANDIDATES, AFTER_EVIDENCE, 10
+    )
     assert diff.change_counts(changes) == {
         "new_candidate": 3,
         "lost_candidate": 1,

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from senotarget.config import Settings
 from senotarget.errors import OutputError
 from senotarget.report.files import (
     MANIFEST,
@@ -110,7 +111,7 @@ def write_exports(folder: Path, top: int | None = None) -> list[str]:
         if (folder / name).is_file()
     }
     manifest = read_manifest(folder)
-    shown = top or int(manifest.get("settings", {}).get("report_top") or render.DEFAULT_TOP)
+    shown = top or int(manifest.get("settings", {}).get("report_top") or Settings.report_top)
     html = render.render_html(
         tables["candidates.csv"],
         tables["evidence.csv"],

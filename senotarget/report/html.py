@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from senotarget.config import Settings, Thresholds
 from senotarget.schema import (
     CHANGE_KINDS,
     STRATEGIES,
@@ -35,11 +36,11 @@ from senotarget.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_TOP", "REPORT_HTML", "render_html"]
+    from senotarget.stages.score import Contribution
+
+__all__ = ["REPORT_HTML", "render_html"]
 
 REPORT_HTML: Final = "report.html"
-#: Candidates shown per strategy, with structures (all of them are in candidates.csv).
-DEFAULT_TOP: Final = 25
 #: Colour per score component: the Okabe-Ito palette, distinguishable with colour blindness
 #: (Okabe & Ito 2008, https://jfly.uni-koeln.de/color/).
 COMPONENT_COLOURS: Final = {
@@ -159,37 +160,22 @@ def score_segments(
     Widths are percent of the best possible score (the sum of the positive weights), so bars of
     different compounds compare directly.
     """
-    positive = [c for c in CandidateCols.COMPONENTS if c != CandidateCols.ALERT_PENALTY]
-    scale = sum(max(0.0, float(weights.get(c, 0.0))) for c in positive) or 1.0
-    segments = []
-    for component in positive:
-        weight = float(weights.get(component, 0.0))
-        value = cell_number(row.get(component)) or 0.0
-        contribution = weight * value
-        segments.append(
-            Segment(
-                component,
-                weight,
-                value,
-                contribution,
-                round(100 * contribution / scale, 2),
-                COMPONENT_COLOURS[component],
-            )
-        )
-    weight = float(weights.get(CandidateCols.ALERT_PENALTY, 0.0))
-    value = cell_number(row.get(CandidateCols.ALERT_PENALTY)) or 0.0
-    penalty = None
-    if weight * value != 0:
-        contribution = weight * value
-        penalty = Segment(
-            CandidateCols.ALERT_PENALTY,
-            weight,
-            value,
-            contribution,
-            round(100 * abs(contribution) / scale, 2),
-            COMPONENT_COLOURS[CandidateCols.ALERT_PENALTY],
-        )
-    return tuple(segments), penalty
+    from senotarget.stages.score import breakdown
+
+    parts = breakdown(row, weights)
+    positive = [p for p in parts if p.component != CandidateCols.ALERT_PENALTY]
+    scale = sum(max(0.0, p.weight) for p in positive) or 1.0
+
+    def segment(part: Contribution, size: float) -> Segment:
+        width = round(100 * size / scale, 2)
+        colour = COMPONENT_COLOURS[part.component]
+        return Segment(part.component, part.weight, part.value, part.contribution, width, colour)
+
+    penalty = [p for p in parts if p.component == CandidateCols.ALERT_PENALTY and p.contribution]
+    return (
+        tuple(segment(p, p.contribution) for p in positive),
+        segment(penalty[0], abs(penalty[0].contribution)) if penalty else None,
+    )
 
 
 def _candidate_view(row: Mapping[str, Any], weights: Mapping[str, float]) -> CandidateView:
@@ -498,7 +484,7 @@ def render_html(
     evidence: pd.DataFrame,
     targets: pd.DataFrame,
     manifest: Mapping[str, Any],
-    top: int = DEFAULT_TOP,
+    top: int = Settings.report_top,
     *,
     validation: pd.DataFrame | None = None,
     changes: pd.DataFrame | None = None,
@@ -515,7 +501,8 @@ def render_html(
     settings = manifest["settings"]
     weights = {k: float(v) for k, v in settings.get("weights", {}).items()}
     thresholds = settings.get("thresholds", {})
-    active = float(thresholds.get("active_pchembl", 6.0))
+    active = float(thresholds.get("active_pchembl", Thresholds.active_pchembl))
+    min_rank_move = int(settings.get("min_rank_move") or Settings.min_rank_move)
     panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
     environment = Environment(
         loader=PackageLoader("senotarget.report", "templates"),
@@ -543,6 +530,7 @@ def render_html(
         settings_rows=_flatten(settings),
         manifest_json=json.dumps(manifest, indent=2, default=str),
         top=top,
+        min_rank_move=min_rank_move,
         validation=validation_views(validation),
         changes=change_groups(changes),
         changes_shown=CHANGES_SHOWN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from senotarget.config import Settings
 from senotarget.report import exports
 from senotarget.report import files as report
 from senotarget.stages import changes as diff
@@ -27,7 +28,7 @@ def diff_runs(
         report.read_run_table(run_a, "evidence.csv"),
         report.read_run_table(run_b, "candidates.csv"),
         report.read_run_table(run_b, "evidence.csv"),
-        min_rank_move or diff.DEFAULT_MIN_RANK_MOVE,
+        min_rank_move or Settings.min_rank_move,
     )
     if output is not None:
         report.write_text_atomic(output, changes.to_csv(index=False, lineterminator="\n"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from senotarget.errors import UnknownCompoundError
 from senotarget.report import files as report
 from senotarget.schema import CandidateCols, EvidenceCols
+from senotarget.stages.score import Contribution, breakdown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +19,11 @@ __all__ = ["Explanation", "explain"]
 
 @dataclass(frozen=True)
 class Explanation:
-    """One compound's rows of a run: its candidate rows, its evidence rows, and the weights."""
+    """One compound's rows of a run: its candidate rows, its evidence rows, and the weights.
+
+    ``breakdowns`` holds, per strategy of the compound's candidate rows, the score as its parts
+    (:func:`senotarget.stages.score.breakdown`, the decomposition report.html draws).
+    """
 
     run_dir: Path
     molecule_chembl_id: str
@@ -26,6 +31,7 @@ class Explanation:
     candidates: pd.DataFrame
     evidence: pd.DataFrame
     weights: dict[str, float]
+    breakdowns: dict[str, tuple[Contribution, ...]]
 
 
 def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
@@ -45,13 +51,11 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
     candidates = report.read_run_table(folder, "candidates.csv")
     evidence = report.read_run_table(folder, "evidence.csv")
     wanted = compound.strip().upper()
-    ids = candidates[CandidateCols.MOLECULE_CHEMBL_ID].astype(str).str.upper()
-    names = candidates[CandidateCols.PREF_NAME].fillna("").astype(str).str.upper()
+    ids = candidates[CandidateCols.MOLECULE_CHEMBL_ID].str.upper()
+    names = candidates[CandidateCols.PREF_NAME].str.upper()
     match = candidates[(ids == wanted) | (names == wanted)]
     if match.empty:
-        in_evidence = evidence[
-            evidence[EvidenceCols.MOLECULE_CHEMBL_ID].astype(str).str.upper() == wanted
-        ]
+        in_evidence = evidence[evidence[EvidenceCols.MOLECULE_CHEMBL_ID].str.upper() == wanted]
         if in_evidence.empty:
             raise UnknownCompoundError(
                 f"compound {compound!r} is not in run {folder}",
@@ -60,13 +64,19 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
         molecule, name = str(in_evidence.iloc[0][EvidenceCols.MOLECULE_CHEMBL_ID]), ""
     else:
         molecule = str(match.iloc[0][CandidateCols.MOLECULE_CHEMBL_ID])
-        name = str(match.iloc[0][CandidateCols.PREF_NAME] or "")
+        name = str(match.iloc[0][CandidateCols.PREF_NAME])
     manifest = report.read_manifest(folder)
+    weights = {k: float(v) for k, v in manifest.get("settings", {}).get("weights", {}).items()}
+    rows = candidates[candidates[CandidateCols.MOLECULE_CHEMBL_ID] == molecule]
     return Explanation(
         run_dir=folder,
         molecule_chembl_id=molecule,
-        pref_name="" if name == "nan" else name,
-        candidates=candidates[candidates[CandidateCols.MOLECULE_CHEMBL_ID] == molecule],
+        pref_name=name,
+        candidates=rows,
         evidence=evidence[evidence[EvidenceCols.MOLECULE_CHEMBL_ID] == molecule],
-        weights=dict(manifest.get("settings", {}).get("weights", {})),
+        weights=weights,
+        breakdowns={
+            str(row[CandidateCols.STRATEGY]): breakdown(row, weights)
+            for row in rows.to_dict("records")
+        },
     )

@@ -22,6 +22,7 @@ from senotarget.schema import (
     TargetCols,
     chembl_number,
 )
+from senotarget.stages.action_types import positive_types
 from senotarget.stages.curate import ACTIVATION_WORDS
 
 if TYPE_CHECKING:
@@ -65,21 +66,7 @@ def aggregate_evidence(
     frame[ActivityCols.STANDARD_TYPE] = frame[ActivityCols.STANDARD_TYPE].fillna("(none)")
     counted = frame[frame[CuratedCols.STATUS] != "exclude"]
     use = frame[CuratedCols.POTENCY_USE]
-    positive_action = (
-        frame[ActivityCols.ACTION_TYPE]
-        .fillna("")
-        .str.upper()
-        .isin(
-            {
-                "ACTIVATOR",
-                "AGONIST",
-                "PARTIAL AGONIST",
-                "POSITIVE ALLOSTERIC MODULATOR",
-                "POSITIVE MODULATOR",
-                "OPENER",
-            }
-        )
-    )
+    positive_action = frame[ActivityCols.ACTION_TYPE].fillna("").str.upper().isin(positive_types())
     frame["_activation"] = (
         frame[ActivityCols.STANDARD_TYPE].isin({"EC50", "AC50"})
         & (

@@ -36,15 +36,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGE_WORDS",
-    "DEFAULT_MIN_RANK_MOVE",
     "change_counts",
     "describe_counts",
     "diff_runs",
 ]
 
-#: Rank moves smaller than this are noise in a list of thousands (a release adds compounds
-#: above everyone's rank); settings can lower it.
-DEFAULT_MIN_RANK_MOVE: Final = 10
 _EVIDENCE_KEY: Final = (
     EvidenceCols.MOLECULE_CHEMBL_ID,
     EvidenceCols.TARGET_CHEMBL_ID,
@@ -275,7 +271,7 @@ def diff_runs(
     before_evidence: pd.DataFrame,
     after_candidates: pd.DataFrame,
     after_evidence: pd.DataFrame,
-    min_rank_move: int = DEFAULT_MIN_RANK_MOVE,
+    min_rank_move: int,
 ) -> pd.DataFrame:
     """Every change from one run's tables to another's, as :class:`ChangeCols` rows.
 

@@ -23,8 +23,6 @@ restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med 22:439, Fig. 2).
 from __future__ import annotations
 
 import math
-import tomllib
-from importlib import resources
 from typing import TYPE_CHECKING, Final
 
 from senotarget.schema import (
@@ -38,6 +36,7 @@ from senotarget.schema import (
     TargetCols,
     split_tokens,
 )
+from senotarget.stages.action_types import shipped_signs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,16 +98,7 @@ def action_signs(lookup: pd.DataFrame) -> dict[str, ActionSign]:
     :param lookup: :class:`ActionTypeCols` rows (the ChEMBL ``action_type`` table)
     :returns: upper-case action type -> ``negative`` | ``positive`` | ``other``
     """
-    text = (
-        resources.files("senotarget.stages")
-        .joinpath("data", "action_types.toml")
-        .read_text("utf-8")
-    )
-    shipped = tomllib.loads(text)
-    signs: dict[str, ActionSign] = {}
-    for sign in ("negative", "positive", "other"):
-        for name in shipped.get(sign, {}):
-            signs[name.upper()] = sign
+    signs = dict(shipped_signs())
     for record in lookup.to_dict("records"):
         parent = str(record[ActionTypeCols.PARENT_TYPE] or "").upper()
         if parent in _PARENT_SIGN:

@@ -22,7 +22,6 @@ from senotarget.schema import (
     Method,
     TargetCols,
 )
-from senotarget.stages.resolve import confidence_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,7 +180,7 @@ def flag_activities(
     """Flag every activity row and fill the pChEMBL value where ChEMBL's definition allows.
 
     :param activities: :class:`ActivityCols` rows from a source
-    :param targets: resolved targets (gives each target's type, hence its confidence threshold)
+    :param targets: resolved targets (each target's ``confidence_min``, set by the resolve stage)
     :param thresholds: the confidence thresholds
     :returns: the activities plus ``pchembl`` (ChEMBL's, or computed), ``potency_use``
         (``potency``: '=' value with a pChEMBL; ``inactive``: '>' or an inactive comment;
@@ -192,13 +191,14 @@ def flag_activities(
     import pandas as pd
 
     frame = activities.copy(deep=False)  # copy-on-write: new columns never touch the input
-    target_types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
-        TargetCols.TARGET_CHEMBL_ID
-    )[TargetCols.TARGET_TYPE]
-    codes, uniques = pd.factorize(frame[ActivityCols.TARGET_CHEMBL_ID])
-    per_target = np.array(
-        [confidence_threshold(str(target_types.get(t, "")), thresholds) for t in uniques] + [99]
+    # The threshold of each target is the one the resolve stage chose (its confidence_min).
+    threshold_of = (
+        targets.dropna(subset=[TargetCols.CONFIDENCE_MIN])
+        .drop_duplicates(TargetCols.TARGET_CHEMBL_ID)
+        .set_index(TargetCols.TARGET_CHEMBL_ID)[TargetCols.CONFIDENCE_MIN]
     )
+    codes, uniques = pd.factorize(frame[ActivityCols.TARGET_CHEMBL_ID])
+    per_target = np.array([int(threshold_of.get(t, 99)) for t in uniques] + [99])
     minimum = per_target[codes]  # code -1 (no target id) takes the impossible threshold 99
     relation = frame[ActivityCols.STANDARD_RELATION].fillna("")
     stype = frame[ActivityCols.STANDARD_TYPE].fillna("")

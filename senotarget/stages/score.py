@@ -24,7 +24,9 @@ the ChEMBL id's number, so the order is deterministic.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.schema import (
     STRATEGIES,
@@ -37,6 +39,7 @@ from senotarget.schema import (
     ParentCols,
     SupportCols,
     TargetCols,
+    cell_number,
     chembl_number,
     split_tokens,
 )
@@ -46,13 +49,47 @@ if TYPE_CHECKING:
 
     from senotarget.config import Settings
 
-__all__ = ["DIRECTION_SCORE", "METHODS", "PHASE_SCORE", "score_candidates"]
+__all__ = [
+    "DIRECTION_SCORE",
+    "METHODS",
+    "PHASE_SCORE",
+    "Contribution",
+    "breakdown",
+    "score_candidates",
+]
 
 #: max_phase -> maturity component. -1 ("clinical phase unknown", ChEMBL 32+) is in the clinic but
 #: at an unknown stage, so it counts as a little above preclinical.
 PHASE_SCORE: Final = {4.0: 1.0, 3.0: 0.75, 2.0: 0.5, 1.0: 0.25, 0.5: 0.125, -1.0: 0.1, 0.0: 0.0}
 DIRECTION_SCORE: Final = {"mechanism": 1.0, "inferred": 0.5, "contrary": 0.0}
 _DIRECTION_ORDER: Final = ("mechanism", "inferred", "contrary")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One component's part of a candidate's score: ``weight * value``."""
+
+    component: str
+    weight: float
+    value: float
+    contribution: float
+
+
+def breakdown(row: Mapping[Any, Any], weights: Mapping[str, float]) -> tuple[Contribution, ...]:
+    """A candidate row's score as the sum of its parts, in :data:`CandidateCols.COMPONENTS` order.
+
+    The one decomposition of the score, shown by ``senotarget explain`` and report.html; the parts
+    add up to the row's ``score`` (up to the 4-decimal rounding of the stored values).
+
+    :param row: a candidates.csv row (a missing component counts as 0)
+    :param weights: component -> weight, as the run's manifest records them
+    """
+    parts = []
+    for component in CandidateCols.COMPONENTS:
+        weight = float(weights.get(component, 0.0))
+        value = cell_number(row.get(component)) or 0.0
+        parts.append(Contribution(component, weight, value, weight * value))
+    return tuple(parts)
 
 
 #: The score's components, for the report's Methods section (weights come from the settings).
