@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, NamedTuple, Self
 
 import pandas as pd
 import pytest
+import requests
 
 from senotarget.errors import ChemblSourceError
 from senotarget.pipeline import run
 from senotarget.report.files import TABLES
+from senotarget.sources import web as web_module
 from senotarget.sources.web import WebSource
 from tests.conftest import fixture_settings
 from tests.stub import Fault, StubServer
+from tests.stub.server import spore
 
 TARGETS = ["CHEMBL90001", "CHEMBL90002", "CHEMBL90003", "CHEMBL90004", "CHEMBL90005",
            "CHEMBL90006", "CHEMBL90007"]  # fmt: skip
@@ -246,3 +257,297 @@ def test_two_runs_at_once_share_one_cache(stub: StubServer, tmp_path: Path) -> N
     out, err = third.communicate(timeout=60)
     assert third.returncode == 0 and out == outputs[0][0], err
     assert set(stub.counters.snapshot()["requests"]) == {"status"}  # the cache stayed readable
+
+
+# --------------------------------------------------------------------------------------------------
+# The retry policy, reply by reply: a scripted /status server, and a sleep that only records.
+
+
+class Reply(NamedTuple):
+    """One scripted reply to ``/status.json``; ``kind`` ``drop`` closes the connection unanswered,
+    ``slow`` answers after ``seconds``."""
+
+    status: int = 200
+    headers: dict[str, str] = {}  # noqa: RUF012 - never mutated
+    body: bytes = b'{"chembl_db_version": "ChEMBL_99"}'
+    kind: str = "reply"
+    seconds: float = 0.0
+
+
+class Scripted:
+    """An HTTP server on 127.0.0.1 that answers ``/status.json`` from a script of replies (then
+    200), serves ``/spore`` so the real client builds itself, and counts ``/status`` requests."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.script = list(replies)
+        self.status_requests = 0
+        scripted = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.endswith("/spore"):
+                    self.send(Reply(body=json.dumps(spore(scripted.base_url)).encode()))
+                    return
+                scripted.status_requests += 1
+                self.send(scripted.script.pop(0) if scripted.script else Reply())
+
+            def send(self, reply: Reply) -> None:
+                if reply.kind == "drop":
+                    self.close_connection = True
+                    return
+                time.sleep(reply.seconds)
+                try:
+                    self.send_response(reply.status)
+                    headers = {"Content-Length": str(len(reply.body)), **reply.headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:  # a slow reply's client has timed out and gone
+                    self.close_connection = True
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/chembl/api/data"
+
+    def __enter__(self) -> Self:
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+BACKOFF = 0.5
+MALFORMED = Reply(body=b'{"chembl_db_version" "ChEMBL_99"')
+FOREVER_500 = [Reply(500)] * 10
+
+
+class Case(NamedTuple):
+    name: str
+    replies: list[Reply]
+    attempts: int  # /status requests made
+    sleeps: list[float]  # the waits, in order
+    error: str | None  # a fragment of the error, None: the source opens
+
+
+CASES = [
+    Case("404 fails at once", [Reply(404, body=b"{}")], 1, [], "status.json answered HTTP 404"),
+    Case("400 fails at once", [Reply(400, body=b"{}")], 1, [], "answered HTTP 400 Bad Request"),
+    Case("403 fails at once", [Reply(403)], 1, [], "the server refuses access"),
+    Case("500 then 200: one retry", [Reply(500)], 2, [BACKOFF], None),
+    Case("502 twice: backoff doubles", [Reply(502), Reply(502)], 3, [BACKOFF, 2 * BACKOFF], None),
+    Case("503 without Retry-After: backoff", [Reply(503)], 2, [BACKOFF], None),
+    Case("503 Retry-After 3 waits 3 s", [Reply(503, {"Retry-After": "3"})], 2, [3.0], None),
+    Case("429 Retry-After 2 waits 2 s", [Reply(429, {"Retry-After": "2"})], 2, [2.0], None),
+    Case("429 bad Retry-After: backoff", [Reply(429, {"Retry-After": "soon"})], 2, [BACKOFF], None),
+    Case(
+        "429 HTTP-date in the past: no wait",
+        [Reply(429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})],
+        2,
+        [0.0],
+        None,
+    ),
+    Case("500 Retry-After is not obeyed", [Reply(500, {"Retry-After": "7"})], 2, [BACKOFF], None),
+    Case("malformed JSON is retried", [MALFORMED], 2, [BACKOFF], None),
+    Case("HTML with 200 is retried", [Reply(body=b"<html></html>")], 2, [BACKOFF], None),
+    Case(
+        "Retry-After beyond MAX_WAIT fails at once",
+        [Reply(429, {"Retry-After": "300"})],
+        1,
+        [],
+        "after 1 attempt (HTTP 429; the server asks to wait 300 s)",
+    ),
+    Case(
+        "500 forever gives up after N+1",
+        FOREVER_500,
+        4,
+        [BACKOFF, 2 * BACKOFF, 4 * BACKOFF],
+        "cannot be reached after 4 attempts (HTTP 500)",
+    ),
+    Case(
+        "a dropped connection is retried",
+        [Reply(kind="drop")] * 10,
+        4,
+        [BACKOFF, 2 * BACKOFF, 4 * BACKOFF],
+        "cannot be reached after 4 attempts (ConnectionError)",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_status_reply_is_retried_only_when_transient(case: Case) -> None:
+    sleeps: list[float] = []
+    with Scripted(*case.replies) as server:
+        if case.error is None:
+            web = WebSource(
+                server.base_url, cache_dir=None, retries=3, backoff=BACKOFF, sleep=sleeps.append
+            )
+            assert web.release() == "ChEMBL_99"
+        else:
+            with pytest.raises(ChemblSourceError) as caught:
+                WebSource(
+                    server.base_url, cache_dir=None, retries=3, backoff=BACKOFF, sleep=sleeps.append
+                )
+            message = str(caught.value)
+            assert case.error in message and server.base_url in message and "\n" not in message
+        assert server.status_requests == case.attempts
+    assert sleeps == case.sleeps
+
+
+def test_a_timeout_is_retried_then_raises_after_n_plus_one_attempts() -> None:
+    sleeps: list[float] = []
+    with Scripted(*[Reply(kind="slow", seconds=0.5)] * 3) as server:
+        with pytest.raises(ChemblSourceError) as caught:
+            WebSource(
+                server.base_url,
+                cache_dir=None,
+                retries=2,
+                backoff=0.1,
+                timeout=(1.0, 0.1),
+                sleep=sleeps.append,
+            )
+        deadline = time.monotonic() + 5  # the client may give up before the handler counts
+        while server.status_requests < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.status_requests == 3
+    assert "cannot be reached after 3 attempts (ReadTimeout)" in str(caught.value)
+    assert sleeps == [0.1, 0.2]
+
+
+def test_a_refused_connection_fails_after_15_s_of_waits_each_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as bound:  # bound, never listening: every connection is refused
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}/chembl/api/data"
+        sleeps: list[float] = []
+        with (
+            caplog.at_level(logging.INFO, logger="senotarget.sources.web"),
+            pytest.raises(ChemblSourceError) as caught,
+        ):
+            WebSource(url, cache_dir=None, sleep=sleeps.append)  # the default policy
+    assert str(caught.value) == (
+        f"ChEMBL source {url}: cannot be reached after 5 attempts (ConnectionError): check "
+        "--chembl-url and the network, or use a local release with --chembl-db"
+    )
+    assert sleeps == [1.0, 2.0, 4.0, 8.0] and sum(sleeps) == 15.0
+    assert [r.getMessage() for r in caplog.records] == [
+        f"ChEMBL /status at {url}: attempt {n} of 5 failed (ConnectionError); next attempt in {w} s"
+        for n, w in [(1, 1), (2, 2), (3, 4), (4, 8)]
+    ]
+    assert {r.levelno for r in caplog.records} == {logging.WARNING}
+
+
+NOT_URLS = [
+    "notaurl",
+    "file:///etc/passwd",
+    "ftp://ftp.ebi.ac.uk/pub/databases/chembl",
+    "http://",
+    "https:///chembl/api/data",
+    "//www.ebi.ac.uk/chembl/api/data",
+    "http://www.ebi.ac.uk:port/chembl/api/data",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", NOT_URLS)
+def test_not_an_http_url_fails_with_zero_attempts(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr(
+        requests.adapters.HTTPAdapter,
+        "send",
+        lambda _self, request, **_kw: sent.append(request.url),
+    )
+    sleeps: list[float] = []
+    with pytest.raises(ChemblSourceError) as caught:
+        WebSource(url, cache_dir=None, sleep=sleeps.append)
+    assert str(caught.value) == (
+        f"ChEMBL source {url}: is not an http(s) URL: pass e.g. https://www.ebi.ac.uk/chembl/api/data"
+    )
+    assert sent == [] and sleeps == []
+
+
+def test_a_certificate_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+
+    def refuse(_self: object, request: requests.PreparedRequest, **_kw: object) -> None:
+        sent.append(str(request.url))
+        raise requests.exceptions.SSLError("certificate verify failed")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", refuse)
+    sleeps: list[float] = []
+    with pytest.raises(ChemblSourceError) as caught:
+        WebSource("https://chembl.invalid/api", cache_dir=None, sleep=sleeps.append)
+    assert str(caught.value) == (
+        "ChEMBL source https://chembl.invalid/api: refused the TLS connection (SSLError; not "
+        "retried): check the URL's host and the machine's CA certificates (REQUESTS_CA_BUNDLE)"
+    )
+    assert len(sent) == 1 and sleeps == []
+
+
+NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
+RETRY_AFTER = [
+    ("2", 2.0),
+    ("0", 0.0),
+    (" 1.5 ", 1.5),
+    ("-1", None),
+    ("nan", None),
+    ("inf", None),
+    ("soon", None),
+    ("", None),
+    (None, None),
+    ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),
+    ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # a date already past: no wait
+    ("Wed, 21 Oct 2015 07:29:00 -0000", 60.0),
+]
+
+
+@pytest.mark.parametrize(("value", "seconds"), RETRY_AFTER)
+def test_retry_after_header_is_read_in_both_forms(value: str | None, seconds: float | None) -> None:
+    assert web_module._retry_after(value, now=NOW) == seconds
+
+
+def test_a_404_page_is_tried_once_and_names_the_url(stub: StubServer) -> None:
+    sleeps: list[float] = []
+    web = WebSource(stub.base_url, cache_dir=None, backoff=0.01, page_size=5, sleep=sleeps.append)
+    stub.faults.add(Fault("error", resource="mechanism", status=404, times=10))
+    with pytest.raises(ChemblSourceError) as caught:
+        web.mechanisms(TARGETS)
+    assert str(caught.value) == (
+        f"ChEMBL source {stub.base_url}: {stub.base_url}/mechanism.json answered HTTP 404 Not "
+        "Found (not retried): pass --chembl-url the ChEMBL REST API base, e.g. "
+        "https://www.ebi.ac.uk/chembl/api/data"
+    )
+    assert stub.counters.snapshot()["requests"]["mechanism"] == 1 and sleeps == []
+
+
+PAGE_FAULTS = [
+    Fault("error", resource="activity", on_offset=5, status=500),
+    Fault("throttle", resource="activity", on_offset=5, seconds=2.0),
+    Fault("malformed", resource="activity", on_offset=5),
+    Fault("truncate", resource="activity", on_offset=5),
+    Fault("drop", resource="activity", on_offset=5),
+]
+
+
+@pytest.mark.parametrize("fault", PAGE_FAULTS, ids=[f.kind for f in PAGE_FAULTS])
+def test_a_failed_page_is_retried_once_from_its_own_offset(
+    stub: StubServer, tmp_path: Path, fault: Fault
+) -> None:
+    sleeps: list[float] = []
+    web = WebSource(
+        stub.base_url, cache_dir=tmp_path, backoff=0.01, page_size=5, sleep=sleeps.append
+    )
+    stub.faults.add(dataclasses.replace(fault))  # a fresh copy: a rule spends its `times`
+    assert len(web.activities(TARGETS)) == 20
+    # 20 activities are 4 pages of 5: the page at offset 5 is asked twice, the others once
+    requests_made = stub.counters.snapshot()["requests"]
+    assert requests_made == {"status": 1, "spore": 1, "activity": 5, "assay": 2}
+    assert sleeps == [2.0 if fault.kind == "throttle" else 0.01]

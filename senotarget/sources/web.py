@@ -6,13 +6,18 @@ filters, ``.only()`` field lists, 1000 rows a page: the server's maximum, agains
 default of 20), but this backend owns the session and the page loop, because the client's urllib3
 retries never apply to its POST list queries and its cache stores error pages:
 
-* each page is fetched with finite connect/read timeouts and retried with exponential backoff,
-  honouring ``Retry-After`` on 429; a failed page is retried from its own offset (the pages
-  already read are kept: resume, not restart); rows are de-duplicated by primary key (a row that
-  moved between pages is read once);
+* the base URL must be an ``http(s)`` URL with a host, or the source fails at once, asking nothing;
+* ``/status`` and every page go through one retry policy (:meth:`WebSource._with_retries`, built
+  on ``tenacity``) with finite connect/read timeouts. Only transient failures are retried:
+  connection errors and timeouts, HTTP 429 and 5xx, and a malformed or non-JSON body. The wait is
+  the server's ``Retry-After`` on 429 and 503, otherwise exponential backoff; nothing sleeps after
+  the last attempt. Any other 4xx (a 404 above all: a wrong ``--chembl-url``) fails at once;
+* a failed page is retried from its own offset (the pages already read are kept: resume, not
+  restart); rows are de-duplicated by primary key (a row that moved between pages is read once);
 * replies are cached with requests-cache in a SQLite file under the cache folder whose name holds
   the ChEMBL release (a new release misses every old page); the POST body is part of the key and
-  only 200 replies whose body is valid JSON are stored, so a fault is never cached as data;
+  only 200 replies whose body is valid JSON are stored, so a fault is never cached as data (an error
+  status is raised from the session's response hook, before requests-cache could store it);
 * id lists are chunked so each query stays under the client's URL limit.
 
 ChEMBL REST documentation: https://chembl.gitbook.io/chembl-interface-documentation/web-services
@@ -20,14 +25,21 @@ ChEMBL REST documentation: https://chembl.gitbook.io/chembl-interface-documentat
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+from urllib.parse import urlsplit
+
+import tenacity
 
 from senotarget.errors import ChemblSourceError
 from senotarget.schema import (
@@ -46,11 +58,22 @@ if TYPE_CHECKING:
 __all__ = ["WebSource"]
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 PAGE_SIZE: Final = 1000
-#: Attempts after the first for one page, and the first backoff wait (doubled each time).
-RETRIES = 6
+#: Attempts after the first for one request (``/status`` or one page), and the first backoff wait
+#: in seconds, doubled after each failure: waits of 1, 2, 4 and 8 s, 15 s in all. ChEMBL's
+#: transient faults (a 502/503 from the EBI proxy, a 429 under load) clear within seconds; a longer
+#: outage is better reported than waited out, because every page read is cached and a re-run
+#: resumes at the failed page. So a refused connection (a wrong port, a server that is down) fails
+#: after 5 attempts and about 15 s, not minutes.
+RETRIES = 4
 BACKOFF = 1.0
+#: The longest single wait, in seconds: the backoff's cap, and the longest ``Retry-After`` obeyed
+#: (a server asking for more is answered with an error at once: retry later, nothing is lost).
+MAX_WAIT: Final = 60.0
+#: What ``--chembl-url`` should look like, for the error on a URL that cannot work.
+EXAMPLE_URL: Final = "https://www.ebi.ac.uk/chembl/api/data"
 #: Seconds a cached ``/status`` reply is trusted: a warm re-run within it asks nothing of the API;
 #: after it the release is checked again, and a new release misses every cached page.
 STATUS_TTL = 3600.0
@@ -71,22 +94,116 @@ def _json_ok(response: requests.Response) -> bool:
     return True
 
 
+def _check_url(base_url: str) -> None:
+    """Fail at once on a base URL no request could use (no ``http(s)`` scheme, or no host).
+
+    Such a URL would otherwise fail each attempt with a requests error that looks like a bad
+    reply, and be retried for nothing.
+
+    :raises ChemblSourceError: naming the URL and an example of a good one
+    """
+    try:
+        parts = urlsplit(base_url.strip())
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ChemblSourceError(base_url, "is not an http(s) URL", f"pass e.g. {EXAMPLE_URL}")
+
+
+def _retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (RFC 9110 10.2.3), ``None`` when absent or bad.
+
+    Both forms are read: delay-seconds (``"2"``; a fraction is accepted) and an HTTP-date, which
+    counts from ``now`` (default: the current UTC time) and is never negative.
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+            when = when.replace(tzinfo=UTC)
+        seconds = max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None  # not -1, NaN or inf
+
+
+class _HttpStatusError(Exception):
+    """A reply whose status is an error (>= 400), raised by the session's response hook.
+
+    Raising there, inside ``requests``, keeps the response (its status and ``Retry-After``) with
+    the failure, and stops the reply before requests-cache could store it or the client read it.
+    """
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+class _Transient(Exception):
+    """One attempt failed in a way the next attempt may not: why, and the server's wait, if any."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class _WaitRetryAfter(tenacity.wait.wait_base):
+    """The failure's ``Retry-After`` when it has one, else the ``fallback`` wait."""
+
+    def __init__(self, fallback: tenacity.wait.wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, _Transient) and error.retry_after is not None:
+            return error.retry_after
+        return float(self.fallback(retry_state))
+
+
+class _StopIfWaitTooLong(tenacity.stop.stop_base):
+    """Stop when the next wait (a server's ``Retry-After``) would exceed :data:`MAX_WAIT`."""
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return retry_state.upcoming_sleep > MAX_WAIT
+
+
+def _client_error_fix(status: int) -> str:
+    """The fix for a 4xx that is not worth a retry."""
+    if status in (404, 405, 410):
+        return f"pass --chembl-url the ChEMBL REST API base, e.g. {EXAMPLE_URL}"
+    if status in (401, 403, 407):
+        return "the server refuses access: check the proxy (HTTPS_PROXY) or firewall on the way"
+    return "the server rejects this query; please report it as a senotarget bug"
+
+
 class WebSource:
     """ChEMBL through its REST API (or the local stand-in in tests).
 
     :param base_url: API base, e.g. ``https://www.ebi.ac.uk/chembl/api/data``
     :param cache_dir: folder of the requests-cache files (``None``: no cache)
     :param timeout: (connect, read) seconds for every request
-    :param retries: attempts after the first for one page (default :data:`RETRIES`)
-    :param backoff: first wait in seconds, doubled after each failed attempt, at most 60 s
-        (default :data:`BACKOFF`)
+    :param retries: attempts after the first for ``/status`` and for each page (default
+        :data:`RETRIES`: with the default backoff a refused connection fails after 5 attempts and
+        15 s of waiting; an unanswered one after 5 connect timeouts more)
+    :param backoff: first wait in seconds, doubled after each failed attempt, at most
+        :data:`MAX_WAIT` (default :data:`BACKOFF`); a ``Retry-After`` on 429 or 503 replaces it
     :param page_size: rows per page (the API's maximum, 1000, unless a test wants more pages)
     :param status_ttl: seconds a cached ``/status`` is trusted (default :data:`STATUS_TTL`)
     :param offline: answer from the cache only, sending nothing: the release is the last one seen
         at this URL, and every page not in the cache is listed by :meth:`missing`
     :param use_only: ask for the needed fields only (``False``: every field, the client's default;
         for the benchmark that compares the two)
-    :raises ChemblSourceError: the API cannot be reached, or does not look like ChEMBL
+    :param sleep: how the retry policy waits (default :func:`time.sleep`; tests pass a recorder)
+    :raises ChemblSourceError: the URL is not an http(s) URL, the API cannot be reached, answers a
+        non-transient error, or does not look like ChEMBL
     """
 
     def __init__(
@@ -101,11 +218,14 @@ class WebSource:
         status_ttl: float | None = None,
         use_only: bool = True,
         offline: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.location = base_url.rstrip("/")
+        _check_url(base_url)
+        self.location = base_url.strip().rstrip("/")
         self.timeout = timeout
         self.retries = RETRIES if retries is None else retries
         self.backoff = BACKOFF if backoff is None else backoff
+        self._sleep = sleep
         self.page_size = page_size
         self.use_only = use_only
         self.offline = offline
@@ -113,7 +233,6 @@ class WebSource:
         #: (resource, rows) of every list query, for the request benchmark's minimum
         self.query_log: list[tuple[str, int]] = []
         self.requests_made = 0
-        self._last: requests.Response | None = None
         self._release: str | None = None
         self._parent_types: dict[str, str] = {}
         ttl = STATUS_TTL if status_ttl is None else status_ttl
@@ -160,15 +279,20 @@ class WebSource:
         session.headers.update(
             {"X-HTTP-Method-Override": "GET", "Content-type": "application/json"}
         )
-        session.hooks["response"].append(self._remember)
+        session.hooks["response"].append(self._check)
         return session
 
-    def _remember(
-        self, response: requests.Response, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        self._last = response
-        if not getattr(response, "from_cache", False):
+    def _check(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        """Response hook: count the request; raise an error status before anyone stores it.
+
+        requests-cache runs the hooks a second time on the replies it wraps (``from_cache`` set,
+        true or false); only the first call, on the bare reply from the network, is counted.
+        """
+        if not hasattr(response, "from_cache"):
             self.requests_made += 1
+        if response.status_code >= 400:
+            response.content  # noqa: B018 - read the (small) error body: frees the connection
+            raise _HttpStatusError(response)
         return response
 
     def _offline_release(self, marker: Path | None) -> str:
@@ -202,28 +326,23 @@ class WebSource:
 
     def _fetch_release(self) -> str:
         url = f"{self.location}/status.json"
-        for attempt in range(self.retries + 1):
-            try:
-                response = self._session.get(url, timeout=self.timeout)
-                if response.status_code == 200:
-                    version = response.json().get("chembl_db_version")
-                    if isinstance(version, str) and version:
-                        return version
-                    raise ChemblSourceError(
-                        self.location,
-                        "is not a ChEMBL API (/status has no chembl_db_version)",
-                        "pass --chembl-url the ChEMBL REST API base (.../chembl/api/data)",
-                    )
-                error: str = f"HTTP {response.status_code}"
-            except ValueError as exc:  # the body is not JSON
-                error = f"unreadable /status ({exc})"
-            except OSError as exc:  # requests' connection errors are OSErrors
-                error = type(exc).__name__
-            self._wait(attempt)
+
+        def ask() -> Any:
+            return self._session.get(url, timeout=self.timeout).json()  # not JSON: transient
+
+        status = self._with_retries(
+            ask,
+            name="/status",
+            gave_up="cannot be reached",
+            fix="check --chembl-url and the network, or use a local release with --chembl-db",
+        )
+        version = status.get("chembl_db_version") if isinstance(status, dict) else None
+        if isinstance(version, str) and version:
+            return version
         raise ChemblSourceError(
             self.location,
-            f"cannot be reached ({error}; {self.retries + 1} attempts)",
-            "check --chembl-url and the network, or use a local release with --chembl-db",
+            "is not a ChEMBL API (/status has no chembl_db_version)",
+            "pass --chembl-url the ChEMBL REST API base (.../chembl/api/data)",
         )
 
     def _build_client(self) -> Any:
@@ -275,16 +394,100 @@ class WebSource:
             expire_after=requests_cache.NEVER_EXPIRE,
         )
 
-    def _wait(self, attempt: int) -> None:
-        """Sleep before the next attempt: Retry-After on 429, else exponential backoff."""
-        delay = min(self.backoff * 2**attempt, 60.0)
-        response = self._last
-        if response is not None and response.status_code == 429:
-            try:
-                delay = float(response.headers.get("Retry-After", delay))
-            except ValueError:
-                pass
-        time.sleep(delay)
+    # -- the retry policy ------------------------------------------------------------------------
+    def _policy(self, name: str) -> tenacity.Retrying:
+        """The one retry policy, for ``/status`` and for every page.
+
+        At most ``retries + 1`` attempts; only :class:`_Transient` failures are retried; the wait
+        is the server's ``Retry-After`` when it sent one (429, 503), else ``backoff`` doubled after
+        each failure up to :data:`MAX_WAIT`. tenacity sleeps only between attempts, never after
+        the last, and every wait is logged (WARNING, so it shows with or without ``-v``).
+        """
+        return tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries + 1) | _StopIfWaitTooLong(),
+            wait=_WaitRetryAfter(
+                tenacity.wait_exponential(multiplier=self.backoff, exp_base=2, max=MAX_WAIT)
+            ),
+            retry=tenacity.retry_if_exception_type(_Transient),
+            before_sleep=functools.partial(self._log_retry, name),
+            sleep=self._sleep,
+            reraise=True,
+        )
+
+    def _log_retry(self, name: str, retry_state: tenacity.RetryCallState) -> None:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        logger.warning(
+            "ChEMBL %s at %s: attempt %d of %d failed (%s); next attempt in %g s",
+            name,
+            self.location,
+            retry_state.attempt_number,
+            self.retries + 1,
+            error,
+            retry_state.upcoming_sleep,
+        )
+
+    def _with_retries(self, call: Callable[[], _T], *, name: str, gave_up: str, fix: str) -> _T:
+        """``call()`` under :meth:`_policy`; a failure that outlasts it becomes a one-line error.
+
+        :param name: what is asked, for the log (``"/status"``, ``"activity page at offset 10"``)
+        :param gave_up: the error's text before ``after N attempts (reason)``
+        :param fix: the error's fix
+        :raises ChemblSourceError: at once on a non-transient failure, or when the policy stops
+        """
+        policy = self._policy(name)
+        try:
+            return policy(lambda: self._attempt(call))
+        except _Transient as failure:
+            attempts = policy.statistics.get("attempt_number", self.retries + 1)
+            reason = failure.reason
+            if failure.retry_after is not None and failure.retry_after > MAX_WAIT:
+                reason += f"; the server asks to wait {failure.retry_after:g} s"
+            plural = "" if attempts == 1 else "s"
+            raise ChemblSourceError(
+                self.location, f"{gave_up} after {attempts} attempt{plural} ({reason})", fix
+            ) from None
+
+    def _attempt(self, call: Callable[[], _T]) -> _T:
+        """One attempt: its failure becomes :class:`_Transient` or a :class:`ChemblSourceError`."""
+        import requests
+
+        try:
+            return call()
+        except _HttpStatusError as error:
+            response = error.response
+            status = response.status_code
+            if status == 429 or status >= 500:
+                wait = _retry_after(response.headers.get("Retry-After"))
+                raise _Transient(f"HTTP {status}", wait if status in (429, 503) else None) from None
+            raise ChemblSourceError(
+                self.location,
+                f"{response.url} answered HTTP {status} {response.reason or ''}".rstrip()
+                + " (not retried)",
+                _client_error_fix(status),
+            ) from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+        ):
+            raise ChemblSourceError(
+                self.location, "is not an http(s) URL", f"pass e.g. {EXAMPLE_URL}"
+            ) from None
+        except requests.exceptions.SSLError as error:  # a certificate never fixes itself
+            raise ChemblSourceError(
+                self.location,
+                f"refused the TLS connection ({error.__class__.__name__}; not retried)",
+                "check the URL's host and the machine's CA certificates (REQUESTS_CA_BUNDLE)",
+            ) from None
+        except (
+            requests.ConnectionError,  # a refused or reset connection, a connect timeout
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,  # the connection dropped mid-body
+            requests.exceptions.ContentDecodingError,
+        ) as error:
+            raise _Transient(type(error).__name__) from None
+        except (ValueError, KeyError) as error:  # not JSON, or JSON without the page's keys
+            raise _Transient(f"malformed reply: {type(error).__name__}") from None
 
     def _all(
         self, resource: str, key: str, only: Sequence[str], **filters: Any
@@ -305,46 +508,43 @@ class WebSource:
         rows: dict[Any, dict[str, Any]] = {}
         offset, total = 0, None
         while total is None or offset < total:
-            for attempt in range(self.retries + 1):
-                query.current_index, query.current_chunk, query.api_total_count = offset, None, None
+            read = functools.partial(self._read_page, query, offset)
+            if self.offline:  # from the cache only: a miss is listed, nothing is asked
                 try:
-                    chunk = query.get_page()
-                    total = int(query.api_total_count or 0)
-                    break
+                    chunk, total = read()
                 except (
                     requests.RequestException,
                     ValueError,
                     KeyError,
-                    BaseHttpException,
-                ) as error:
-                    failure = error
-                    if self.offline:  # a cache miss: list it, ask nothing
-                        shown = ", ".join(f"{k}={str(v)[:40]}" for k, v in filters.items())
-                        self._missing.append(f"{resource} [{shown}] offset {offset}")
-                        chunk, total = [], 0
-                        break
-                    logger.warning(
-                        "ChEMBL %s page at offset %d failed (%s), attempt %d of %d",
-                        resource,
-                        offset,
-                        type(error).__name__,
-                        attempt + 1,
-                        self.retries + 1,
-                    )
-                    if attempt < self.retries:
-                        self._wait(attempt)
+                    BaseHttpException,  # requests-cache's 504 for a miss, as the client raises it
+                    _HttpStatusError,
+                ):
+                    shown = ", ".join(f"{k}={str(v)[:40]}" for k, v in filters.items())
+                    self._missing.append(f"{resource} [{shown}] offset {offset}")
+                    chunk, total = [], 0
             else:
-                raise ChemblSourceError(
-                    self.location,
-                    f"gave up on {resource} (offset {offset}) after {self.retries + 1} attempts "
-                    f"({type(failure).__name__})",
-                    "retry later; pages already read are cached and will not be fetched again",
+                chunk, total = self._with_retries(
+                    read,
+                    name=f"{resource} page at offset {offset}",
+                    gave_up=f"gave up on {resource} (offset {offset})",
+                    fix="retry later; pages already read are cached and will not be fetched again",
                 )
-            for row in chunk or []:
+            for row in chunk:
                 rows.setdefault(row.get(key), row)
             offset += self.page_size
         self.query_log.append((resource, int(total or 0)))
         return list(rows.values())
+
+    @staticmethod
+    def _read_page(query: Any, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """The page of ``query`` at ``offset`` and the query's total row count (one request).
+
+        The client's page state is reset first, so a retry asks for this page again rather than
+        the next one.
+        """
+        query.current_index, query.current_chunk, query.api_total_count = offset, None, None
+        chunk = query.get_page()
+        return list(chunk or []), int(query.api_total_count or 0)
 
     def _frame(
         self, records: list[dict[str, Any]], columns: Sequence[str], numeric: Sequence[str] = ()
