@@ -10,6 +10,11 @@ Every setting comes from the first of these that gives it (the order pystow's ``
 
 Score weights and curation thresholds live here, so a lab changes them in a TOML file rather than
 in code; :class:`Settings` records where each value came from for the run manifest.
+
+The default cache folder is one place whichever folder a run starts from
+(:func:`default_cache_dir`): ``data/cache/`` of the source checkout when senotarget runs from one,
+otherwise the user cache folder (``platformdirs.user_cache_dir("senotarget")``). The default
+reports folder, ``reports/``, stays relative to the working directory (DESIGN §6).
 """
 
 from __future__ import annotations
@@ -30,11 +35,52 @@ __all__ = [
     "Settings",
     "Thresholds",
     "Weights",
+    "default_cache_dir",
     "load_settings",
 ]
 
 ENV_PREFIX: Final = "SENOTARGET_"
 DEFAULT_CHEMBL_URL: Final = "https://www.ebi.ac.uk/chembl/api/data"
+
+#: The installed package's folder: what :func:`default_cache_dir` looks at (tests replace it).
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+
+
+def _is_source_checkout(root: Path) -> bool:
+    """Whether ``root`` is a senotarget source checkout.
+
+    It is when its pyproject.toml names the senotarget project and it has a ``data/cache`` folder.
+    """
+    try:
+        with (root / "pyproject.toml").open("rb") as handle:
+            project = tomllib.load(handle).get("project", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return (
+        isinstance(project, dict)
+        and project.get("name") == "senotarget"
+        and (root / "data" / "cache").is_dir()
+    )
+
+
+def default_cache_dir(package_dir: Path | None = None) -> Path:
+    """The cache folder used when no flag, variable or config key sets one.
+
+    ``data/cache/`` of the source checkout when senotarget runs from one (the package folder's
+    parent has a pyproject.toml naming senotarget and a ``data/cache`` folder, as in an editable
+    install), otherwise the user cache folder, ``platformdirs.user_cache_dir("senotarget")``
+    (e.g. ``~/.cache/senotarget`` on Linux). Either way an absolute path, so every run shares one
+    structure cache whichever folder it starts from.
+
+    :param package_dir: the package folder to look from (default :data:`PACKAGE_DIR`)
+    :returns: the default cache folder (it may not exist yet)
+    """
+    root = (PACKAGE_DIR if package_dir is None else package_dir).parent
+    if _is_source_checkout(root):
+        return root / "data" / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("senotarget"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +128,8 @@ class Settings:
     """Everything a run depends on. Build it with :func:`load_settings`.
 
     ``origins`` maps each top-level setting to where its value came from
-    (``argument``, ``env:SENOTARGET_X``, ``config:FILE``, ``default``).
+    (``argument``, ``env:SENOTARGET_X``, ``config:FILE``, ``default``). ``cache_dir`` defaults
+    to :func:`default_cache_dir`, ``out_dir`` to ``reports`` in the working directory.
     """
 
     source: SourceKind = "auto"
@@ -91,7 +138,7 @@ class Settings:
     offline: bool = False
     panel: str = "default"
     out_dir: Path = Path("reports")
-    cache_dir: Path = Path("data/cache")
+    cache_dir: Path = field(default_factory=default_cache_dir)  # see default_cache_dir
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
     report_top: int = 25  # candidates per strategy shown with structures in report.html

@@ -123,16 +123,19 @@ def run(
         _require_complete(source)
     finally:
         source.close()
+    web_requests = getattr(source, "requests_made", None) if info.kind == "web" else None
 
     with _timed("curate", timings):
         curated = curate.flag_activities(evidence.activities, targets, settings.thresholds)
     shown.stage("standardising structures", len(evidence.molecules))
+    structure_cache: dict[str, int] = {}
     with _timed("chemistry", timings):
         chem = chemistry.standardise(
             evidence.molecules,
             cache_dir=settings.cache_dir / "structures",
             workers=settings.workers,
             progress=shown.advance,
+            stats=structure_cache,
         )
         parent_map = parents.assign_parents(evidence.molecules, chem)
     say("aggregating evidence on parent compounds")
@@ -171,7 +174,16 @@ def run(
     }
     counts = manifest.run_counts(targets, curated, aggregated, candidates, parent_map)
     record = manifest.build_manifest(
-        settings, panel, info, run_id, started, timings, counts, curated, parent_map
+        settings,
+        panel,
+        info,
+        run_id,
+        started,
+        timings,
+        counts,
+        curated,
+        parent_map,
+        cache=manifest.cache_summary(settings, structure_cache, web_requests),
     )
     record["validation"] = validate.status_counts(validation)
     if previous is not None:

@@ -7,11 +7,21 @@ from typing import Any
 
 import pytest
 
-from senotarget.config import DEFAULT_CHEMBL_URL, Settings, Thresholds, Weights, load_settings
+import senotarget.config
+from senotarget.config import (
+    DEFAULT_CHEMBL_URL,
+    Settings,
+    Thresholds,
+    Weights,
+    default_cache_dir,
+    load_settings,
+)
 from senotarget.errors import ConfigError, SenotargetError
 
 #: Marker in expected values replaced by the config file's path.
 CFG = "<config>"
+#: The source checkout these tests run from (an editable install).
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -143,7 +153,7 @@ def test_defaults_with_empty_env() -> None:
     assert settings.offline is False
     assert settings.panel == "default"
     assert settings.out_dir == Path("reports")
-    assert settings.cache_dir == Path("data/cache")
+    assert settings.cache_dir == default_cache_dir() == CHECKOUT / "data" / "cache"
     assert settings.run_id is None
     assert settings.workers == 0
     assert settings.config_file is None
@@ -164,6 +174,69 @@ def test_defaults_with_empty_env() -> None:
         "min_rank_move": "default",
         "refresh_panels": "default",
     }
+
+
+# -- the default cache folder ------------------------------------------------------------------
+
+
+def _package(root: Path, pyproject: str | None, cache: bool) -> Path:
+    """A package folder ``root/senotarget`` beside an optional pyproject.toml and data/cache."""
+    (root / "senotarget").mkdir(parents=True)
+    if pyproject is not None:
+        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    if cache:
+        (root / "data" / "cache").mkdir(parents=True)
+    return root / "senotarget"
+
+
+def test_default_cache_dir_is_the_checkouts_data_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = _package(tmp_path / "checkout", '[project]\nname = "senotarget"\n', cache=True)
+    monkeypatch.setattr(senotarget.config, "PACKAGE_DIR", package)
+    monkeypatch.chdir(tmp_path)  # the working folder does not matter
+    expected = tmp_path / "checkout" / "data" / "cache"
+    assert default_cache_dir() == expected
+    settings = load_settings(env={})
+    assert settings.cache_dir == expected
+    assert settings.origins["cache_dir"] == "default"
+    assert settings.public_dict()["cache_dir"] == str(expected)
+    assert load_settings(env={}, cache_dir="mine").cache_dir == Path("mine")  # still overridable
+    env = {"SENOTARGET_CACHE_DIR": "/tmp/env-cache"}
+    assert load_settings(env=env).cache_dir == Path("/tmp/env-cache")
+
+
+PYPROJECT_NOT_OURS = [
+    ("site-packages", None, False),  # an installed wheel: no pyproject.toml beside the package
+    ("other project", '[project]\nname = "other"\n', True),
+    ("no data/cache", '[project]\nname = "senotarget"\n', False),
+    ("broken pyproject", "[project\n", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "cache"),
+    [c[1:] for c in PYPROJECT_NOT_OURS],
+    ids=[c[0] for c in PYPROJECT_NOT_OURS],
+)
+def test_default_cache_dir_is_the_user_cache_outside_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pyproject: str | None, cache: bool
+) -> None:
+    monkeypatch.setattr(
+        "platformdirs.user_cache_dir", lambda app: str(tmp_path / "user-cache" / app)
+    )
+    package = _package(tmp_path / "site", pyproject, cache)
+    monkeypatch.setattr(senotarget.config, "PACKAGE_DIR", package)
+    assert default_cache_dir() == tmp_path / "user-cache" / "senotarget"
+    assert load_settings(env={}).cache_dir == tmp_path / "user-cache" / "senotarget"
+    assert default_cache_dir(CHECKOUT / "senotarget") == CHECKOUT / "data" / "cache"
+
+
+def test_default_cache_dir_from_a_config_file(tmp_path: Path) -> None:
+    config = _write(tmp_path, 'cache_dir = "/srv/senotarget-cache"\n')
+    settings = load_settings(config=config, env={})
+    assert settings.cache_dir == Path("/srv/senotarget-cache")
+    assert settings.origins["cache_dir"] == f"config:{config}"
 
 
 #: (key, env string, parsed value)

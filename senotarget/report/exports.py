@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -48,6 +49,11 @@ def write_run(
 ) -> Path:
     """Write the tables (CSV, exact column order of :data:`TABLES`) and the manifest, atomically.
 
+    The manifest's ``timings_seconds.report`` is the time this function took to write the tables,
+    the manifest, report.html and the exports (DESIGN §6); the manifest is written once more with
+    it, inside the staging folder, so the run folder appears complete or not at all. report.html
+    does not show that one figure (it cannot know it), so a re-render gives the same page.
+
     :param run_dir: the final folder from :func:`prepare_output`
     :param tables: file name -> table
     :param manifest: JSON-ready run metadata
@@ -55,16 +61,18 @@ def write_run(
     :raises OutputError: the folder appeared meanwhile or the disk refused a write; nothing is left
         behind in either case
     """
+    started = time.perf_counter()
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-", dir=run_dir.parent))
     try:
         for name, table in tables.items():
             columns = list(table_order(name, table.columns))
             table.loc[:, columns].to_csv(staging / name, index=False, lineterminator="\n")
-        with (staging / MANIFEST).open("w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=2, sort_keys=False, default=str)
-            handle.write("\n")
+        _write_manifest(staging, manifest)
         write_exports(staging)
+        timings = {**manifest.get("timings_seconds", {})}
+        timings["report"] = round(time.perf_counter() - started, 3)
+        _write_manifest(staging, {**manifest, "timings_seconds": timings})
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(
@@ -84,6 +92,12 @@ def write_run(
 
 
 SDF: Final = "candidates.sdf"
+
+
+def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    with (folder / MANIFEST).open("w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2, sort_keys=False, default=str)
+        handle.write("\n")
 
 
 def write_exports(folder: Path, top: int | None = None) -> list[str]:

@@ -1,12 +1,16 @@
 """A run's manifest.json: what ran, on what, with which settings, and what came out (DESIGN §6).
 
 Also the run's fingerprint (release, panel, settings, known list), which ``refresh`` compares to
-decide whether a panel needs a new run.
+decide whether a panel needs a new run, the caches the run used (folder, structure-cache hits,
+web requests sent). The ``report`` stage's own time is added where the run folder is written
+(:func:`senotarget.report.exports.write_run`).
 """
 
 from __future__ import annotations
 
+import json
 import platform
+from collections.abc import Mapping
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -26,7 +30,13 @@ if TYPE_CHECKING:
 
     from senotarget.config import Settings
 
-__all__ = ["build_manifest", "fingerprint", "run_counts", "tool_version"]
+__all__ = [
+    "build_manifest",
+    "cache_summary",
+    "fingerprint",
+    "run_counts",
+    "tool_version",
+]
 
 
 def tool_version() -> str:
@@ -44,7 +54,6 @@ def fingerprint(settings: Settings, panel: Panel, release: str) -> dict[str, str
     hashed; where the output goes, the cache and the worker count are not part of it.
     """
     import hashlib
-    import json
     from dataclasses import asdict
 
     scoring = {"weights": asdict(settings.weights), "thresholds": asdict(settings.thresholds)}
@@ -103,9 +112,13 @@ def build_manifest(
     counts: dict[str, int],
     curated: pd.DataFrame,
     parents: pd.DataFrame,
+    cache: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The run's manifest.json as JSON-ready values (DESIGN §6)."""
-    return {
+    """The run's manifest.json as JSON-ready values (DESIGN §6).
+
+    :param cache: the caches the run used (:func:`cache_summary`), recorded under ``cache``
+    """
+    record: dict[str, Any] = {
         "run_id": run_id,
         "tool": {"name": "senotarget", "version": tool_version()},
         "created_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -123,3 +136,35 @@ def build_manifest(
         "curation_rule_hits": curate.rule_counts(curated),
         "timings_seconds": {t.stage: t.seconds for t in timings},
     }
+    if cache is not None:
+        record["cache"] = dict(cache)
+    return record
+
+
+def cache_summary(
+    settings: Settings,
+    structures: Mapping[str, int],
+    web_requests: int | None = None,
+) -> dict[str, Any]:
+    """What the run's caches gave, for the manifest's ``cache`` entry.
+
+    :param structures: the structure cache's counts from
+        :func:`senotarget.stages.chemistry.standardise` (``unique_structures``, ``from_cache``,
+        ``computed``)
+    :param web_requests: HTTP requests the web source sent (pages and ``/status``; every other
+        answer came from its requests-cache), or ``None`` when the source was not the web
+    :returns: ``{"dir", "origin", "structures": {"file", ...counts}, ["web": {"requests_sent"}]}``
+        with absolute paths
+    """
+    folder = settings.cache_dir.absolute()
+    summary: dict[str, Any] = {
+        "dir": str(folder),
+        "origin": settings.origins.get("cache_dir", "default"),
+        "structures": {
+            "file": str(chemistry.structure_cache_path(folder / "structures")),
+            **structures,
+        },
+    }
+    if web_requests is not None:
+        summary["web"] = {"requests_sent": web_requests}
+    return summary
