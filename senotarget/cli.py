@@ -1,7 +1,12 @@
 """The ``senotarget`` command line: parse, call one library function, render, exit.
 
 Exit codes: 0 success, 1 a user or input error (one line on stderr naming the input and the fix),
-2 a usage error (typer/click). This is the only module that prints or exits.
+2 a usage error (typer/click). This is the only module that prints or exits. Every user error
+takes one path, :class:`_Commands`: the commands raise :class:`SenotargetError` and never print
+an error themselves, so each error looks the same and none leaves a traceback.
+
+Every command that has settings resolves them through :func:`senotarget.config.load_settings`
+(flag > ``SENOTARGET_*`` variable > config file > default), so a setting means the same in each.
 """
 
 from __future__ import annotations
@@ -14,8 +19,27 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 
 import typer
+from typer.core import TyperGroup
 
 from senotarget.errors import SenotargetError
+
+
+class _Commands(TyperGroup):
+    """The command group whose :meth:`invoke` is the one error path of the CLI.
+
+    Every command and sub-command (``targets ...``, ``cache ...``) runs inside this ``invoke``,
+    so a :class:`SenotargetError` raised anywhere in one, while loading settings, working or
+    rendering, becomes one line on stderr and exit code 1, with no traceback; no command needs
+    (or can forget) its own ``try``. Other exceptions are bugs and keep their traceback.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # typer's click Context (typer._click) has no public name
+        try:
+            return super().invoke(ctx)
+        except SenotargetError as error:
+            typer.echo(f"senotarget: error: {error}", err=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     name="senotarget",
@@ -23,6 +47,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
 )
 targets_app = typer.Typer(help="Inspect and resolve panel targets.", no_args_is_help=True)
 app.add_typer(targets_app, name="targets")
@@ -83,16 +108,6 @@ MinMoveOpt = Annotated[
 RunDirOpt = Annotated[
     Path | None, typer.Option("--run", help="Run folder (default: the latest run under --out).")
 ]
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn a :class:`SenotargetError` into one line on stderr and exit code 1."""
-    try:
-        yield
-    except SenotargetError as error:
-        typer.echo(f"senotarget: error: {error}", err=True)
-        raise typer.Exit(1) from None
 
 
 def _settings(verbose: bool = False, **explicit: Any) -> Any:
@@ -203,24 +218,23 @@ def run(
     """Rank candidates for a panel and write reports/<run-id>/ (prints the run folder last)."""
     from senotarget.pipeline import run as run_pipeline
 
-    with _user_errors():
-        settings = _settings(
-            verbose,
-            panel=panel,
-            source=source,
-            chembl_db=chembl_db,
-            chembl_url=chembl_url,
-            offline=offline,
-            config=config,
-            out_dir=out,
-            run_id=run_id,
-            cache_dir=cache_dir,
-            workers=workers,
-            report_top=top,
-            known_compounds=known,
-        )
-        with _progress(verbose) as progress:
-            result = run_pipeline(settings, progress=progress)
+    settings = _settings(
+        verbose,
+        panel=panel,
+        source=source,
+        chembl_db=chembl_db,
+        chembl_url=chembl_url,
+        offline=offline,
+        config=config,
+        out_dir=out,
+        run_id=run_id,
+        cache_dir=cache_dir,
+        workers=workers,
+        report_top=top,
+        known_compounds=known,
+    )
+    with _progress(verbose) as progress:
+        result = run_pipeline(settings, progress=progress)
     for key, value in result.counts.items():
         if key.startswith("candidates_"):
             typer.echo(f"{key.removeprefix('candidates_')}: {value} candidates", err=True)
@@ -232,8 +246,7 @@ def targets_list(panel: PanelOpt = None, config: ConfigOpt = None) -> None:
     """Print the panel's entries: label, genes, strategies, direction, citation."""
     from senotarget.panels.load import load_panel
 
-    with _user_errors():
-        loaded = load_panel(_settings(panel=panel, config=config).panel)
+    loaded = load_panel(_settings(panel=panel, config=config).panel)
     rows = [
         (e.label, " ".join(e.genes), ";".join(e.strategies), e.direction, e.citation)
         for e in loaded.entries
@@ -259,11 +272,10 @@ def targets_resolve(
     """Resolve genes (or the panel) to ChEMBL targets and print the targets table."""
     from senotarget.pipeline import resolve_genes
 
-    with _user_errors():
-        settings = _settings(
-            panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config
-        )
-        table, release = resolve_genes(settings, genes or None)
+    settings = _settings(
+        panel=panel, source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config
+    )
+    table, release = resolve_genes(settings, genes or None)
     columns = ("label", "gene_symbol", "target_chembl_id", "target_type", "status", "reason")
     rows = [tuple(str(v) for v in r) for r in table.loc[:, list(columns)].itertuples(index=False)]
     _table(f"targets on {release}", columns, rows)
@@ -286,13 +298,10 @@ def targets_from_doc(
     from senotarget.pipeline import targets_from_document
     from senotarget.report.files import write_text_atomic
 
-    with _user_errors():
-        settings = _settings(
-            source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config
-        )
-        text, found = targets_from_document(settings, document)
-        if output is not None:
-            write_text_atomic(output, text)
+    settings = _settings(source=source, chembl_db=chembl_db, chembl_url=chembl_url, config=config)
+    text, found = targets_from_document(settings, document)
+    if output is not None:
+        write_text_atomic(output, text)
     typer.echo(
         f"{len(found.entries)} entries, {len(found.unassigned)} unassigned, "
         f"{len(found.ungrounded)} ungrounded (grounded on {found.release})",
@@ -312,9 +321,8 @@ def explain(
     from senotarget.runs.explain import explain as explain_compound
     from senotarget.schema import CandidateCols
 
-    with _user_errors():
-        settings = _settings(out_dir=out, config=config)
-        result = explain_compound(compound, run_dir, settings.out_dir)
+    settings = _settings(out_dir=out, config=config)
+    result = explain_compound(compound, run_dir, settings.out_dir)
     typer.echo(f"{result.molecule_chembl_id} {result.pref_name}  (run {result.run_dir})")
     for row in result.candidates.to_dict("records"):
         parts = [
@@ -368,24 +376,25 @@ def report_command(
     """Re-render report.html and the exports (Parquet, SDF) from a run's CSVs, offline."""
     from senotarget.runs.diff import rerender
 
-    with _user_errors():
-        if top is not None and top < 1:
-            from senotarget.errors import ConfigError
+    if top is not None and top < 1:
+        from senotarget.errors import ConfigError
 
-            raise ConfigError(f"--top {top} is below 1", "pass --top 1 or more")
-        folder = run_dir
+        raise ConfigError(f"--top {top} is below 1", "pass --top 1 or more", setting="report_top")
+    folder = run_dir
+    if folder is None:
+        from senotarget.errors import OutputError
+        from senotarget.report.files import latest_run
+
+        out_dir = _settings(out_dir=out, config=config).out_dir
+        folder = latest_run(out_dir)
         if folder is None:
-            from senotarget.errors import OutputError
-            from senotarget.report.files import latest_run
-
-            out_dir = _settings(out_dir=out, config=config).out_dir
-            folder = latest_run(out_dir)
-            if folder is None:
-                raise OutputError(
-                    f"no finished run under {out_dir}",
-                    "run `senotarget run` first, or pass a run folder",
-                )
-        written = rerender(folder, top)
+            raise OutputError(
+                f"no finished run under {out_dir}",
+                "run `senotarget run` first, or pass a run folder",
+                path=out_dir,
+                setting="out_dir",
+            )
+    written = rerender(folder, top)
     typer.echo(f"wrote {', '.join(written)}", err=True)
     typer.echo(str(folder))
 
@@ -420,22 +429,21 @@ def refresh(
     from senotarget.runs.refresh import refresh as refresh_panels
     from senotarget.stages.changes import describe_counts
 
-    with _user_errors():
-        settings = _settings(
-            verbose,
-            source=source,
-            chembl_db=chembl_db,
-            chembl_url=chembl_url,
-            offline=offline,
-            config=config,
-            out_dir=out,
-            cache_dir=cache_dir,
-            workers=workers,
-            min_rank_move=min_rank_move,
-            refresh_panels=",".join(panel) if panel else None,
-        )
-        with _progress(verbose) as progress:
-            outcomes = refresh_panels(settings, progress=progress)
+    settings = _settings(
+        verbose,
+        source=source,
+        chembl_db=chembl_db,
+        chembl_url=chembl_url,
+        offline=offline,
+        config=config,
+        out_dir=out,
+        cache_dir=cache_dir,
+        workers=workers,
+        min_rank_move=min_rank_move,
+        refresh_panels=",".join(panel) if panel else None,
+    )
+    with _progress(verbose) as progress:
+        outcomes = refresh_panels(settings, progress=progress)
     for outcome in outcomes:
         if not outcome.ran:
             typer.echo(
@@ -465,19 +473,19 @@ def diff_command(
         Path | None, typer.Option("--output", "-o", help="Write every change to this CSV.")
     ] = None,
     min_rank_move: MinMoveOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """What changed from RUN_A to RUN_B: candidates, ranks, labels, directions, evidence."""
+    """What changed from RUN_A to RUN_B: candidates, ranks, labels, directions, evidence.
+
+    The smallest rank move reported is the ``min_rank_move`` setting, resolved like every other
+    (``--min-rank-move`` > ``SENOTARGET_MIN_RANK_MOVE`` > config file > default), so ``diff``
+    and ``refresh`` report the same changes for the same settings.
+    """
     from senotarget.runs.diff import diff_runs
     from senotarget.stages.changes import describe_counts
 
-    with _user_errors():
-        if min_rank_move is not None and min_rank_move < 1:
-            from senotarget.errors import ConfigError
-
-            raise ConfigError(
-                f"--min-rank-move {min_rank_move} is below 1", "pass --min-rank-move 1 or more"
-            )
-        changes, counts = diff_runs(run_a, run_b, min_rank_move, output)
+    settings = _settings(min_rank_move=min_rank_move, config=config)
+    changes, counts = diff_runs(run_a, run_b, settings.min_rank_move, output)
     typer.echo(f"{run_a.name} -> {run_b.name}: {describe_counts(counts)}", err=True)
     if output is not None:
         typer.echo(str(output))
@@ -494,8 +502,7 @@ def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """List the cache files: kind, entries, size, path."""
     from senotarget.runs.cache import cache_info as info
 
-    with _user_errors():
-        settings = _settings(cache_dir=cache_dir, config=config)
+    settings = _settings(cache_dir=cache_dir, config=config)
     rows = [
         (f.kind, str(f.entries), f"{f.bytes / 1e6:.1f} MB", str(f.path))
         for f in info(settings.cache_dir)
@@ -505,22 +512,31 @@ def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
 
 @cache_app.command("clear")
 def cache_clear(
-    kind: Annotated[str | None, typer.Argument(help="structures or web (default: both).")] = None,
+    kind: Annotated[
+        str | None, typer.Argument(help="web, structures or all (default: all).")
+    ] = None,
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Remove cached structures and/or web replies."""
-    from senotarget.runs.cache import KINDS, clear_cache
+    """Remove senotarget's cache files (by name; nothing else in the folder is touched).
 
-    if kind is not None and kind not in KINDS:
-        typer.echo(
-            f"senotarget: error: unknown cache {kind!r}: use one of {', '.join(KINDS)}", err=True
-        )
-        raise typer.Exit(1)
-    with _user_errors():
-        settings = _settings(cache_dir=cache_dir, config=config)
-        removed = clear_cache(settings.cache_dir, (kind,) if kind else KINDS)
-    typer.echo(f"removed {removed} file(s) from {settings.cache_dir}")
+    Prints how many files and bytes were removed, or that there was nothing to remove. A folder
+    that holds files but no senotarget cache file is refused (exit 1), as a likely wrong
+    --cache-dir.
+    """
+    from senotarget.runs.cache import ALL, KINDS, clear_cache
+
+    settings = _settings(cache_dir=cache_dir, config=config)
+    kinds = KINDS if kind is None or kind == ALL else (kind,)
+    cleared = clear_cache(settings.cache_dir, kinds)
+    count = len(cleared.files)
+    if count == 0:
+        typer.echo(f"nothing to remove from {settings.cache_dir}")
+        return
+    typer.echo(
+        f"removed {count} {'file' if count == 1 else 'files'} ({cleared.bytes:,} bytes) "
+        f"from {settings.cache_dir}"
+    )
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -106,101 +106,104 @@ def run(
     run_id = settings.run_id or report.free_run_id(
         settings.out_dir, report.default_run_id(panel.name, started)
     )
-    run_dir = report.prepare_output(settings.out_dir, run_id)
+    with report.empty_folder_removed_on_failure(settings.out_dir):
+        run_dir = report.prepare_output(settings.out_dir, run_id)
 
-    source, info = open_source(settings)
-    try:
-        say(f"resolving {len(panel.genes())} genes on {info.location} ({info.release})")
-        with _timed("resolve", timings):
-            components = source.search_targets(panel.genes(), settings.thresholds.tax_id)
-            targets = resolve.resolve_targets(panel, components, settings.thresholds)
-        _require_complete(source)
-        resolve.require_resolved(targets, info.location)
-        say("fetching evidence")
-        with _timed("fetch", timings):
-            evidence = fetch.fetch_evidence(source, targets, say)
-            looked_up = fetch.fetch_molecules(source, validate.known_ids(known), evidence.molecules)
-        _require_complete(source)
-    finally:
-        source.close()
-    web_requests = getattr(source, "requests_made", None) if info.kind == "web" else None
+        source, info = open_source(settings)
+        try:
+            say(f"resolving {len(panel.genes())} genes on {info.location} ({info.release})")
+            with _timed("resolve", timings):
+                components = source.search_targets(panel.genes(), settings.thresholds.tax_id)
+                targets = resolve.resolve_targets(panel, components, settings.thresholds)
+            _require_complete(source)
+            resolve.require_resolved(targets, info.location)
+            say("fetching evidence")
+            with _timed("fetch", timings):
+                evidence = fetch.fetch_evidence(source, targets, say)
+                looked_up = fetch.fetch_molecules(
+                    source, validate.known_ids(known), evidence.molecules
+                )
+            _require_complete(source)
+        finally:
+            source.close()
+        web_requests = getattr(source, "requests_made", None) if info.kind == "web" else None
 
-    with _timed("curate", timings):
-        curated = curate.flag_activities(evidence.activities, targets, settings.thresholds)
-    shown.stage("standardising structures", len(evidence.molecules))
-    structure_cache: dict[str, int] = {}
-    with _timed("chemistry", timings):
-        chem = chemistry.standardise(
-            evidence.molecules,
-            cache_dir=settings.cache_dir / "structures",
-            workers=settings.workers,
-            progress=shown.advance,
-            stats=structure_cache,
-        )
-        parent_map = parents.assign_parents(evidence.molecules, chem)
-    say("aggregating evidence on parent compounds")
-    with _timed("aggregate", timings):
-        aggregated, support = aggregate.aggregate_evidence(
-            curated, parent_map, evidence.mechanisms, targets
-        )
-    say("classifying and scoring")
-    with _timed("classify", timings):
-        calls = classify.classify_calls(
-            aggregated,
-            support,
-            targets,
-            panel,
-            classify.action_signs(evidence.action_types),
-            settings.thresholds,
-        )
-    with _timed("score", timings):
-        candidates = score.score_candidates(
-            calls, support, targets, evidence.molecules, parent_map, chem, panel, settings
-        )
+        with _timed("curate", timings):
+            curated = curate.flag_activities(evidence.activities, targets, settings.thresholds)
+        shown.stage("standardising structures", len(evidence.molecules))
+        structure_cache: dict[str, int] = {}
+        with _timed("chemistry", timings):
+            chem = chemistry.standardise(
+                evidence.molecules,
+                cache_dir=settings.cache_dir / "structures",
+                workers=settings.workers,
+                progress=shown.advance,
+                stats=structure_cache,
+            )
+            parent_map = parents.assign_parents(evidence.molecules, chem)
+        say("aggregating evidence on parent compounds")
+        with _timed("aggregate", timings):
+            aggregated, support = aggregate.aggregate_evidence(
+                curated, parent_map, evidence.mechanisms, targets
+            )
+        say("classifying and scoring")
+        with _timed("classify", timings):
+            calls = classify.classify_calls(
+                aggregated,
+                support,
+                targets,
+                panel,
+                classify.action_signs(evidence.action_types),
+                settings.thresholds,
+            )
+        with _timed("score", timings):
+            candidates = score.score_candidates(
+                calls, support, targets, evidence.molecules, parent_map, chem, panel, settings
+            )
 
-    with _timed("validate", timings):
-        validation = validate.validate_run(
-            known,
-            candidates,
-            aggregated,
-            validate.known_parents(known, parent_map, looked_up),
-            settings.thresholds.active_pchembl,
-        )
-    tables = {
-        "candidates.csv": candidates,
-        "evidence.csv": aggregated,
-        "targets.csv": targets,
-        "validation.csv": validation,
-    }
-    counts = manifest.run_counts(targets, curated, aggregated, candidates, parent_map)
-    record = manifest.build_manifest(
-        settings,
-        panel,
-        info,
-        run_id,
-        started,
-        timings,
-        counts,
-        curated,
-        parent_map,
-        cache=manifest.cache_summary(settings, structure_cache, web_requests),
-    )
-    record["validation"] = validate.status_counts(validation)
-    if previous is not None:
-        found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
-        tables["changes.csv"] = found
-        record["previous_run"] = {
-            "run_id": previous.name,
-            "path": str(previous),
-            "chembl_release": report.read_manifest(previous).get("chembl", {}).get("release"),
+        with _timed("validate", timings):
+            validation = validate.validate_run(
+                known,
+                candidates,
+                aggregated,
+                validate.known_parents(known, parent_map, looked_up),
+                settings.thresholds.active_pchembl,
+            )
+        tables = {
+            "candidates.csv": candidates,
+            "evidence.csv": aggregated,
+            "targets.csv": targets,
+            "validation.csv": validation,
         }
-        record["changes"] = changes.change_counts(found)
-    if reasons:
-        record["refresh_reasons"] = list(reasons)
-    say("writing reports")
-    with _timed("report", timings):
-        exports.write_run(run_dir, tables, record)
-    return RunResult(str(run_dir), run_id, counts, tuple(timings))
+        counts = manifest.run_counts(targets, curated, aggregated, candidates, parent_map)
+        record = manifest.build_manifest(
+            settings,
+            panel,
+            info,
+            run_id,
+            started,
+            timings,
+            counts,
+            curated,
+            parent_map,
+            cache=manifest.cache_summary(settings, structure_cache, web_requests),
+        )
+        record["validation"] = validate.status_counts(validation)
+        if previous is not None:
+            found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
+            tables["changes.csv"] = found
+            record["previous_run"] = {
+                "run_id": previous.name,
+                "path": str(previous),
+                "chembl_release": report.read_manifest(previous).get("chembl", {}).get("release"),
+            }
+            record["changes"] = changes.change_counts(found)
+        if reasons:
+            record["refresh_reasons"] = list(reasons)
+        say("writing reports")
+        with _timed("report", timings):
+            exports.write_run(run_dir, tables, record)
+        return RunResult(str(run_dir), run_id, counts, tuple(timings))
 
 
 def _require_complete(source: Any) -> None:

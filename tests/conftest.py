@@ -78,8 +78,8 @@ def fixture_run(
 def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     """The default panel on the real extract, once per session (test_realdata, test_browser).
 
-    It reuses the repository's structure cache (``data/cache``, the one ``make run`` fills), so
-    only the first run on a machine pays for the chemistry.
+    Its cache is a session folder of its own, so the test session never writes into the
+    repository's ``data/cache`` (the session pays for the chemistry once).
     """
     from senotarget.pipeline import run
 
@@ -89,7 +89,7 @@ def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRe
         source="auto",
         chembl_db=str(shared_db),
         out_dir=root / "reports",
-        cache_dir=Path(__file__).resolve().parents[1] / "data" / "cache",
+        cache_dir=tmp_path_factory.mktemp("real_cache"),
         run_id="real",
     )
     return run(settings)

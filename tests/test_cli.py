@@ -391,7 +391,14 @@ def test_diff_command(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None
     ("args", "message"),
     [
         (["diff", "/nonexistent/a", "/nonexistent/b"], "/nonexistent/a is not a finished"),
-        (["diff", ".", ".", "--min-rank-move", "0"], "--min-rank-move 0 is below 1"),
+        (
+            ["diff", ".", ".", "--min-rank-move", "0"],
+            (
+                "setting min_rank_move from argument is invalid ('0' is below 1 (a rank move is "
+                "at least one place)): pass --min-rank-move, set SENOTARGET_MIN_RANK_MOVE, or set "
+                "min_rank_move in the config file"
+            ),
+        ),
     ],
 )
 def test_diff_errors(args: list[str], message: str) -> None:

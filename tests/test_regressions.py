@@ -65,3 +65,60 @@ def test_web_does_not_sleep_after_last_attempt(web_stub: StubServer, retries: in
     assert web_stub.counters.snapshot()["requests"] == {"status": attempts}
     assert sleeps == [1.0, 2.0, 4.0][:retries]  # N attempts, N - 1 sleeps
     assert f"cannot be reached after {attempts} attempt" in str(caught.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# cli: `diff` resolves its settings like every other command
+
+
+def test_diff_reads_min_rank_move_from_env_and_config(
+    fixture_run: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: `senotarget diff` passed only --min-rank-move on, so SENOTARGET_MIN_RANK_MOVE and
+    # min_rank_move in the config file were ignored and every diff used the default of 10.
+    import shutil
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from senotarget.cli import app
+
+    run_a = Path(fixture_run.run_dir)  # type: ignore[attr-defined]
+    run_b = tmp_path / "run_b"
+    shutil.copytree(run_a, run_b)
+    # run_b: the first and last candidates of the biggest strategy swap ranks, a move of n - 1
+    table = pd.read_csv(run_b / "candidates.csv", dtype=str, keep_default_na=False)
+    candidates = table[table["is_candidate"] == "True"]
+    strategy = candidates["strategy"].value_counts().idxmax()
+    rows = candidates.index[candidates["strategy"] == strategy]
+    first, last = rows[0], rows[-1]
+    move = int(str(table.at[last, "rank"])) - int(str(table.at[first, "rank"]))
+    assert 1 <= move < 10  # below the default of 10, so only a lower setting reports it
+    table.loc[[first, last], "rank"] = table.loc[[last, first], "rank"].to_numpy()
+    table = table.sort_values(["strategy", "rank"], key=lambda c: c.map(_rank_key), kind="stable")
+    table.to_csv(run_b / "candidates.csv", index=False, lineterminator="\n")
+
+    config = tmp_path / "config.toml"
+
+    def rank_moves(*options: str) -> int:
+        out = tmp_path / "changes.csv"
+        result = CliRunner().invoke(app, ["diff", str(run_a), str(run_b), "-o", str(out), *options])
+        assert result.exit_code == 0, result.output
+        changes = pd.read_csv(out, keep_default_na=False)
+        return int((changes["change"] == "rank_move").sum())
+
+    assert rank_moves() == 0  # the default, 10
+    config.write_text(f"min_rank_move = {move}\n", encoding="utf-8")
+    assert rank_moves("--config", str(config)) == 2  # the config file applies
+    monkeypatch.setenv("SENOTARGET_CONFIG", str(config))
+    assert rank_moves() == 2  # found through SENOTARGET_CONFIG too
+    monkeypatch.setenv("SENOTARGET_MIN_RANK_MOVE", str(move + 1))
+    assert rank_moves() == 0  # the variable beats the config file
+    monkeypatch.setenv("SENOTARGET_MIN_RANK_MOVE", str(move))
+    assert rank_moves() == 2  # the variable applies
+    assert rank_moves("--min-rank-move", str(move + 1)) == 0  # the option beats the variable
+
+
+def _rank_key(value: str) -> object:
+    """Sort key of a candidates.csv column read as text: ranks as numbers, the rest as text."""
+    return int(value) if value.isdigit() else value

@@ -627,7 +627,7 @@ def test_find_downloaded_release_without_folder(tmp_path: Path) -> None:
 #: A closed port on this machine: the web source fails at once, and no test leaves the machine.
 CLOSED = "http://127.0.0.1:9/chembl/api/data"
 WEB_ERROR = (
-    f"ChEMBL source {CLOSED}: cannot be reached (ConnectionError; 2 attempts): "
+    f"ChEMBL source {CLOSED}: cannot be reached after 2 attempts (ConnectionError): "
     "check --chembl-url and the network, or use a local release with --chembl-db"
 )
 

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from senotarget.errors import ConfigError
+from senotarget.errors import ConfigError, DocumentError
 from senotarget.panels.load import parse_entry
 from senotarget.schema import GENE_PATTERN, UNIPROT_PATTERN, ComponentCols, PanelEntry
 
@@ -99,6 +99,7 @@ def load_vocabulary() -> tuple[tuple[Phrase, ...], dict[str, str], dict[str, str
             raise ConfigError(
                 f"vocabulary {name}: phrase {entry.label!r} has a bad pattern ({error})",
                 "give each phrase a list of valid regular expressions",
+                path=f"senotarget/data/{name}",
             ) from None
         phrases.append(Phrase(entry, patterns))
     return tuple(phrases), dict(data.get("documents", {})), dict(data.get("strategy_cautions", {}))
@@ -115,6 +116,7 @@ def load_aliases() -> dict[str, str]:
             raise ConfigError(
                 f"aliases.toml: {name!r} maps to {symbol!r}, not an HGNC symbol",
                 "map each alias to an upper-case gene symbol",
+                path="senotarget/data/aliases.toml",
             )
     return aliases
 
@@ -140,18 +142,35 @@ def _data(name: str) -> dict[str, Any]:
 def read_document(path: str | Path) -> Document:
     """Read a document and split it into traceable passages.
 
-    :raises ConfigError: the file is missing, unreadable, or has no text
+    :raises DocumentError: the file is missing, a folder, unreadable, not UTF-8, malformed (front
+        matter, XML), or has no text
     """
     file = Path(path)
+    if file.is_dir():
+        raise DocumentError(
+            f"document {path} is a folder",
+            "pass the path of a text, Markdown or XML file",
+            path=path,
+        )
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            f"document {path} does not exist", "pass the path of a text, Markdown or XML file"
+        raise DocumentError(
+            f"document {path} does not exist",
+            "pass the path of a text, Markdown or XML file",
+            path=path,
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            f"document {path} cannot be read ({error})", "pass a UTF-8 text, Markdown or XML file"
+    except UnicodeDecodeError as error:
+        raise DocumentError(
+            f"document {path} is not UTF-8 text ({error.reason} at byte {error.start})",
+            "pass a UTF-8 text, Markdown or XML file (convert a PDF or Word file to text first)",
+            path=path,
+        ) from None
+    except OSError as error:
+        raise DocumentError(
+            f"document {path} cannot be read ({error.strerror or error})",
+            "check the file's permissions, or pass another file",
+            path=path,
         ) from None
     stripped = text.lstrip()
     if stripped.startswith("---"):
@@ -165,7 +184,9 @@ def read_document(path: str | Path) -> Document:
         title = next((line for line in lines if len(line) > 40), "")
         document = Document(str(path), "text", title, (("text", body),))
     if not any(t.strip() for _, t in document.passages) and not document.keywords:
-        raise ConfigError(f"document {path} has no text", "pass a document that names targets")
+        raise DocumentError(
+            f"document {path} has no text", "pass a document that names targets", path=path
+        )
     return document
 
 
@@ -174,19 +195,24 @@ def _read_front_matter(path: str, text: str) -> Document:
 
     parts = text.split("---", 2)
     if len(parts) < 3:
-        raise ConfigError(
-            f"document {path}: front matter has no closing '---'", "close the YAML block with ---"
+        raise DocumentError(
+            f"document {path}: front matter has no closing '---'",
+            "close the YAML block with ---",
+            path=path,
         )
     try:
         meta = yaml.safe_load(parts[1]) or {}
     except yaml.YAMLError as error:
-        raise ConfigError(
+        raise DocumentError(
             f"document {path}: front matter is not valid YAML ({error})".replace("\n", " "),
             "fix the YAML",
+            path=path,
         ) from None
     if not isinstance(meta, dict):
-        raise ConfigError(
-            f"document {path}: front matter is not a mapping", "write key: value lines"
+        raise DocumentError(
+            f"document {path}: front matter is not a mapping",
+            "write key: value lines",
+            path=path,
         )
     passages: list[tuple[str, str]] = []
     for key in ("figtitle", "papertitle", "caption"):
@@ -211,8 +237,10 @@ def _read_xml(path: str, text: str) -> Document:
     try:
         root = ET.fromstring(text)  # noqa: S314 - a local file the user chose, parsed without entities
     except ET.ParseError as error:
-        raise ConfigError(
-            f"document {path} is not well-formed XML ({error})", "pass PubMed or PMC XML"
+        raise DocumentError(
+            f"document {path} is not well-formed XML ({error})",
+            "pass PubMed or PMC XML",
+            path=path,
         ) from None
 
     def texts(*tags: str) -> list[str]:
@@ -252,7 +280,9 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
     :param document: from :func:`read_document`
     :param source: an open ChEMBL source (its component synonyms ground the genes)
     :param tax_id: taxon whose targets count as grounding
-    :raises ConfigError: nothing in the document could become a panel entry or a finding
+    :raises DocumentError: nothing in the document could become a panel entry or a finding,
+        or no gene it names is a panel gene (none is a target of the source, or none has a
+        strategy rule): its panel would have no entry, and the error lists what it did name
     """
     phrases, documents, strategy_cautions = load_vocabulary()
     aliases = load_aliases()
@@ -342,9 +372,25 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
         ]
         entries.append(ExtractedEntry(entry, tuple(evidence[:5])))
     if not entries and not unassigned and not ungrounded:
-        raise ConfigError(
+        raise DocumentError(
             f"document {document.path} names no pathway phrase or gene-like token",
             "pass a document that names targets (gene symbols, or pathways such as mTOR)",
+            path=document.path,
+        )
+    if not any(e.entry.genes for e in entries):
+        # Said here, with what the document did name, rather than later as a panel with no
+        # [[entries]], which would leave the user guessing why.
+        named = [
+            _named(ungrounded, f"is not a target in {release}", f"are not targets in {release}"),
+            _named(unassigned, "has no strategy rule", "have no strategy rule"),
+        ]
+        raise DocumentError(
+            f"document {document.path} names no gene of a panel target "
+            f"({'; '.join(n for n in named if n)})",
+            "name genes or pathways the vocabulary knows (e.g. BCL2L1, JAK-STAT, mTOR), "
+            "or write the panel TOML by hand",
+            path=document.path,
+            tokens=[f.token for f in (*ungrounded, *unassigned)],
         )
     used: set[str] = {s for e in entries for s in e.entry.strategies}
     cautions = {k: v for k, v in strategy_cautions.items() if k in used}
@@ -357,6 +403,15 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
         documents,
         cautions,
     )
+
+
+def _named(findings: list[Finding], one: str, many: str, shown: int = 5) -> str:
+    """``"TREM2, KRAS and 3 more are not targets in ChEMBL_35"``, for an error message."""
+    if not findings:
+        return ""
+    names = ", ".join(f.token for f in findings[:shown])
+    more = f" and {len(findings) - shown} more" if len(findings) > shown else ""
+    return f"{names}{more} {one if len(findings) == 1 else many}"
 
 
 def panel_toml(extraction: Extraction) -> str:

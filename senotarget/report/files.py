@@ -9,7 +9,8 @@ import json
 import logging
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -33,6 +34,7 @@ __all__ = [
     "MANIFEST",
     "TABLES",
     "default_run_id",
+    "empty_folder_removed_on_failure",
     "free_run_id",
     "latest_run",
     "prepare_output",
@@ -115,6 +117,23 @@ def prepare_output(out_dir: Path, run_id: str) -> Path:
             "pass a new --run-id, or remove the old run folder",
         )
     return run_dir
+
+
+@contextmanager
+def empty_folder_removed_on_failure(out_dir: Path) -> Iterator[None]:
+    """Remove ``out_dir`` again if a run that created it fails and leaves it empty.
+
+    A run checks its output folder before any work (:func:`prepare_output`), which creates it; a
+    run that then fails (a bad source, no resolved gene) must not leave an empty folder behind.
+    """
+    existed = out_dir.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with suppress(OSError):
+                out_dir.rmdir()  # only if empty: never a file of anyone's
+        raise
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
