@@ -96,7 +96,7 @@ class Weights:
     maturity: float = 0.15
     direction_certainty: float = 0.20
     breadth: float = 0.10
-    druglikeness: float = 0.10
+    druglikeness: float = 0.0  # opt in: QED penalises BH3 mimetics, macrocycles (score.py)
     alert_penalty: float = -0.05
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from senotarget.errors import ChemblSourceError, UnknownTargetError
+from senotarget.errors import ChemblSourceError, OutputError, UnknownTargetError
 from senotarget.panels.load import load_panel
 from senotarget.report import exports, manifest
 from senotarget.report import files as report
@@ -99,10 +99,14 @@ def run(
     panel = load_panel(settings.panel)
     known = validate.load_known(settings.known_compounds)
     if previous is not None:
-        before = (
-            report.read_run_table(previous, "candidates.csv"),
-            report.read_run_table(previous, "evidence.csv"),
-        )
+        try:
+            before = (
+                report.read_run_table(previous, "candidates.csv"),
+                report.read_run_table(previous, "evidence.csv"),
+            )
+        except OutputError as error:  # written by an older senotarget: rank anew, compare nothing
+            logger.warning("not comparing with %s: %s", previous, error)
+            previous = None
     run_id = settings.run_id or report.free_run_id(
         settings.out_dir, report.default_run_id(panel.name, started)
     )
@@ -143,6 +147,9 @@ def run(
             parent_map = parents.assign_parents(evidence.molecules, chem)
         say("aggregating evidence on parent compounds")
         with _timed("aggregate", timings):
+            # the curation rules that judge a (parent, target) pair as a whole, once parents are
+            # known (counted in the manifest's curation_rule_hits)
+            curated = curate.flag_groups(curated, parent_map)
             aggregated, support = aggregate.aggregate_evidence(
                 curated, parent_map, evidence.mechanisms, targets
             )
@@ -189,6 +196,8 @@ def run(
             cache=manifest.cache_summary(settings, structure_cache, web_requests),
         )
         record["validation"] = validate.status_counts(validation)
+        # flags on nearly every row say something about the release, not the row: said once
+        record["release_wide_flags"] = curate.release_wide_flags(curated)
         if previous is not None:
             found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
             tables["changes.csv"] = found

@@ -32,11 +32,13 @@ STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
 Direction: TypeAlias = Literal["inhibit", "activate"]
 DIRECTIONS: Final[tuple[Direction, ...]] = get_args(Direction)
 
-#: What a compound's direction call on a target rests on (DESIGN §4, §7). ``mechanism``: a ChEMBL
-#: drug_mechanism record or an activity-level action_type that moves the target the way the panel
-#: wants; ``inferred``: potency from inhibition-type (or activation-type) measurements alone;
-#: ``contrary``: the evidence moves the target the other way.
-DirectionBasis: TypeAlias = Literal["mechanism", "inferred", "contrary"]
+#: What a compound's direction call on a target rests on (DESIGN §4, §7), in three tiers of
+#: certainty: ``mechanism``: a curated ChEMBL drug_mechanism record that moves the target the way
+#: the panel wants; ``action_type``: an activity-level action_type (ChEMBL 31+, a depositor's or
+#: curator's statement on one measurement) that does; ``inferred``: potency from inhibition-type
+#: (or activation-type) measurements alone; and ``contrary``: the evidence moves the target the
+#: other way.
+DirectionBasis: TypeAlias = Literal["mechanism", "action_type", "inferred", "contrary"]
 DIRECTION_BASES: Final[tuple[DirectionBasis, ...]] = get_args(DirectionBasis)
 
 #: The sign of a ChEMBL ``action_type`` (its ``parent_type`` in the action_type lookup).
@@ -52,6 +54,14 @@ STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 #: (a row that is evidence of testing only), or excluded by a curation rule.
 PotencyUse: TypeAlias = Literal["excluded", "potency", "inactive", "active_censored", "none"]
 POTENCY_USES: Final[tuple[PotencyUse, ...]] = get_args(PotencyUse)
+
+#: What an assay measures the compound in (DESIGN §4: biochemical and cell-based assays are told
+#: apart), from its BioAssay Ontology format, or its ChEMBL assay_type where the format is missing
+#: or the generic "assay format" (:func:`senotarget.stages.curate.assay_kind`).
+AssayKind: TypeAlias = Literal[
+    "biochemical", "cell-based", "tissue-based", "organism-based", "unspecified"
+]
+ASSAY_KINDS: Final[tuple[AssayKind, ...]] = get_args(AssayKind)
 
 TargetStatus: TypeAlias = Literal["resolved", "ambiguous", "unresolved"]
 TARGET_STATUSES: Final[tuple[TargetStatus, ...]] = get_args(TargetStatus)
@@ -227,6 +237,8 @@ class PanelEntry:
     :param pathway: the pathway the document puts it in
     :param citation: document and figure the entry comes from
     :param caution: context caution reported beside every call through this entry
+    :param contrary_note: said instead of the caution on a call that moves the entry's targets
+        the other way (what that opposite effect is known to do)
     """
 
     label: str
@@ -236,6 +248,7 @@ class PanelEntry:
     pathway: str
     citation: str
     caution: str = ""
+    contrary_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -364,6 +377,9 @@ class ActivityCols(Table):
         PCHEMBL_VALUE,
         POTENTIAL_DUPLICATE,
     )
+    #: The assay's BioAssay Ontology format (e.g. BAO_0000219 cell-based, BAO_0000357 single
+    #: protein; https://www.ebi.ac.uk/ols4/ontologies/bao), where the release has it.
+    BAO_FORMAT: Final[str] = Col("bao_format", "text")
 
 
 class CuratedCols(ActivityCols):
@@ -445,7 +461,9 @@ class EvidenceCols(Table):
     MEDIAN_PCHEMBL: Final[str] = Col("median_pchembl", "float64")
     N_MEASUREMENTS: Final[str] = Col("n_measurements", "int64")
     N_ASSAYS: Final[str] = Col("n_assays", "int64")
-    N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    N_DOCUMENTS: Final[str] = Col(
+        "n_documents", "Int64"
+    )  # distinct known documents; missing when every counted row lacks a document id
     CENSORED_INACTIVE: Final[str] = Col("censored_inactive", "int64")
     ACTION_TYPE: Final[str] = Col("action_type", "str")
     FLAGS: Final[str] = Col("flags", "str")
@@ -464,6 +482,15 @@ class EvidenceCols(Table):
     SOURCE_MOLECULES: Final[str] = Col(
         "source_molecules", "str"
     )  # molecules whose activities were aggregated
+    ASSAY_KINDS: Final[str] = Col(
+        "assay_kinds", "str"
+    )  # ";"-joined AssayKind of the counted rows' assays, e.g. "biochemical;cell-based"
+    N_DOCUMENTS_UNKNOWN: Final[str] = Col(
+        "n_documents_unknown", "int64"
+    )  # counted assays whose rows have no document id (each could be one more document)
+    N_UNTRUSTED: Final[str] = Col(
+        "n_untrusted", "int64"
+    )  # counted '=' values set aside by an evidence rule (see curate.RULES), not potency
 
 
 class SupportCols(Table):

@@ -29,7 +29,7 @@ CREATE TABLE component_synonyms (compsyn_id INTEGER PRIMARY KEY, component_id IN
 CREATE TABLE docs (doc_id INTEGER PRIMARY KEY, chembl_id TEXT, year INTEGER);
 CREATE TABLE assays (assay_id INTEGER PRIMARY KEY, doc_id INTEGER, description TEXT,
     assay_type TEXT, tid INTEGER, relationship_type TEXT, confidence_score INTEGER,
-    chembl_id TEXT);
+    chembl_id TEXT, bao_format TEXT);
 CREATE TABLE molecule_dictionary (molregno INTEGER PRIMARY KEY, pref_name TEXT, chembl_id TEXT,
     max_phase NUMERIC, molecule_type TEXT);
 CREATE TABLE compound_structures (molregno INTEGER PRIMARY KEY, molfile TEXT,

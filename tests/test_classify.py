@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -34,6 +36,7 @@ PANEL = Panel(
     (
         PanelEntry("inhib", ("GENEI",), ("senolytic",), "inhibit", "", "c"),
         PanelEntry("activ", ("GENEA",), ("senoreverter",), "activate", "", "c", caution="careful"),
+        PanelEntry("shared", ("GENEM",), ("senomorphic", "senoreverter"), "inhibit", "", "c"),
     ),
     "test",
 )
@@ -71,6 +74,17 @@ TARGETS = pd.DataFrame(
             TargetCols.STATUS: "resolved",
             TargetCols.CAUTION: "careful",
             TargetCols.TARGET_PREF_NAME: "A",
+        },
+        {
+            TargetCols.LABEL: "shared",
+            TargetCols.GENE_SYMBOL: "GENEM",
+            TargetCols.STRATEGIES: "senomorphic;senoreverter",
+            TargetCols.DIRECTION: "inhibit",
+            TargetCols.TARGET_CHEMBL_ID: "CHEMBL3",
+            TargetCols.TARGET_TYPE: "SINGLE PROTEIN",
+            TargetCols.STATUS: "resolved",
+            TargetCols.CAUTION: "",
+            TargetCols.TARGET_PREF_NAME: "M",
         },
     ]
 )
@@ -172,13 +186,13 @@ CASES = [
         "activity action type with potency",
         [evidence_row("CHEMBL1", "IC50", 7.0, activity_action_type="INHIBITOR")],
         "GENEI",
-        ("mechanism", "activity_action_type", True, 7.0),
+        ("action_type", "activity_action_type", True, 7.0),
     ),
     (
         "unlisted degrader action type is negative",
         [evidence_row("CHEMBL1", "DC50", 7.0, activity_action_type="DEGRADER")],
         "GENEI",
-        ("mechanism", "activity_action_type", True, 7.0),
+        ("action_type", "activity_action_type", True, 7.0),
     ),
     (
         "inhibitor of activate target is contrary",
@@ -317,3 +331,528 @@ def test_no_evidence_on_panel_targets_gives_empty_table() -> None:
         Thresholds(),
     )
     assert calls.empty and list(calls.columns) == list(CallCols.ORDER)
+
+
+# -- the label rules, one exact call row per (compound, entry, gene) ------------------------------
+#
+# Evidence rows have the shapes aggregate_evidence writes for the fixture's compounds (the
+# comment names the one each case mirrors); the expected rows list every CallCols column.
+
+ON_INHIB = {
+    CallCols.LABEL: "inhib",
+    CallCols.GENE_SYMBOL: "GENEI",
+    CallCols.STRATEGIES: "senolytic",
+    CallCols.WANTED: "inhibit",
+    CallCols.CAUTION: "",
+    CallCols.TARGET_IDS: "CHEMBL1",
+}
+ON_ACTIV = {
+    CallCols.LABEL: "activ",
+    CallCols.GENE_SYMBOL: "GENEA",
+    CallCols.STRATEGIES: "senoreverter",
+    CallCols.WANTED: "activate",
+    CallCols.CAUTION: "careful",
+    CallCols.TARGET_IDS: "CHEMBL2",
+}
+ON_SHARED = {
+    CallCols.LABEL: "shared",
+    CallCols.GENE_SYMBOL: "GENEM",
+    CallCols.STRATEGIES: "senomorphic;senoreverter",
+    CallCols.WANTED: "inhibit",
+    CallCols.CAUTION: "",
+    CallCols.TARGET_IDS: "CHEMBL3",
+}
+
+
+def expected_call(on: Mapping[str, object], **values: object) -> dict[str, object]:
+    """A full expected call row: no call, no evidence counted, unless ``values`` say otherwise."""
+    row: dict[str, object] = {
+        CallCols.MOLECULE_CHEMBL_ID: "CHEMBL100",
+        CallCols.LABEL: None,
+        CallCols.GENE_SYMBOL: None,
+        CallCols.STRATEGIES: None,
+        CallCols.WANTED: None,
+        CallCols.DIRECTION: "",
+        CallCols.DIRECTION_SOURCE: "",
+        CallCols.ACTION_TYPES: "",
+        CallCols.BEST_PCHEMBL: None,
+        CallCols.BEST_TYPE: "",
+        CallCols.N_ASSAYS: 0,
+        CallCols.N_DOCUMENTS: 0,
+        CallCols.HAS_MECHANISM: False,
+        CallCols.MEETS_POTENCY: False,
+        CallCols.INACTIVE_ONLY: False,
+        CallCols.QUALIFIES: False,
+        CallCols.EVIDENCE_TEXT: None,
+        CallCols.CAUTION: None,
+        CallCols.FLAGS: "",
+        CallCols.TARGET_IDS: None,
+    }
+    assert list(row) == list(CallCols.ORDER)
+    unknown = set(on) | set(values)
+    assert unknown <= set(row), unknown - set(row)
+    return {**row, **on, **values}
+
+
+def _call_records(calls: pd.DataFrame) -> list[dict[str, object]]:
+    """Call rows as plain dicts: NaN as None, numpy scalars as Python ones."""
+    records = []
+    for row in calls.to_dict("records"):
+        records.append(
+            {
+                str(k): None
+                if isinstance(v, float) and math.isnan(v)
+                else (v.item() if hasattr(v, "item") else v)
+                for k, v in row.items()
+            }
+        )
+    return records
+
+
+Support = list[tuple[str, str, str]]
+LABEL_RULES: list[tuple[str, list[dict[str, object]], Support, list[dict[str, object]]]] = [
+    (
+        "inhibitor mechanism on a pro-survival target: senolytic candidate",  # BCLINIB
+        [
+            evidence_row(
+                "CHEMBL1",
+                "IC50",
+                8.0,
+                action_type="INHIBITOR",
+                mechanism_action_type="INHIBITOR",
+                mechanism_of_action="Bcl-2 inhibitor",
+                mechanism_molecules="CHEMBL100",
+            )
+        ],
+        [("CHEMBL1", "A1", "D1"), ("CHEMBL1", "A2", "D2")],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="mechanism",
+                direction_source="drug_mechanism",
+                action_types="INHIBITOR",
+                best_pchembl=8.0,
+                best_standard_type="IC50",
+                n_assays=2,
+                n_documents=2,
+                has_mechanism=True,
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (median pIC50 8.0, 2 assays, mechanism: INHIBITOR)",
+            )
+        ],
+    ),
+    (
+        "the same potency without a mechanism: inferred inhibition",  # QUERCETIN
+        [evidence_row("CHEMBL1", "IC50", 8.0)],
+        [("CHEMBL1", "A1", "D1")],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="inferred",
+                direction_source="inferred_inhibition",
+                best_pchembl=8.0,
+                best_standard_type="IC50",
+                n_assays=1,
+                n_documents=1,
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (median pIC50 8.0, 1 assay, inferred inhibition)",
+            )
+        ],
+    ),
+    (
+        "agonist mechanism on a pro-survival target: contrary, no label",  # MTORACT on BCL2
+        [
+            evidence_row(
+                "CHEMBL1",
+                MECHANISM_ONLY,
+                NAN,
+                action_type="AGONIST",
+                mechanism_action_type="AGONIST",
+                mechanism_of_action="Bcl-2 agonist",
+                mechanism_molecules="CHEMBL100",
+                source_molecules="",
+            )
+        ],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="contrary",
+                direction_source="drug_mechanism",
+                action_types="AGONIST",
+                has_mechanism=True,
+                evidence_text=(
+                    "activates GENEI (mechanism: AGONIST) "
+                    "[contrary: the panel wants GENEI inhibited]"
+                ),
+            )
+        ],
+    ),
+    (
+        "activator mechanism with a potent activation EC50: contrary, no label",  # MTORACT
+        [
+            evidence_row(
+                "CHEMBL1",
+                "EC50",
+                6.52,
+                action_type="ACTIVATOR",
+                mechanism_action_type="ACTIVATOR",
+                activation_assay=True,
+                mechanism_molecules="CHEMBL100",
+            )
+        ],
+        [("CHEMBL1", "A7", "D1")],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="contrary",
+                direction_source="drug_mechanism",
+                action_types="ACTIVATOR",
+                best_pchembl=6.52,
+                best_standard_type="EC50",
+                n_assays=1,
+                n_documents=1,
+                has_mechanism=True,
+                meets_potency=True,
+                evidence_text=(
+                    "activates GENEI (median pEC50 6.5, 1 assay, mechanism: ACTIVATOR) "
+                    "[contrary: the panel wants GENEI inhibited]"
+                ),
+            )
+        ],
+    ),
+    (
+        "potent inhibitor of an activate target: contrary, no label",  # NAMPTIN
+        [evidence_row("CHEMBL2", "IC50", 9.0)],
+        [("CHEMBL2", "A6", "D3")],
+        [
+            expected_call(
+                ON_ACTIV,
+                direction="contrary",
+                direction_source="inferred_inhibition",
+                best_pchembl=9.0,
+                best_standard_type="IC50",
+                n_assays=1,
+                n_documents=1,
+                meets_potency=True,
+                evidence_text=(
+                    "inhibits GENEA (median pIC50 9.0, 1 assay, inferred inhibition) "
+                    "[contrary: the panel wants GENEA activated]"
+                ),
+            )
+        ],
+    ),
+    (
+        "activator mechanism on an activate target needs no potency",  # NAMPTACT (pEC50 5.7)
+        [
+            evidence_row(
+                "CHEMBL2",
+                "EC50",
+                5.7,
+                action_type="ACTIVATOR",
+                mechanism_action_type="ACTIVATOR",
+                mechanism_molecules="CHEMBL100",
+            )
+        ],
+        [("CHEMBL2", "A6", "D3")],
+        [
+            expected_call(
+                ON_ACTIV,
+                direction="mechanism",
+                direction_source="drug_mechanism",
+                action_types="ACTIVATOR",
+                best_pchembl=5.7,
+                best_standard_type="EC50",
+                n_assays=1,
+                n_documents=1,
+                has_mechanism=True,
+                qualifies=True,
+                evidence_text="activates GENEA (median pEC50 5.7, 1 assay, mechanism: ACTIVATOR)",
+            )
+        ],
+    ),
+    (
+        "one potency, two entries: inhibit candidate, activate contrary",
+        [evidence_row("CHEMBL1", "IC50", 9.0), evidence_row("CHEMBL2", "IC50", 9.0)],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="inferred",
+                direction_source="inferred_inhibition",
+                best_pchembl=9.0,
+                best_standard_type="IC50",
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (median pIC50 9.0, inferred inhibition)",
+            ),
+            expected_call(
+                ON_ACTIV,
+                direction="contrary",
+                direction_source="inferred_inhibition",
+                best_pchembl=9.0,
+                best_standard_type="IC50",
+                meets_potency=True,
+                evidence_text=(
+                    "inhibits GENEA (median pIC50 9.0, inferred inhibition) "
+                    "[contrary: the panel wants GENEA activated]"
+                ),
+            ),
+        ],
+    ),
+    (
+        "activity-level inhibitor at the potency threshold: the action_type tier",
+        [
+            evidence_row(
+                "CHEMBL1", "IC50", 6.0, action_type="INHIBITOR", activity_action_type="INHIBITOR"
+            )
+        ],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="action_type",
+                direction_source="activity_action_type",
+                action_types="INHIBITOR",
+                best_pchembl=6.0,
+                best_standard_type="IC50",
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (median pIC50 6.0, activity action type: INHIBITOR)",
+            )
+        ],
+    ),
+    (
+        "activity-level activator on an inhibit target: contrary, no label",
+        [
+            evidence_row(
+                "CHEMBL1", "EC50", 7.0, action_type="ACTIVATOR", activity_action_type="ACTIVATOR"
+            )
+        ],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="contrary",
+                direction_source="activity_action_type",
+                action_types="ACTIVATOR",
+                best_pchembl=7.0,
+                best_standard_type="EC50",
+                meets_potency=True,
+                evidence_text=(
+                    "activates GENEI (median pEC50 7.0, activity action type: ACTIVATOR) "
+                    "[contrary: the panel wants GENEI inhibited]"
+                ),
+            )
+        ],
+    ),
+    (
+        "a shared target's call carries both strategies",
+        [evidence_row("CHEMBL3", "Ki", 7.0)],
+        [],
+        [
+            expected_call(
+                ON_SHARED,
+                direction="inferred",
+                direction_source="inferred_inhibition",
+                best_pchembl=7.0,
+                best_standard_type="Ki",
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEM (median pKi 7.0, inferred inhibition)",
+            )
+        ],
+    ),
+    (
+        "censored values only: no call",  # CHEMBL900008
+        [evidence_row("CHEMBL1", "IC50", NAN, censored_inactive=2, flags="censored_inactive")],
+        [("CHEMBL1", "A5", "D3")],
+        [
+            expected_call(
+                ON_INHIB,
+                n_assays=1,
+                n_documents=1,
+                inactive_only=True,
+                flags="censored_inactive",
+                evidence_text="weak or inactive on GENEI (1 assay, inactive-side values only)",
+            )
+        ],
+    ),
+    (
+        "'Not Active' comments only: no call",  # CHEMBL900009
+        [
+            evidence_row(
+                "CHEMBL1",
+                "IC50",
+                NAN,
+                censored_inactive=1,
+                flags="confidence_unknown;inactive_comment",
+            )
+        ],
+        [("CHEMBL1", "A4", "D1")],
+        [
+            expected_call(
+                ON_INHIB,
+                n_assays=1,
+                n_documents=1,
+                inactive_only=True,
+                flags="confidence_unknown;inactive_comment",
+                evidence_text="weak or inactive on GENEI (1 assay, inactive-side values only)",
+            )
+        ],
+    ),
+    (
+        "inactive-side values beside a mechanism: the mechanism decides",
+        [
+            evidence_row(
+                "CHEMBL1",
+                "IC50",
+                NAN,
+                censored_inactive=2,
+                action_type="INHIBITOR",
+                mechanism_action_type="INHIBITOR",
+                mechanism_molecules="CHEMBL100",
+            )
+        ],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="mechanism",
+                direction_source="drug_mechanism",
+                action_types="INHIBITOR",
+                has_mechanism=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (mechanism: INHIBITOR)",
+            )
+        ],
+    ),
+    (
+        "weak potency: no call",  # CHEMBL900010
+        [evidence_row("CHEMBL1", "IC50", 4.3, flags="confidence_unknown")],
+        [("CHEMBL1", "A4", "D1")],
+        [
+            expected_call(
+                ON_INHIB,
+                best_pchembl=4.3,
+                best_standard_type="IC50",
+                n_assays=1,
+                n_documents=1,
+                flags="confidence_unknown",
+                evidence_text="weak or inactive on GENEI (median pIC50 4.3, 1 assay)",
+            )
+        ],
+    ),
+    (
+        "just below the potency threshold: no call",
+        [evidence_row("CHEMBL1", "IC50", 5.99)],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                best_pchembl=5.99,
+                best_standard_type="IC50",
+                evidence_text="weak or inactive on GENEI (median pIC50 6.0)",
+            )
+        ],
+    ),
+    (
+        "at the potency threshold: inferred inhibition",
+        [evidence_row("CHEMBL1", "IC50", 6.0)],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                direction="inferred",
+                direction_source="inferred_inhibition",
+                best_pchembl=6.0,
+                best_standard_type="IC50",
+                meets_potency=True,
+                qualifies=True,
+                evidence_text="inhibits GENEI (median pIC50 6.0, inferred inhibition)",
+            )
+        ],
+    ),
+    (
+        "excluded rows only: no call",  # CHEMBL900012 (low confidence), CHEMBL900013
+        [evidence_row("CHEMBL1", "IC50", NAN, n_excluded=1, flags="low_confidence")],
+        [],
+        [
+            expected_call(
+                ON_INHIB,
+                flags="low_confidence",
+                evidence_text="weak or inactive on GENEI ()",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "support", "expected"),
+    [c[1:] for c in LABEL_RULES],
+    ids=[c[0] for c in LABEL_RULES],
+)
+def test_label_rules(
+    rows: list[dict[str, object]], support: Support, expected: list[dict[str, object]]
+) -> None:
+    evidence = pd.DataFrame(rows, columns=list(EvidenceCols.ORDER))
+    support_table = pd.DataFrame(
+        [("CHEMBL100", *s) for s in support], columns=list(SupportCols.ORDER)
+    )
+    calls = classify_calls(
+        evidence, support_table, TARGETS, PANEL, action_signs(LOOKUP), Thresholds()
+    )
+    assert list(calls.columns) == list(CallCols.ORDER)
+    assert _call_records(calls) == expected
+
+
+@pytest.mark.parametrize(
+    ("active_pchembl", "direction"),
+    [(6.0, "inferred"), (7.0, "inferred"), (7.01, ""), (8.0, "")],
+    ids=["default", "at the threshold", "just above", "far above"],
+)
+def test_potency_threshold_comes_from_the_settings(active_pchembl: float, direction: str) -> None:
+    evidence = pd.DataFrame(
+        [evidence_row("CHEMBL1", "IC50", 7.0)], columns=list(EvidenceCols.ORDER)
+    )
+    calls = classify_calls(
+        evidence,
+        pd.DataFrame(columns=list(SupportCols.ORDER)),
+        TARGETS,
+        PANEL,
+        action_signs(LOOKUP),
+        Thresholds(active_pchembl=active_pchembl),
+    )
+    row = calls.iloc[0]
+    assert (
+        row[CallCols.DIRECTION],
+        bool(row[CallCols.MEETS_POTENCY]),
+        bool(row[CallCols.QUALIFIES]),
+    ) == (direction, direction == "inferred", direction == "inferred")
+
+
+@pytest.mark.parametrize(
+    ("median", "direction", "caution"),
+    [
+        (9.0, "contrary", "NAMPT-like note"),  # an inhibitor of an activate target: the note
+        (float("nan"), "", "careful"),  # no call: the entry's own caution
+    ],
+    ids=["contrary call takes the contrary note", "no call keeps the caution"],
+)
+def test_contrary_note_replaces_the_caution_on_contrary_calls(
+    median: float, direction: str, caution: str
+) -> None:
+    entries = tuple(
+        replace(e, contrary_note="NAMPT-like note") if e.label == "activ" else e
+        for e in PANEL.entries
+    )
+    panel = replace(PANEL, entries=entries)
+    rows = [evidence_row("CHEMBL2", "IC50", median)]
+    evidence = pd.DataFrame(rows, columns=list(EvidenceCols.ORDER))
+    support = pd.DataFrame(columns=list(SupportCols.ORDER))
+    calls = classify_calls(evidence, support, TARGETS, panel, action_signs(LOOKUP), Thresholds())
+    activ = calls[calls[CallCols.GENE_SYMBOL] == "GENEA"]
+    assert activ[[CallCols.DIRECTION, CallCols.CAUTION]].values.tolist() == [[direction, caution]]

@@ -1,4 +1,8 @@
-"""Tests of activity curation (one case per rule) and evidence aggregation on the parent."""
+"""Tests of activity curation: one case per row rule, table-driven cases per group rule, and the
+helpers the aggregate stage and the manifest use (assay kinds, release-wide flags).
+
+Every row here is written by hand; none comes from a ChEMBL release.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,17 @@ import pandas as pd
 import pytest
 
 from senotarget.config import Thresholds
-from senotarget.schema import (
-    MECHANISM_ONLY,
-    ActivityCols,
-    CuratedCols,
-    EvidenceCols,
-    MechanismCols,
-    ParentCols,
-    SupportCols,
-    TargetCols,
+from senotarget.schema import ASSAY_KINDS, ActivityCols, CuratedCols, ParentCols, TargetCols
+from senotarget.stages.curate import (
+    GROUP_RULES,
+    RULES,
+    assay_kind,
+    carries,
+    flag_activities,
+    flag_groups,
+    release_wide_flags,
+    rule_counts,
 )
-from senotarget.stages.aggregate import aggregate_evidence
-from senotarget.stages.curate import RULES, flag_activities, rule_counts
 
 SINGLE = "CHEMBL101"  # SINGLE PROTEIN, threshold 8
 FAMILY = "CHEMBL102"  # PROTEIN FAMILY, threshold 6
@@ -46,6 +49,7 @@ BASE_ACTIVITY: dict[str, Any] = {
     ActivityCols.POTENTIAL_DUPLICATE: 0,
     ActivityCols.ACTIVITY_COMMENT: None,
     ActivityCols.ACTION_TYPE: None,
+    ActivityCols.BAO_FORMAT: "BAO_0000357",
 }
 
 
@@ -194,7 +198,83 @@ FLAG_CASES: list[tuple[str, dict[str, Any], str, str, str, float]] = [
         "excluded",
         8.0,
     ),
+    (
+        "document_unknown",
+        {ActivityCols.DOCUMENT_CHEMBL_ID: None},
+        "document_unknown",
+        "flag",
+        "potency",
+        8.0,
+    ),
+    (
+        "implausible_value",  # a 50 mM IC50 would be pChEMBL 1.30
+        {ActivityCols.STANDARD_VALUE: 50_000_000.0, ActivityCols.PCHEMBL_VALUE: None},
+        "implausible_value",
+        "flag",
+        "none",
+        NAN,
+    ),
     # Further cases around the rules.
+    (
+        "implausible_too_potent",  # 0.0005 nM would be pChEMBL 12.30
+        {ActivityCols.STANDARD_VALUE: 0.0005, ActivityCols.PCHEMBL_VALUE: None},
+        "implausible_value",
+        "flag",
+        "none",
+        NAN,
+    ),
+    (
+        "plausible_range_low_end_1_mM",
+        {ActivityCols.STANDARD_VALUE: 1_000_000.0, ActivityCols.PCHEMBL_VALUE: None},
+        "pchembl_computed",
+        "flag",
+        "potency",
+        3.0,
+    ),
+    (
+        "plausible_range_high_end_1_pM",
+        {ActivityCols.STANDARD_VALUE: 0.001, ActivityCols.PCHEMBL_VALUE: None},
+        "pchembl_computed",
+        "flag",
+        "potency",
+        12.0,
+    ),
+    (
+        "chembl_own_pchembl_outside_the_range_is_kept",
+        {ActivityCols.STANDARD_VALUE: 2_750_000.0, ActivityCols.PCHEMBL_VALUE: 2.56},
+        "",
+        "ok",
+        "potency",
+        2.56,
+    ),
+    (
+        "not_active_verdict_beats_an_equals_value",
+        {ActivityCols.ACTIVITY_COMMENT: "Not Active"},
+        "inactive_comment",
+        "flag",
+        "inactive",
+        8.0,  # ChEMBL's pChEMBL stays on the row, but it is not potency
+    ),
+    (
+        "not_active_verdict_on_a_computed_value",
+        {
+            ActivityCols.STANDARD_VALUE: 5.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+            ActivityCols.ACTIVITY_COMMENT: "inactive",
+        },
+        "inactive_comment;pchembl_computed",
+        "flag",
+        "inactive",
+        8.3,
+    ),
+    (
+        "empty_document_id_is_unknown",
+        {ActivityCols.DOCUMENT_CHEMBL_ID: ""},
+        "document_unknown",
+        "flag",
+        "potency",
+        8.0,
+    ),
     (
         "manually_validated_is_not_doubtful",
         {ActivityCols.DATA_VALIDITY_COMMENT: "Manually validated"},
@@ -316,9 +396,22 @@ FLAG_CASES: list[tuple[str, dict[str, Any], str, str, str, float]] = [
 
 def test_every_rule_has_a_case() -> None:
     rule_ids = {rule.id for rule in RULES}
-    assert len(rule_ids) == len(RULES) == 11
-    assert rule_ids <= {case[0] for case in FLAG_CASES}
+    assert len(rule_ids) == len(RULES) == 16
     assert [rule.id for rule in RULES] == sorted(rule_ids)
+    row_rules = {rule.id for rule in RULES if rule.scope == "row"}
+    assert row_rules <= {case[0] for case in FLAG_CASES}
+    assert GROUP_RULES == (
+        "contradicted_by_inactive",
+        "contradicts_other_assays",
+        "probable_unit_error",
+    )
+    assert set(GROUP_RULES) <= {case[0].split(":")[0] for case in GROUP_CASES}
+    assert all(rule.explanation and rule.citation for rule in RULES)
+    assert {rule.id for rule in RULES if rule.release_field} == {
+        "confidence_unknown",
+        "document_unknown",
+        "pchembl_computed",
+    }
 
 
 @pytest.mark.parametrize(
@@ -372,13 +465,18 @@ def test_flag_activities_many_rows_and_rule_counts() -> None:
         "censored_active": 1,
         "censored_inactive": 3,
         "confidence_unknown": 2,
+        "contradicted_by_inactive": 0,  # group rules run in flag_groups
+        "contradicts_other_assays": 0,
         "data_validity": 2,
-        "inactive_comment": 2,
+        "document_unknown": 2,
+        "implausible_value": 2,
+        "inactive_comment": 4,
         "low_confidence": 2,
         "non_nm_units": 2,
         "non_target_assay": 1,
-        "pchembl_computed": 3,
+        "pchembl_computed": 6,
         "potential_duplicate": 1,
+        "probable_unit_error": 0,
     }
 
 
@@ -387,8 +485,9 @@ def test_rule_counts_of_clean_rows_are_zero() -> None:
     assert rule_counts(curated) == dict.fromkeys(sorted(rule.id for rule in RULES), 0)
 
 
-# -- aggregation ----------------------------------------------------------------------------------
+# -- group rules: every row of a (parent compound, target) together --------------------------------
 
+#: CHEMBL2 is a salt of CHEMBL1; CHEMBL3 has no relative.
 PARENTS = pd.DataFrame(
     {
         ParentCols.MOLECULE_CHEMBL_ID: ["CHEMBL1", "CHEMBL2", "CHEMBL3"],
@@ -396,211 +495,385 @@ PARENTS = pd.DataFrame(
         ParentCols.PARENT_BASIS: ["self", "molecule_hierarchy", "self"],
     }
 )
-MECHANISMS = pd.DataFrame(
-    [
-        (1, "CHEMBL2", SINGLE, "INHIBITOR", "Bcl-2 inhibitor"),  # on the salt
-        (2, "CHEMBL4", FAMILY, "INHIBITOR", "JAK inhibitor"),  # no activity, no parent row
-    ],
-    columns=list(MechanismCols.ORDER),
-)
 
 
-def _aggregation_activities() -> pd.DataFrame:
-    def on(molecule: str, assay: str, doc: str, **changes: Any) -> dict[str, Any]:
-        return {
-            ActivityCols.MOLECULE_CHEMBL_ID: molecule,
-            ActivityCols.ASSAY_CHEMBL_ID: assay,
-            ActivityCols.DOCUMENT_CHEMBL_ID: doc,
-            **changes,
-        }
-
-    censored = {"standard_relation": ">", "standard_value": 10000.0, "pchembl_value": None}
-    activation = {"assay_description": "Activation of JAK", "action_type": "ACTIVATOR"}
-    return _activities(
-        on("CHEMBL1", "A1", "D1", pchembl_value=8.0),
-        on("CHEMBL2", "A2", "D1", pchembl_value=7.0),  # the salt: aggregated on CHEMBL1
-        on("CHEMBL2", "A3", "D2", **censored),
-        on("CHEMBL1", "A4", "D3", pchembl_value=9.0, potential_duplicate=1),  # excluded
-        on("CHEMBL1", "A1", "D1", standard_type="Ki", pchembl_value=6.0),
-        on("CHEMBL3", "A5", "D4", target_chembl_id=FAMILY, standard_type="EC50", **activation),
-        on("CHEMBL3", "A6", "D5", target_chembl_id=FAMILY, standard_type="EC50", pchembl_value=6.5),
-        on(
-            "CHEMBL3",
-            "A6",
-            "D5",
-            target_chembl_id=FAMILY,
-            standard_type="EC50",
-            potential_duplicate=1,
-        ),
-        on("CHEMBL3", "A7", "D6", confidence_score=5),  # low confidence: excluded
-    )
-
-
-def _evidence(**values: Any) -> dict[str, Any]:
-    """An expected evidence row: no measurement, no mechanism, unless ``values`` say otherwise."""
-    row: dict[str, Any] = {
-        "molecule_chembl_id": None,
-        "target_chembl_id": None,
-        "gene_symbols": "",
-        "standard_type": None,
-        "median_pchembl": None,
-        "n_measurements": 0,
-        "n_assays": 0,
-        "n_documents": 0,
-        "censored_inactive": 0,
-        "action_type": "",
-        "flags": "",
-        "target_type": "",
-        "mechanism_action_type": "",
-        "activity_action_type": "",
-        "n_active_censored": 0,
-        "n_excluded": 0,
-        "activation_assay": False,
-        "mechanism_of_action": "",
-        "mechanism_molecules": "",
-        "source_molecules": "",
+def measured(assay: str, nm: float, pchembl: float | None, **more: Any) -> dict[str, Any]:
+    """An '=' value in nM; ``pchembl`` None: the release left it empty (computed by curation)."""
+    return {
+        ActivityCols.ASSAY_CHEMBL_ID: assay,
+        ActivityCols.STANDARD_VALUE: nm,
+        ActivityCols.PCHEMBL_VALUE: pchembl,
+        **more,
     }
-    assert list(row) == list(EvidenceCols.ORDER)
-    unknown = set(values) - set(row)
-    assert not unknown, unknown
-    return {**row, **values}
 
 
-ON_BCL2 = {"target_chembl_id": SINGLE, "gene_symbols": "BCL2", "target_type": "SINGLE PROTEIN"}
-ON_JAKS = {"target_chembl_id": FAMILY, "gene_symbols": "JAK1;JAK2", "target_type": "PROTEIN FAMILY"}
-BCL2_MECHANISM = {
-    "action_type": "INHIBITOR",
-    "mechanism_action_type": "INHIBITOR",
-    "mechanism_of_action": "Bcl-2 inhibitor",
-    "mechanism_molecules": "CHEMBL2",  # recorded on the salt, reaches the parent
-}
+def censored(assay: str, nm: float, **more: Any) -> dict[str, Any]:
+    """A '>' bound in nM (inactive side)."""
+    return {
+        ActivityCols.ASSAY_CHEMBL_ID: assay,
+        ActivityCols.STANDARD_RELATION: ">",
+        ActivityCols.STANDARD_VALUE: nm,
+        ActivityCols.PCHEMBL_VALUE: None,
+        **more,
+    }
 
-#: The expected evidence rows, in order.
-EVIDENCE: list[dict[str, Any]] = [
-    _evidence(
-        molecule_chembl_id="CHEMBL1",
-        **ON_BCL2,
-        **BCL2_MECHANISM,
-        standard_type="IC50",
-        median_pchembl=7.5,  # 8.0 (parent) and 7.0 (salt); the censored and excluded rows not
-        n_measurements=2,
-        n_assays=3,  # A1, A2, A3: the excluded A4 does not count
-        n_documents=2,
-        censored_inactive=1,
-        n_excluded=1,
-        flags="censored_inactive;potential_duplicate",
-        source_molecules="CHEMBL1;CHEMBL2",
+
+def verdict(assay: str, **more: Any) -> dict[str, Any]:
+    """A depositor's "Not Active" verdict without a value."""
+    return {
+        ActivityCols.ASSAY_CHEMBL_ID: assay,
+        ActivityCols.STANDARD_RELATION: None,
+        ActivityCols.STANDARD_VALUE: None,
+        ActivityCols.STANDARD_UNITS: None,
+        ActivityCols.PCHEMBL_VALUE: None,
+        ActivityCols.ACTIVITY_COMMENT: "Not Active",
+        **more,
+    }
+
+
+KI = {ActivityCols.STANDARD_TYPE: "Ki"}
+KD = {ActivityCols.STANDARD_TYPE: "Kd"}
+POTENCY = ("", "potency", "ok")
+CENSORED = ("censored_inactive", "inactive", "flag")
+VERDICT = ("inactive_comment", "inactive", "flag")
+CONTRADICTED = ("contradicted_by_inactive", "none", "flag")
+OUTLIER = ("contradicts_other_assays", "none", "flag")
+UNIT_ERROR = ("probable_unit_error", "none", "flag")
+
+#: (rule or "unchanged" : case, rows, expected (flags, potency_use, status) per row)
+GROUP_CASES: list[tuple[str, list[dict[str, Any]], list[tuple[str, str, str]]]] = [
+    (
+        # Navitoclax on MCL1 in shape: one 500 nM IC50 against two assays > 10 uM.
+        "contradicted_by_inactive:two_censored_assays_outnumber_one_value",
+        [measured("A1", 500.0, 6.3), censored("A2", 10_000.0), censored("A3", 30_000.0)],
+        [CONTRADICTED, CENSORED, CENSORED],
     ),
-    _evidence(
-        molecule_chembl_id="CHEMBL1",
-        **ON_BCL2,
-        **BCL2_MECHANISM,
-        standard_type="Ki",
-        median_pchembl=6.0,
-        n_measurements=1,
-        n_assays=1,
-        n_documents=1,
-        source_molecules="CHEMBL1",
+    (
+        "contradicted_by_inactive:verdicts_outnumber_one_value",
+        [measured("A1", 10.0, 8.0), verdict("A2"), verdict("A3")],
+        [CONTRADICTED, VERDICT, VERDICT],
     ),
-    _evidence(
-        molecule_chembl_id="CHEMBL3",
-        **ON_BCL2,
-        standard_type="IC50",
-        n_excluded=1,
-        flags="low_confidence",
-        source_molecules="CHEMBL3",
+    (
+        "contradicted_by_inactive:equals_values_with_a_verdict_are_inactive_side",
+        [
+            measured("A1", 10.0, 8.0),
+            measured("A2", 20.0, 7.7, activity_comment="Not Active"),
+            measured("A3", 30.0, 7.52, activity_comment="inactive"),
+        ],
+        [CONTRADICTED, VERDICT, VERDICT],
     ),
-    _evidence(
-        molecule_chembl_id="CHEMBL3",
-        **ON_JAKS,
-        standard_type="EC50",
-        median_pchembl=7.25,  # median of 8.0 and 6.5, rounded to 2 decimals
-        n_measurements=2,
-        n_assays=2,
-        n_documents=2,
-        action_type="ACTIVATOR",
-        activity_action_type="ACTIVATOR",
-        n_excluded=1,
-        flags="potential_duplicate",
-        activation_assay=True,
-        source_molecules="CHEMBL3",
+    (
+        "contradicted_by_inactive:a_bound_at_the_measured_value_counts",
+        [measured("A1", 1000.0, 6.0), censored("A2", 1000.0), censored("A3", 1000.0)],
+        [CONTRADICTED, CENSORED, CENSORED],
     ),
-    _evidence(
-        molecule_chembl_id="CHEMBL4",
-        **ON_JAKS,
-        standard_type=MECHANISM_ONLY,
-        action_type="INHIBITOR",
-        mechanism_action_type="INHIBITOR",
-        mechanism_of_action="JAK inhibitor",
-        mechanism_molecules="CHEMBL4",
+    (
+        "contradicted_by_inactive:salt_and_parent_share_the_pair",
+        [
+            measured("A1", 500.0, 6.3),
+            censored("A2", 10_000.0, molecule_chembl_id="CHEMBL2"),
+            censored("A3", 30_000.0, molecule_chembl_id="CHEMBL2"),
+        ],
+        [CONTRADICTED, CENSORED, CENSORED],
+    ),
+    (
+        "contradicted_by_inactive:every_measured_type_of_the_pair",
+        [
+            measured("A1", 500.0, 6.3),
+            measured("A4", 800.0, 6.1, **KI),
+            censored("A2", 10_000.0),
+            censored("A3", 30_000.0),
+            verdict("A5"),
+        ],
+        [CONTRADICTED, CONTRADICTED, CENSORED, CENSORED, VERDICT],
+    ),
+    (
+        "unchanged:as_many_inactive_as_measured_assays",
+        [measured("A1", 500.0, 6.3), censored("A2", 10_000.0)],
+        [POTENCY, CENSORED],
+    ),
+    (
+        "unchanged:more_measured_assays",
+        [measured("A1", 500.0, 6.3), measured("A2", 300.0, 6.52), censored("A3", 10_000.0)],
+        [POTENCY, POTENCY, CENSORED],
+    ),
+    (
+        "unchanged:bounds_above_the_measured_value_agree_with_it",
+        [measured("A1", 500.0, 6.3), censored("A2", 100.0), censored("A3", 200.0)],
+        [POTENCY, CENSORED, CENSORED],
+    ),
+    (
+        "unchanged:two_bounds_in_one_assay_count_once",
+        [measured("A1", 500.0, 6.3), censored("A2", 10_000.0), censored("A2", 30_000.0)],
+        [POTENCY, CENSORED, CENSORED],
+    ),
+    (
+        "unchanged:inactive_side_on_another_target",
+        [
+            measured("A1", 500.0, 6.3),
+            censored("A2", 10_000.0, target_chembl_id=FAMILY),
+            censored("A3", 30_000.0, target_chembl_id=FAMILY),
+        ],
+        [POTENCY, CENSORED, CENSORED],
+    ),
+    (
+        "unchanged:inactive_side_on_another_compound",
+        [
+            measured("A1", 500.0, 6.3),
+            censored("A2", 10_000.0, molecule_chembl_id="CHEMBL3"),
+            censored("A3", 30_000.0, molecule_chembl_id="CHEMBL3"),
+        ],
+        [POTENCY, CENSORED, CENSORED],
+    ),
+    (
+        # A single Kd of 10 uM would win nothing, but a single stray Kd of 1 nM would win as the
+        # best per-type median; here it is the lone low one against three agreeing IC50s.
+        "contradicts_other_assays:a_single_kd_against_three_ic50s",
+        [
+            measured("A1", 10.0, 8.0),
+            measured("A2", 6.3, 8.2),
+            measured("A3", 12.6, 7.9),
+            measured("A4", 10_000.0, 5.0, **KD),
+        ],
+        [POTENCY, POTENCY, POTENCY, OUTLIER],
+    ),
+    (
+        "contradicts_other_assays:a_stray_high_value",
+        [
+            measured("A1", 1000.0, 6.0),
+            measured("A2", 631.0, 6.2),
+            measured("A3", 1.0, 9.0, **KI),
+        ],
+        [POTENCY, POTENCY, OUTLIER],
+    ),
+    (
+        "unchanged:1.9_log_units_is_within_the_scatter",
+        [measured("A1", 10.0, 8.0), measured("A2", 10.0, 8.0), measured("A3", 794.0, 6.1, **KI)],
+        [POTENCY, POTENCY, POTENCY],
+    ),
+    (
+        "unchanged:two_assays_cannot_outvote_each_other",
+        [measured("A1", 10.0, 8.0), measured("A2", 3162.0, 5.5, **KI)],
+        [POTENCY, POTENCY],
+    ),
+    (
+        "unchanged:the_other_assays_disagree_among_themselves",
+        [
+            measured("A1", 1.0, 9.0),
+            measured("A2", 100.0, 7.0),
+            measured("A3", 6310.0, 5.2),
+            measured("A4", 316_000.0, 3.5),
+        ],
+        [POTENCY, POTENCY, POTENCY, POTENCY],
+    ),
+    (
+        "probable_unit_error:a_value_1000_fold_off",
+        [measured("A1", 10.0, 8.0), measured("A2", 12.0, 7.92), measured("A3", 10_000.0, 5.0)],
+        [POTENCY, POTENCY, UNIT_ERROR],
+    ),
+    (
+        "probable_unit_error:in_one_assay",
+        [measured("A1", 10.0, 8.0), measured("A1", 11.0, 7.96), measured("A1", 10_000.0, 5.0)],
+        [POTENCY, POTENCY, UNIT_ERROR],
+    ),
+    (
+        # 0.009 nM beside 10 nM: 0.009 uM recorded as nM; the computed pChEMBL loses the tie.
+        "probable_unit_error:a_computed_pchembl_loses_a_tie",
+        [measured("A1", 10.0, 8.0), measured("A2", 0.009, None)],
+        [POTENCY, ("pchembl_computed;probable_unit_error", "none", "flag")],
+    ),
+    (
+        "probable_unit_error:a_full_tie_sets_both_sides_aside",
+        [measured("A1", 10.0, 8.0), measured("A2", 10_000.0, 5.0)],
+        [UNIT_ERROR, UNIT_ERROR],
+    ),
+    (
+        "probable_unit_error:six_orders_of_magnitude",
+        [measured("A1", 1.0, 9.0), measured("A2", 1.2, 8.92), measured("A3", 1_000_000.0, 3.0)],
+        [POTENCY, POTENCY, UNIT_ERROR],
+    ),
+    (
+        "probable_unit_error:at_the_edge_of_the_tolerance",
+        [measured("A1", 10.0, 8.0), measured("A2", 5012.0, 5.3)],
+        [UNIT_ERROR, UNIT_ERROR],
+    ),
+    (
+        "unchanged:3.35_log_units_apart_is_no_unit_error",
+        [measured("A1", 10.0, 8.0), measured("A2", 22_387.0, 4.65)],
+        [POTENCY, POTENCY],
+    ),
+    (
+        "unchanged:unit_errors_are_looked_for_within_one_standard_type",
+        [measured("A1", 10.0, 8.0), measured("A2", 10_000.0, 5.0, **KI)],
+        [POTENCY, POTENCY],
+    ),
+    (
+        "unchanged:censored_and_excluded_rows_are_never_set_aside",
+        [
+            measured("A1", 10.0, 8.0),
+            measured("A2", 10_000.0, 5.0, potential_duplicate=1),
+            censored("A3", 10.0),
+        ],
+        [POTENCY, ("potential_duplicate", "excluded", "exclude"), CENSORED],
     ),
 ]
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts, with NaN as None."""
-    return [
-        {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
-        for row in frame.to_dict("records")
-    ]
+def _grouped(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
+    return flag_groups(curated, PARENTS)
 
 
-def test_aggregate_evidence_on_parent() -> None:
-    curated = flag_activities(_aggregation_activities(), TARGETS, Thresholds())
-    evidence, support = aggregate_evidence(curated, PARENTS, MECHANISMS, TARGETS)
-    assert list(evidence.columns) == list(EvidenceCols.ORDER)
-    assert _records(evidence) == EVIDENCE
-    for column in (
-        EvidenceCols.N_MEASUREMENTS,
-        EvidenceCols.N_ASSAYS,
-        EvidenceCols.N_DOCUMENTS,
-        EvidenceCols.CENSORED_INACTIVE,
-        EvidenceCols.N_ACTIVE_CENSORED,
-        EvidenceCols.N_EXCLUDED,
-    ):
-        assert evidence[column].dtype == "int64", column
-    assert evidence[EvidenceCols.ACTIVATION_ASSAY].dtype == bool
-    assert evidence[EvidenceCols.MEDIAN_PCHEMBL].dtype == "float64"
-    assert list(support.columns) == list(SupportCols.ORDER)
-    assert support.to_dict("split")["data"] == [
-        ["CHEMBL1", SINGLE, "A1", "D1"],
-        ["CHEMBL1", SINGLE, "A2", "D1"],
-        ["CHEMBL1", SINGLE, "A3", "D2"],
-        ["CHEMBL3", FAMILY, "A5", "D4"],
-        ["CHEMBL3", FAMILY, "A6", "D5"],
-    ]
-
-
-def test_aggregate_evidence_without_mechanisms() -> None:
-    curated = flag_activities(_aggregation_activities(), TARGETS, Thresholds())
-    evidence, _ = aggregate_evidence(curated, PARENTS, MECHANISMS.iloc[0:0], TARGETS)
-    assert list(evidence.columns) == list(EvidenceCols.ORDER)
-    assert evidence[EvidenceCols.STANDARD_TYPE].tolist() == ["IC50", "Ki", "IC50", "EC50"]
-    assert evidence[EvidenceCols.ACTION_TYPE].tolist() == ["", "", "", "ACTIVATOR"]
-    assert evidence[EvidenceCols.MECHANISM_MOLECULES].tolist() == ["", "", "", ""]
-
-
-def test_aggregate_evidence_missing_standard_type() -> None:
-    activities = _activities(
-        {
-            ActivityCols.STANDARD_TYPE: None,
-            ActivityCols.STANDARD_RELATION: None,
-            ActivityCols.STANDARD_VALUE: None,
-            ActivityCols.PCHEMBL_VALUE: None,
-            ActivityCols.ACTIVITY_COMMENT: "Not Active",
-        },
-    )
-    curated = flag_activities(activities, TARGETS, Thresholds())
-    evidence, _ = aggregate_evidence(curated, PARENTS, MECHANISMS.iloc[0:0], TARGETS)
-    assert _records(evidence) == [
-        _evidence(
-            molecule_chembl_id="CHEMBL1",
-            **ON_BCL2,
-            standard_type="(none)",
-            n_assays=1,
-            n_documents=1,
-            censored_inactive=1,
-            flags="inactive_comment",
-            source_molecules="CHEMBL1",
+@pytest.mark.parametrize(
+    ("rows", "expected"), [case[1:] for case in GROUP_CASES], ids=[c[0] for c in GROUP_CASES]
+)
+def test_flag_groups(rows: list[dict[str, Any]], expected: list[tuple[str, str, str]]) -> None:
+    grouped = _grouped(rows)
+    got = list(
+        zip(
+            grouped[CuratedCols.FLAGS],
+            grouped[CuratedCols.POTENCY_USE],
+            grouped[CuratedCols.STATUS],
+            strict=True,
         )
+    )
+    assert got == expected
+    assert list(grouped.columns) == list(CuratedCols.ORDER)
+
+
+@pytest.mark.parametrize("rows", [case[1] for case in GROUP_CASES], ids=[c[0] for c in GROUP_CASES])
+def test_flag_groups_is_idempotent(rows: list[dict[str, Any]]) -> None:
+    once = _grouped(rows)
+    pd.testing.assert_frame_equal(flag_groups(once, PARENTS), once)
+
+
+def test_flag_groups_keeps_the_other_columns() -> None:
+    rows = GROUP_CASES[0][1]
+    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
+    grouped = flag_groups(curated, PARENTS)
+    untouched = [
+        c
+        for c in CuratedCols.ORDER
+        if c not in (CuratedCols.FLAGS, CuratedCols.POTENCY_USE, CuratedCols.STATUS)
     ]
+    pd.testing.assert_frame_equal(grouped.loc[:, untouched], curated.loc[:, untouched])
+    assert curated[CuratedCols.POTENCY_USE].tolist() == ["potency", "inactive", "inactive"]
+
+
+def test_rule_counts_after_the_group_rules() -> None:
+    cases = {case[0]: case[1] for case in GROUP_CASES}
+    navitoclax_like = cases["contradicted_by_inactive:two_censored_assays_outnumber_one_value"]
+    unit_error = [
+        {**row, ActivityCols.MOLECULE_CHEMBL_ID: "CHEMBL3"}
+        for row in cases["probable_unit_error:a_value_1000_fold_off"]
+    ]
+    counts = rule_counts(_grouped([*navitoclax_like, *unit_error]))
+    assert {k: v for k, v in counts.items() if v} == {
+        "censored_inactive": 2,
+        "contradicted_by_inactive": 1,
+        "probable_unit_error": 1,
+    }
+
+
+# -- assay kinds, release-wide flags, flag lookups ------------------------------------------------
+
+#: (assay_type, bao_format, kind)
+KIND_CASES: list[tuple[str | None, str | None, str]] = [
+    ("B", "BAO_0000357", "biochemical"),  # single protein format
+    ("F", "BAO_0000357", "biochemical"),
+    ("F", "BAO_0000219", "cell-based"),
+    ("B", "BAO_0000219", "cell-based"),  # binding measured in cells
+    ("F", "BAO_0000221", "tissue-based"),
+    ("F", "BAO_0000218", "organism-based"),
+    ("B", "BAO_0000366", "biochemical"),  # cell-free format
+    ("B", "BAO_0000249", "biochemical"),  # cell membrane format
+    ("B", "BAO_0000019", "biochemical"),  # the generic "assay format": the assay type decides
+    ("F", "BAO_0000019", "unspecified"),
+    ("B", None, "biochemical"),
+    ("F", None, "unspecified"),
+    ("A", None, "unspecified"),
+    (None, None, "unspecified"),
+    ("F", "BAO_9999999", "unspecified"),  # a term senotarget does not know
+]
+
+
+def test_assay_kind() -> None:
+    assay_type = pd.Series([c[0] for c in KIND_CASES], dtype=object)
+    bao_format = pd.Series([c[1] for c in KIND_CASES], dtype=object)
+    kinds = assay_kind(assay_type, bao_format)
+    assert kinds.tolist() == [c[2] for c in KIND_CASES]
+    assert set(kinds) <= set(ASSAY_KINDS)
+
+
+def _n_rows(n: int, **changes: Any) -> list[dict[str, Any]]:
+    return [changes] * n
+
+
+#: (case, rows, share, expected)
+RELEASE_CASES: list[tuple[str, list[dict[str, Any]], float, dict[str, float]]] = [
+    (
+        "nine_of_ten_without_confidence",
+        _n_rows(9, confidence_score=None) + _n_rows(1),
+        0.9,
+        {"confidence_unknown": 0.9},
+    ),
+    ("eight_of_ten_is_per_row", _n_rows(8, confidence_score=None) + _n_rows(2), 0.9, {}),
+    (
+        "a_lower_share",
+        _n_rows(8, confidence_score=None) + _n_rows(2),
+        0.5,
+        {"confidence_unknown": 0.8},
+    ),
+    (
+        "a_release_without_documents_or_scores",
+        _n_rows(4, confidence_score=None, document_chembl_id=None),
+        0.9,
+        {"confidence_unknown": 1.0, "document_unknown": 1.0},
+    ),
+    (
+        "a_release_without_pchembl_values",
+        _n_rows(3, pchembl_value=None),
+        0.9,
+        {"pchembl_computed": 1.0},
+    ),
+    (
+        "a_row_flag_on_every_row_is_still_per_row",
+        _n_rows(3, standard_relation=">", standard_value=10_000.0, pchembl_value=None),
+        0.9,
+        {},
+    ),
+    ("no_flag", _n_rows(3), 0.9, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "share", "expected"),
+    [case[1:] for case in RELEASE_CASES],
+    ids=[case[0] for case in RELEASE_CASES],
+)
+def test_release_wide_flags(
+    rows: list[dict[str, Any]], share: float, expected: dict[str, float]
+) -> None:
+    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
+    assert release_wide_flags(curated, share) == expected
+
+
+def test_release_wide_flags_of_no_rows() -> None:
+    curated = flag_activities(_activities({}), TARGETS, Thresholds()).iloc[0:0]
+    assert release_wide_flags(curated) == {}
+
+
+def test_carries() -> None:
+    flags = pd.Series(
+        ["censored_inactive;inactive_comment", None, "", "inactive_comment", "pchembl_computed"],
+        dtype=object,
+    )
+    assert carries(flags, ("inactive_comment",)).tolist() == [True, False, False, True, False]
+    assert carries(flags, {"pchembl_computed", "censored_inactive"}).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert carries(flags, ()).tolist() == [False] * 5

@@ -1032,13 +1032,13 @@ RUN_TOP: dict[str, list[tuple[str, str, str]]] = {
     "senolytic": [("1", "CHEMBL900001", "img"), ("2", "CHEMBL900015", "img")],
     "senomorphic": [
         ("1", "CHEMBL900003", "img"),
-        ("2", "CHEMBL900016", "img"),
-        ("3", "CHEMBL900014", "SMILES could not be drawn"),  # invalid SMILES
-        ("4", "CHEMBL900011", "no small-molecule structure"),  # MTORMAB, a biologic
+        ("2", "CHEMBL900011", "no small-molecule structure"),  # MTORMAB, a biologic
+        ("3", "CHEMBL900016", "img"),
+        ("4", "CHEMBL900014", "SMILES could not be drawn"),  # invalid SMILES
     ],
     "senoreverter": [
-        ("1", "CHEMBL900006", "img"),
-        ("2", "CHEMBL900011", "no small-molecule structure"),
+        ("1", "CHEMBL900011", "no small-molecule structure"),
+        ("2", "CHEMBL900006", "img"),
     ],
 }
 

@@ -109,7 +109,7 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
         3,
         [
             "entry 1 has unknown key 'colour'",
-            "use only caution, citation, direction, evidence, genes",
+            "use only caution, citation, contrary_note, direction, evidence, genes",
         ],
     ),
     (

@@ -51,6 +51,7 @@ _ENTRY_KEYS: Final = {
     "pathway",
     "citation",
     "caution",
+    "contrary_note",
     "evidence",
 }
 #: Spellings a document may use for a direction, mapped onto the two the rules know. ChEMBL counts
@@ -285,7 +286,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
         raise PanelError(
             source, f"{where}: evidence is not a list of strings", 'write evidence = ["..."]', line
         )
-    for key in ("pathway", "citation", "caution"):
+    for key in ("pathway", "citation", "caution", "contrary_note"):
         if key in raw and not isinstance(raw[key], str):
             raise PanelError(
                 source, f"{where}: {key} is not a string", f'write {key} = "..."', line
@@ -306,4 +307,5 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
         pathway=str(raw.get("pathway", "")).strip(),
         citation=citation,
         caution=str(raw.get("caution", "")).strip(),
+        contrary_note=str(raw.get("contrary_note", "")).strip(),
     )

@@ -10,7 +10,8 @@ parameter expansion, which costs SQLAlchemy about 1 ms per 1,000 ids. Other dial
 builds without JSON support, get SQLAlchemy expanding parameters in chunks.
 
 Columns added in later releases are read only when the release has them (activity-level
-``action_type`` arrived in ChEMBL 31), so older releases give missing *data*, not a crash.
+``action_type`` arrived in ChEMBL 31; a database without ``assays.bao_format`` gives none), so
+older releases give missing *data*, not a crash.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ SELECT act.activity_id, md.chembl_id, td.chembl_id, ass.chembl_id, doc.chembl_id
        ass.assay_type, ass.description, ass.confidence_score, ass.relationship_type,
        act.standard_type, act.standard_relation, act.standard_value, act.standard_units,
        act.pchembl_value, act.data_validity_comment, act.potential_duplicate,
-       act.activity_comment, {action_type}
+       act.activity_comment, {action_type}, ass.bao_format
 FROM target_dictionary td
 JOIN assays ass ON ass.tid = td.tid
 JOIN activities act ON act.assay_id = ass.assay_id
@@ -173,6 +174,11 @@ class SqlSource:
                 if "activities" in tables
                 else set()
             )
+            assay_columns = (
+                {c["name"] for c in inspector.get_columns("assays")}
+                if "assays" in tables
+                else set()
+            )
         except SQLAlchemyError as error:
             orig = getattr(error, "orig", None)
             reason = str(orig) if orig is not None else type(error).__name__
@@ -189,6 +195,7 @@ class SqlSource:
                 "pass --chembl-db a ChEMBL SQLite release in the official schema",
             )
         self._has_activity_action_type = "action_type" in activity_columns
+        self._has_bao_format = "bao_format" in assay_columns
         self._driver_errors: tuple[type[Exception], ...] = (
             getattr(self._engine.dialect.dbapi, "Error", Exception),
         )
@@ -327,6 +334,8 @@ class SqlSource:
         """Activities on the targets, joined to their assay, document and molecule ids."""
         action = "act.action_type" if self._has_activity_action_type else "NULL"
         sql = _ACTIVITIES.replace("{action_type}", action)
+        if not self._has_bao_format:
+            sql = sql.replace("ass.bao_format", "NULL")
         rows = self._chunked(sql, "targets", target_chembl_ids)
         frame = self._frame(rows, ActivityCols.ORDER, ActivityCols.NUMERIC)
         if frame[ActivityCols.ACTIVITY_ID].is_monotonic_increasing:  # one chunk: SQL sorted it

@@ -647,6 +647,7 @@ class WebSource:
             "potential_duplicate",
             "activity_comment",
             "action_type",
+            "bao_format",
         ]
         assay_fields = ["assay_chembl_id", "confidence_score", "relationship_type"]
         records: list[dict[str, Any]] = []

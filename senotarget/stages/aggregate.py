@@ -1,15 +1,24 @@
 """The aggregate stage: curated activities and mechanisms summarised on the parent compound.
 
-Per (parent, target, standard_type): the median pChEMBL of the rows that count as potency, the
-number of measurements, assays and documents, and the censored (inactive-side) rows beside them
-(DESIGN §4). A ChEMBL drug_mechanism record with no measurement on the same (parent, target) gets
-a row of its own (``standard_type`` MECHANISM).
+First the group rules of the curate stage run on the parents (:func:`curate.flag_groups`:
+probable unit errors, measured values outnumbered by inactive-side assays, a single assay that
+contradicts the others), so potency respects all the evidence on a (parent, target) before it is
+summarised. Then, per (parent, target, standard_type): the median pChEMBL of the rows that still
+count as potency, the number of measurements, assays and documents, the censored (inactive-side)
+rows beside them, the measured values an evidence rule set aside (``n_untrusted``) and the kinds of
+assay the counted rows come from (``assay_kinds``: biochemical, cell-based, ...) (DESIGN §4).
+
+Unknown is not zero: ``n_documents`` counts the known documents and is missing where no counted row
+has a document id; ``n_documents_unknown`` counts the assays whose rows lack one. A flag that nearly
+every row carries because the release lacks a field (:func:`curate.release_wide_flags`) is left out
+of the evidence ``flags``; the run says it once. A ChEMBL drug_mechanism record with no measurement
+on the same (parent, target) gets a row of its own (``standard_type`` MECHANISM).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.schema import (
     MECHANISM_ONLY,
@@ -23,12 +32,31 @@ from senotarget.schema import (
     chembl_number,
 )
 from senotarget.stages.action_types import positive_types
-from senotarget.stages.curate import ACTIVATION_WORDS
+from senotarget.stages.curate import (
+    ACTIVATION_WORDS,
+    RELEASE_WIDE_SHARE,
+    assay_kind,
+    carries,
+    flag_groups,
+    parent_ids,
+    release_wide_flags,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["aggregate_evidence"]
+
+#: The rules that set a measured '=' value aside (it is not potency): counted in n_untrusted.
+_SET_ASIDE: Final = frozenset(
+    {
+        "contradicted_by_inactive",
+        "contradicts_other_assays",
+        "implausible_value",
+        "inactive_comment",
+        "probable_unit_error",
+    }
+)
 
 
 def aggregate_evidence(
@@ -36,20 +64,30 @@ def aggregate_evidence(
     parents: pd.DataFrame,
     mechanisms: pd.DataFrame,
     targets: pd.DataFrame,
+    *,
+    release_share: float = RELEASE_WIDE_SHARE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Aggregate curated activities and mechanisms on the parent compound.
 
-    :param curated: :func:`flag_activities` output
+    :param curated: :func:`flag_activities` output (the group rules are applied here; rows that
+        already went through :func:`curate.flag_groups` are judged again, with the same result)
     :param parents: molecule -> parent map (:class:`ParentCols`)
     :param mechanisms: drug_mechanism records (:class:`MechanismCols`)
     :param targets: resolved targets (gives the panel genes each target contains)
+    :param release_share: the share of rows at which a release-field flag is said once, not per
+        evidence row (:func:`curate.release_wide_flags`)
     :returns: ``(evidence, support)``: :class:`EvidenceCols` rows, one per (parent, target,
         standard_type), plus a MECHANISM row where a mechanism has no measurement beside it; and
         :class:`SupportCols`, the distinct (parent, target, assay, document) of counted rows
     """
+    import numpy as np
     import pandas as pd
 
-    parent_of = parents.set_index(ParentCols.MOLECULE_CHEMBL_ID)[ParentCols.PARENT_CHEMBL_ID]
+    parent_of = parents.drop_duplicates(ParentCols.MOLECULE_CHEMBL_ID).set_index(
+        ParentCols.MOLECULE_CHEMBL_ID
+    )[ParentCols.PARENT_CHEMBL_ID]
+    said_once = set(release_wide_flags(curated, release_share))
+    curated = flag_groups(curated, parents)
     genes = (
         targets[targets[TargetCols.STATUS] == "resolved"]
         .groupby(TargetCols.TARGET_CHEMBL_ID)[TargetCols.GENE_SYMBOL]
@@ -60,19 +98,19 @@ def aggregate_evidence(
     )[TargetCols.TARGET_TYPE]
 
     frame = curated.copy()
-    molecule = frame[ActivityCols.MOLECULE_CHEMBL_ID]
-    frame[CuratedCols.PARENT_CHEMBL_ID] = molecule.map(parent_of).fillna(molecule)
+    frame[CuratedCols.PARENT_CHEMBL_ID] = parent_ids(frame, parents)
     keys = [CuratedCols.PARENT_CHEMBL_ID, ActivityCols.TARGET_CHEMBL_ID, ActivityCols.STANDARD_TYPE]
     frame[ActivityCols.STANDARD_TYPE] = frame[ActivityCols.STANDARD_TYPE].fillna("(none)")
-    counted = frame[frame[CuratedCols.STATUS] != "exclude"]
     use = frame[CuratedCols.POTENCY_USE]
     positive_action = frame[ActivityCols.ACTION_TYPE].fillna("").str.upper().isin(positive_types())
+    # The description regex runs once per distinct description (one per assay), not per row.
+    codes, descriptions = pd.factorize(frame[ActivityCols.ASSAY_DESCRIPTION])
+    activation_words = np.array(
+        [bool(ACTIVATION_WORDS.search(str(d))) for d in descriptions] + [False]
+    )[codes]
     frame["_activation"] = (
         frame[ActivityCols.STANDARD_TYPE].isin({"EC50", "AC50"})
-        & (
-            frame[ActivityCols.ASSAY_DESCRIPTION].fillna("").str.contains(ACTIVATION_WORDS)
-            | positive_action
-        )
+        & (activation_words | positive_action)
         & (frame[CuratedCols.STATUS] != "exclude")
     )
     frame["_potency"] = frame[CuratedCols.PCHEMBL].where(use == "potency")
@@ -80,7 +118,26 @@ def aggregate_evidence(
     frame["_inactive"] = use == "inactive"
     frame["_active_censored"] = use == "active_censored"
     frame["_excluded"] = use == "excluded"
-    frame["_action"] = frame[ActivityCols.ACTION_TYPE].where(frame[CuratedCols.STATUS] != "exclude")
+    counts = frame[CuratedCols.STATUS] != "exclude"
+    frame["_action"] = frame[ActivityCols.ACTION_TYPE].where(counts)
+    frame["_kind"] = assay_kind(
+        frame[ActivityCols.ASSAY_TYPE], frame[ActivityCols.BAO_FORMAT]
+    ).where(counts)
+    # A measured value (an '=' with a pChEMBL, or one too implausible to get one) that an evidence
+    # rule set aside.
+    flags = frame[CuratedCols.FLAGS]
+    frame["_untrusted"] = (
+        counts
+        & (use != "potency")
+        & (frame[ActivityCols.STANDARD_RELATION] == "=")
+        & (frame[CuratedCols.PCHEMBL].notna() | carries(flags, ("implausible_value",)))
+        & carries(flags, _SET_ASIDE)
+    )
+    document = frame[ActivityCols.DOCUMENT_CHEMBL_ID]
+    frame["_undocumented_assay"] = frame[ActivityCols.ASSAY_CHEMBL_ID].where(
+        counts & (document.isna() | (document.astype(str) == ""))
+    )
+    frame["_document"] = document.where(document.astype(str) != "")
 
     grouped = frame.groupby(keys, sort=True, dropna=False)
     evidence = grouped.agg(
@@ -90,19 +147,33 @@ def aggregate_evidence(
         n_active_censored=("_active_censored", "sum"),
         n_excluded=("_excluded", "sum"),
         activation_assay=("_activation", "any"),
+        n_untrusted=("_untrusted", "sum"),
+        n_documents_unknown=("_undocumented_assay", "nunique"),
     ).reset_index()
+    counted = frame[counts]
     counted_groups = counted.groupby(keys, sort=True, dropna=False)
     extra = pd.DataFrame(
         {
             EvidenceCols.N_ASSAYS: counted_groups[ActivityCols.ASSAY_CHEMBL_ID].nunique(),
-            EvidenceCols.N_DOCUMENTS: counted_groups[ActivityCols.DOCUMENT_CHEMBL_ID].nunique(),
+            "_known_documents": counted_groups["_document"].nunique(),
         }
     ).reset_index()
     evidence = evidence.merge(extra, on=keys, how="left")
-    evidence[[EvidenceCols.N_ASSAYS, EvidenceCols.N_DOCUMENTS]] = (
-        evidence[[EvidenceCols.N_ASSAYS, EvidenceCols.N_DOCUMENTS]].fillna(0).astype("int64")
+    evidence[[EvidenceCols.N_ASSAYS, "_known_documents"]] = (
+        evidence[[EvidenceCols.N_ASSAYS, "_known_documents"]].fillna(0).astype("int64")
     )
-    evidence[EvidenceCols.FLAGS] = _union_tokens(frame, keys, CuratedCols.FLAGS, evidence)
+    # Unknown is not zero: no known document among counted rows that lack one is "unknown".
+    evidence[EvidenceCols.N_DOCUMENTS] = (
+        evidence["_known_documents"]
+        .astype("Int64")
+        .mask(
+            (evidence["_known_documents"] == 0) & (evidence[EvidenceCols.N_DOCUMENTS_UNKNOWN] > 0)
+        )
+    )
+    evidence[EvidenceCols.FLAGS] = _union_tokens(
+        frame, keys, CuratedCols.FLAGS, evidence, drop=said_once
+    )
+    evidence[EvidenceCols.ASSAY_KINDS] = _union_tokens(frame, keys, "_kind", evidence)
     evidence[EvidenceCols.ACTIVITY_ACTION_TYPE] = _union_tokens(frame, keys, "_action", evidence)
     evidence[EvidenceCols.SOURCE_MOLECULES] = _union_tokens(
         frame, keys, ActivityCols.MOLECULE_CHEMBL_ID, evidence
@@ -134,8 +205,11 @@ def aggregate_evidence(
         EvidenceCols.CENSORED_INACTIVE,
         EvidenceCols.N_ACTIVE_CENSORED,
         EvidenceCols.N_EXCLUDED,
+        EvidenceCols.N_UNTRUSTED,
+        EvidenceCols.N_DOCUMENTS_UNKNOWN,
     ):
         evidence[column] = evidence[column].fillna(0).astype("int64")
+    evidence[EvidenceCols.N_DOCUMENTS] = evidence[EvidenceCols.N_DOCUMENTS].astype("Int64")
     evidence[EvidenceCols.ACTIVATION_ASSAY] = (
         evidence[EvidenceCols.ACTIVATION_ASSAY].astype("boolean").fillna(False).astype(bool)
     )
@@ -172,23 +246,46 @@ def aggregate_evidence(
 
 
 def _union_tokens(
-    frame: pd.DataFrame, keys: list[str], column: str, evidence: pd.DataFrame
+    frame: pd.DataFrame,
+    keys: list[str],
+    column: str,
+    evidence: pd.DataFrame,
+    drop: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """Per group of ``keys``, the sorted union of ``;``-joined tokens in ``column``.
 
-    Only groups with any token pay for Python joining; the rest get "".
+    Tokens in ``drop`` are left out. Cells are split once per distinct value and groups are
+    joined in one pass over the distinct (group, cell) pairs; groups without a token get "".
     """
-    present = frame.loc[frame[column].notna() & (frame[column].astype(str) != ""), [*keys, column]]
-    if present.empty:
+    import numpy as np
+    import pandas as pd
+
+    values = frame[column]
+    present = (values.notna() & (values.astype(str) != "")).to_numpy()
+    if not present.any():
         return [""] * len(evidence)
-    exploded = present.assign(**{column: present[column].astype(str).str.split(";")}).explode(
-        column
-    )
-    exploded = exploded.drop_duplicates()
-    joined = exploded.groupby(keys, sort=False)[column].agg(lambda s: ";".join(sorted(s)))
-    index = list(zip(*(evidence[k] for k in keys), strict=True))
-    lookup = joined.to_dict()
-    return [lookup.get(key, "") for key in index]
+    cell_codes, cells = pd.factorize(values[present].astype(str))
+    present_keys = frame.loc[present, keys].reset_index(drop=True)
+    grouper = present_keys.groupby(keys, sort=False, dropna=False)
+    group_codes = grouper.ngroup().to_numpy()  # numbered in order of first appearance
+    groups = grouper.head(1).reset_index(drop=True)  # the same order
+    tokens = [frozenset(t for t in str(c).split(";") if t) - drop for c in cells]
+    texts_of_cell = [";".join(sorted(t)) for t in tokens]
+    n_cells = len(cells)
+    pairs = np.unique(group_codes.astype(np.int64) * n_cells + cell_codes)
+    group, cell = pairs // n_cells, pairs % n_cells
+    texts = [""] * len(groups)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start == 1:
+            texts[group[start]] = texts_of_cell[cell[start]]
+        else:
+            union = frozenset().union(*(tokens[c] for c in cell[start:end]))
+            texts[group[start]] = ";".join(sorted(union))
+    table = groups.assign(_text=texts)
+    joined = evidence[keys].merge(table, on=keys, how="left")
+    return joined["_text"].fillna("").tolist()
 
 
 def _attach_mechanisms(
@@ -251,6 +348,9 @@ def _attach_mechanisms(
             EvidenceCols.FLAGS: "",
             EvidenceCols.ACTIVITY_ACTION_TYPE: "",
             EvidenceCols.SOURCE_MOLECULES: "",
+            EvidenceCols.ASSAY_KINDS: "",
+            EvidenceCols.N_DOCUMENTS_UNKNOWN: 0,
+            EvidenceCols.N_UNTRUSTED: 0,
         }
         rows = only.copy()
         for column, value in defaults.items():

@@ -8,16 +8,18 @@ For every (parent compound, panel entry, gene) with evidence, the call rests on,
 1. a ChEMBL drug_mechanism ``action_type`` on any target containing the gene (single protein,
    complex or family); its sign comes from ChEMBL's action_type lookup (``parent_type`` NEGATIVE /
    POSITIVE MODULATOR) — ``mechanism``, or ``contrary`` when it moves the target the other way;
-2. an activity-level ``action_type`` (ChEMBL 31+), counted the same way but needing potency;
+2. an activity-level ``action_type`` (ChEMBL 31+), counted the same way but needing potency —
+   ``action_type``, a tier below a curated mechanism record;
 3. otherwise potency alone: inhibition-type measurements (IC50, Ki, Kd, ...) are *inferred
    inhibition*, EC50/AC50 in assays described as activation are *inferred activation*. On an
    ``activate`` entry (NAD+ restoration: NAMPT, SIRT1) inferred inhibition is ``contrary``.
 
 Inactive-side evidence alone (censored '>' values, "Not Active" comments) gives no call. A call
-qualifies a compound for the entry's strategies when its direction is ``mechanism`` or ``inferred``
-and it rests on a mechanism record or on potency at or above ``active_pchembl``. Senolytic
-strategies inhibit anti-apoptotic pathways; senomorphics suppress SASP signalling; senoreverters
-restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med 22:439, Fig. 2).
+qualifies a compound for the entry's strategies when its direction is ``mechanism``,
+``action_type`` or ``inferred`` and it rests on a mechanism record or on potency at or above
+``active_pchembl``. Senolytic strategies inhibit anti-apoptotic pathways; senomorphics suppress
+SASP signalling; senoreverters restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med
+22:439, Fig. 2).
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ METHODS: Final = (
     ),
     Method(
         "classify",
+        "direction from an activity action type",
+        "Without a drug_mechanism record, an activity-level action_type (ChEMBL 31+) with potency "
+        "at or above active_pchembl gives the 'action_type' tier: a statement about one "
+        "measurement, below a mechanism curated across the literature and above inference.",
+        "ChEMBL 31 release notes (activity action_type); Zdrazil et al. 2024 Nucleic Acids Res "
+        "52:D1180",
+    ),
+    Method(
+        "classify",
         "direction inferred from potency",
         "Without a mechanism: IC50/Ki/Kd-type potency at or above active_pchembl is inferred "
         "inhibition; EC50/AC50 in assays described as activation is inferred activation. "
@@ -132,7 +143,8 @@ def classify_calls(
     :param panel: the panel (for strategies and cautions)
     :param signs: :func:`action_signs` output
     :param thresholds: gives ``active_pchembl``
-    :returns: :class:`CallCols` rows; ``direction`` is ``mechanism``, ``inferred``, ``contrary``
+    :returns: :class:`CallCols` rows; ``direction`` is ``mechanism``, ``action_type``,
+        ``inferred``, ``contrary``
         or ``""`` (weak or inactive-only evidence: no call)
     """
     import numpy as np
@@ -225,7 +237,7 @@ def classify_calls(
     ]
     calls[CallCols.DIRECTION] = np.select(
         conditions,
-        ["mechanism", "contrary", "mechanism", "contrary", "inferred", "contrary"],
+        ["mechanism", "contrary", "action_type", "contrary", "inferred", "contrary"],
         default="",
     )
     inferred_source = np.where(
@@ -260,7 +272,14 @@ def classify_calls(
     calls[CallCols.INACTIVE_ONLY] = (
         (calls["_n_measurements"] == 0) & (calls["_censored"] > 0) & ~calls[CallCols.HAS_MECHANISM]
     )
-    calls[CallCols.QUALIFIES] = np.isin(calls[CallCols.DIRECTION], ["mechanism", "inferred"])
+    notes = {e.label: e.contrary_note for e in panel.entries if e.contrary_note}
+    contrary = calls[CallCols.DIRECTION] == "contrary"
+    calls[CallCols.CAUTION] = calls[CallCols.CAUTION].where(
+        ~(contrary & calls[CallCols.LABEL].isin(notes)), calls[CallCols.LABEL].map(notes)
+    )
+    calls[CallCols.QUALIFIES] = np.isin(
+        calls[CallCols.DIRECTION], ["mechanism", "action_type", "inferred"]
+    )
 
     _add_counts(calls, joined, support, keys)
     _add_tokens(calls, joined, keys)

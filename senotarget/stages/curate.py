@@ -8,6 +8,54 @@ sorted ids of the rules it hits in ``flags`` and the worst severity in ``status`
 Rules follow ChEMBL's own data model (Bento et al. 2014 Nucleic Acids Res 42:D1083; Zdrazil et al.
 2024 Nucleic Acids Res 52:D1180) and its FAQ on pChEMBL, confidence scores and data validity
 comments (https://chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions).
+
+Potency respects all the evidence (DESIGN §4). Three of the row rules (:func:`flag_activities`)
+serve it:
+
+* a depositor's "Not Active" / "inactive" verdict in ``activity_comment`` makes the row
+  inactive-side even where it carries an '=' value: the comment is the depositor's conclusion after
+  counter-screens, which "can explain cases where compounds with apparently potent activities are
+  flagged as inactive" (ChEMBL FAQ, activity comments);
+* a pChEMBL the release left empty is computed only inside :data:`PCHEMBL_RANGE`, 3 <= p <= 12
+  (1 mM down to 1 pM). ChEMBL computes pChEMBL for '=' values in nM without a data validity comment,
+  and flags values "outside typical range" (its FAQ's example: an IC50 of 23,000,000 nM), which then
+  get none; a value outside the range is ``implausible_value`` and is not potency;
+* a row without a document id is ``document_unknown``: its document is unknown, not absent.
+
+Three rules look at every row of one (parent compound, target) together, so they run where the
+parents are known (:func:`flag_groups`, called by the aggregate stage), in this order; each sets
+measured values aside (``potency_use`` ``none``, flagged) and never touches inactive-side rows:
+
+1. ``probable_unit_error``: within one (parent, target, standard_type), values 3 or 6 log units
+   apart (+/- :data:`UNIT_ERROR_TOLERANCE`), the signature of uM recorded as nM that ChEMBL's own
+   data checks look for ("otherwise identical entries whose activity values differ by exactly 3 or
+   6 orders of magnitude", ChEMBL FAQ; CAPRICHO's "unit annotation error" check). The side with
+   fewer values within :data:`NEIGHBOURHOOD` log units is flagged; on a tie a value whose pChEMBL
+   ChEMBL gave beats one computed here; a full tie flags both sides.
+2. ``contradicted_by_inactive``: censored values are bounds. An inactive-side assay contradicts the
+   measured values when it is a depositor's inactive verdict, or a '>' / '>=' bound at or below the
+   median of the measured assays (it says "weaker than p", and p is not above what was measured).
+   When such assays outnumber the assays with measured '=' values, the measured values are not
+   trusted: the pair is inactive-side and makes no potency call. (Navitoclax on MCL1: one IC50 of
+   500 nM against two assays > 10 uM; navitoclax does not bind MCL1, Tse et al. 2008 Cancer Res
+   68:3421.)
+3. ``contradicts_other_assays``: an assay whose median is at least :data:`OUTLIER_LOG` log units
+   from the median of the pair's other potency assays, where there are at least two others and most
+   of them agree within :data:`AGREE_LOG` of their median. One stray measurement then cannot make
+   the call alone (e.g. a single Kd that would otherwise win as the best per-type median).
+
+IC50 values of one compound from different assays and laboratories can be mixed, at the price of
+added noise (Kalliokoski et al. 2013 PLoS One 8:e61007), and curating the assay metadata narrows,
+but does not remove, the spread between sources (Landrum & Riniker 2024 J Chem Inf Model 64:1560,
+PMC10934815): a difference of 2 log units (a factor of 100) is beyond that scatter, and the three
+group rules compare values across assays only at such distances.
+
+Assays are told apart by what they measure the compound in (:func:`assay_kind`): the BioAssay
+Ontology format ChEMBL gives each assay (``bao_format``), or its assay_type where the format is
+missing or generic.
+
+A flag that nearly every row carries because the release lacks a field (``confidence_unknown`` where
+the release has no confidence scores) is said once, for the run (:func:`release_wide_flags`).
 """
 
 from __future__ import annotations
@@ -18,9 +66,12 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from senotarget.schema import (
     ActivityCols,
+    AssayKind,
     CuratedCols,
     Method,
+    ParentCols,
     TargetCols,
+    split_tokens,
 )
 
 if TYPE_CHECKING:
@@ -29,11 +80,19 @@ if TYPE_CHECKING:
     from senotarget.config import Thresholds
 
 __all__ = [
+    "GROUP_RULES",
     "METHODS",
+    "PCHEMBL_RANGE",
     "PCHEMBL_TYPES",
     "RULES",
     "Rule",
+    "assay_kind",
+    "carries",
     "flag_activities",
+    "flag_groups",
+    "parent_ids",
+    "release_wide_flags",
+    "rule_counts",
 ]
 
 #: Activity types ChEMBL computes a pChEMBL value for (-log10 of the molar value), when the
@@ -52,6 +111,40 @@ _LESS: Final = frozenset({"<", "<=", "<<"})
 TARGET_ASSAY_TYPES: Final = frozenset({"B", "F"})
 #: Words in an assay description that make an EC50/AC50 an activation measurement (DESIGN §4).
 ACTIVATION_WORDS: Final = re.compile(r"activat|agonis|potentiat|enhanc|stimulat", re.IGNORECASE)
+#: The range, inclusive, inside which a pChEMBL the release left empty is computed: 1 mM (3)
+#: down to 1 pM (12). Outside it the row is ``implausible_value`` (ChEMBL flags such values
+#: "outside typical range" and gives them no pChEMBL). A pChEMBL ChEMBL gave is kept as it is.
+PCHEMBL_RANGE: Final = (3.0, 12.0)
+#: Log-unit distances between values of one (parent, target, standard_type) that mean a unit
+#: error (a factor of 1,000 or 1,000,000: uM or mM recorded as nM), and the tolerance on each.
+UNIT_ERROR_STEPS: Final = (3.0, 6.0)
+UNIT_ERROR_TOLERANCE: Final = 0.3
+#: Values within this many log units of a value are its neighbours (they agree with it).
+NEIGHBOURHOOD: Final = 1.0
+#: An assay this many log units from the median of the other assays contradicts them ...
+OUTLIER_LOG: Final = 2.0
+#: ... when at least this many other assays exist, most of them within AGREE_LOG of their median.
+MIN_OTHER_ASSAYS: Final = 2
+AGREE_LOG: Final = 1.0
+#: The share of rows at or above which a release-field flag is said once (release_wide_flags).
+RELEASE_WIDE_SHARE: Final = 0.9
+#: What each BioAssay Ontology assay format measures the compound in. BAO_0000019 ("assay
+#: format") is the generic root term and, like a missing format, says nothing: the assay_type
+#: decides then (B: binding to a molecular target, biochemical; otherwise unspecified).
+BAO_KINDS: Final[dict[str, AssayKind]] = {
+    "BAO_0000217": "biochemical",  # biochemical format
+    "BAO_0000218": "organism-based",  # organism-based format
+    "BAO_0000219": "cell-based",  # cell-based format
+    "BAO_0000220": "biochemical",  # subcellular format
+    "BAO_0000221": "tissue-based",  # tissue-based format
+    "BAO_0000223": "biochemical",  # protein complex format
+    "BAO_0000224": "biochemical",  # protein format
+    "BAO_0000225": "biochemical",  # nucleic acid format
+    "BAO_0000249": "biochemical",  # cell membrane format
+    "BAO_0000251": "biochemical",  # microsome format
+    "BAO_0000357": "biochemical",  # single protein format
+    "BAO_0000366": "biochemical",  # cell-free format
+}
 
 
 #: Where the curation rules come from: ChEMBL's FAQ answers, with the papers describing the data.
@@ -65,16 +158,32 @@ VALIDITY_CITE: Final = (
     f"ChEMBL data_validity_comment and potential_duplicate ({_FAQ}); "
     "Bento et al. 2014 Nucleic Acids Res 42:D1083"
 )
+MIXING_CITE: Final = (
+    "Kalliokoski et al. 2013 PLoS One 8:e61007 (mixing IC50s across assays); Landrum & Riniker "
+    "2024 J Chem Inf Model 64:1560, PMC10934815 (curation narrows the spread between sources)"
+)
+UNIT_ERROR_CITE: Final = (
+    f"ChEMBL FAQ: potential transcription errors, values 3 or 6 orders of magnitude apart ({_FAQ});"
+    " CAPRICHO's unit annotation error check"
+)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One curation rule: stable id, severity, why it exists, and the source it follows."""
+    """One curation rule: stable id, severity, why it exists, and the source it follows.
+
+    ``scope`` is ``row`` for a rule that reads one activity row (:func:`flag_activities`) and
+    ``group`` for one that reads every row of a (parent compound, target) (:func:`flag_groups`);
+    ``release_field`` marks a rule that fires because the release lacks a field, which is said once
+    for the run where nearly every row carries it (:func:`release_wide_flags`).
+    """
 
     id: str
     severity: Literal["flag", "exclude"]
     explanation: str
     citation: str
+    scope: Literal["row", "group"] = "row"
+    release_field: bool = False
 
 
 RULES: Final = (
@@ -104,6 +213,25 @@ RULES: Final = (
         "flag",
         "the assay has no confidence_score: kept, neither passed nor dropped",
         CONFIDENCE_CITE,
+        release_field=True,
+    ),
+    Rule(
+        "contradicted_by_inactive",
+        "flag",
+        "more assays on the (parent compound, target) are inactive-side (a depositor's inactive "
+        "verdict, or a '>' bound at or below the median of the measured assays) than give a "
+        "measured '=' value: the measured values are not potency and the pair is inactive-side",
+        f"{RELATION_CITE}; {MIXING_CITE}",
+        scope="group",
+    ),
+    Rule(
+        "contradicts_other_assays",
+        "flag",
+        f"the assay's value is >= {OUTLIER_LOG:g} log units from the median of the pair's other "
+        f"potency assays (at least {MIN_OTHER_ASSAYS}, most within {AGREE_LOG:g} of their median):"
+        " a single contradicting measurement is not potency",
+        MIXING_CITE,
+        scope="group",
     ),
     Rule(
         "data_validity",
@@ -113,9 +241,25 @@ RULES: Final = (
         VALIDITY_CITE,
     ),
     Rule(
+        "document_unknown",
+        "flag",
+        "the row has no document id: its document is unknown (counted in n_documents_unknown), "
+        "not absent",
+        VALIDITY_CITE,
+        release_field=True,
+    ),
+    Rule(
+        "implausible_value",
+        "flag",
+        f"the pChEMBL the release left empty would be outside {PCHEMBL_RANGE[0]:g} .. "
+        f"{PCHEMBL_RANGE[1]:g} (1 mM .. 1 pM): not computed, not potency",
+        f"{PCHEMBL_CITE}; ChEMBL data_validity_comment 'Outside typical range' ({_FAQ})",
+    ),
+    Rule(
         "inactive_comment",
         "flag",
-        "activity_comment says the compound was inactive ('Not Active', 'inactive')",
+        "activity_comment says the compound was inactive ('Not Active', 'inactive'): the row is "
+        "inactive-side, also where it carries an '=' value (the depositor's verdict stands)",
         RELATION_CITE,
     ),
     Rule(
@@ -144,6 +288,7 @@ RULES: Final = (
         "the row qualifies for a pChEMBL value by ChEMBL's definition but the release left it "
         "empty; computed here as 9 - log10(standard_value in nM)",
         PCHEMBL_CITE,
+        release_field=True,
     ),
     Rule(
         "potential_duplicate",
@@ -152,7 +297,19 @@ RULES: Final = (
         "earlier measurement",
         VALIDITY_CITE,
     ),
+    Rule(
+        "probable_unit_error",
+        "flag",
+        f"values of one (parent compound, target, standard_type) sit 3 or 6 log units apart "
+        f"(+/- {UNIT_ERROR_TOLERANCE:g}): the outlying side (fewer values within "
+        f"{NEIGHBOURHOOD:g} log unit; a computed pChEMBL before ChEMBL's own) is likely uM or mM "
+        "recorded as nM, and is not potency",
+        UNIT_ERROR_CITE,
+        scope="group",
+    ),
 )
+#: The rules that read a whole (parent compound, target), applied by :func:`flag_groups`.
+GROUP_RULES: Final = tuple(rule.id for rule in RULES if rule.scope == "group")
 #: The aggregation rules, for the report's Methods section (the RULES above are listed too).
 METHODS: Final = (
     Method(
@@ -170,6 +327,31 @@ METHODS: Final = (
         "evidence through their parent.",
         PCHEMBL_CITE,
     ),
+    Method(
+        "curate",
+        "potency respects all the evidence",
+        "Censored values are bounds and depositors' inactive verdicts stand: a measured value "
+        "outnumbered by inactive-side assays, one that contradicts the other assays, one that "
+        "looks like a unit error or whose computed pChEMBL is outside 3 .. 12 is flagged and is "
+        "not potency.",
+        MIXING_CITE,
+    ),
+    Method(
+        "curate",
+        "biochemical and cell-based assays",
+        "Each assay is biochemical, cell-based, tissue-based or organism-based by its BioAssay "
+        "Ontology format (bao_format); without a specific format a binding (B) assay counts as "
+        "biochemical, anything else as unspecified. Evidence rows list the kinds they rest on.",
+        "Visser et al. 2011 BMC Bioinformatics 12:257 (BioAssay Ontology); ChEMBL assay_type",
+    ),
+    Method(
+        "curate",
+        "unknown is not zero",
+        "A row without a document id counts as an unknown document, not as none; a flag that "
+        f"at least {RELEASE_WIDE_SHARE:.0%} of the rows carry because the release lacks a field "
+        "is said once, in the manifest, not on every evidence row.",
+        "ChEMBL schema documentation (activities.doc_id, assays.confidence_score)",
+    ),
 )
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
 
@@ -179,11 +361,15 @@ def flag_activities(
 ) -> pd.DataFrame:
     """Flag every activity row and fill the pChEMBL value where ChEMBL's definition allows.
 
+    Only the row rules run here; the group rules need the parent compounds
+    (:func:`flag_groups`).
+
     :param activities: :class:`ActivityCols` rows from a source
     :param targets: resolved targets (each target's ``confidence_min``, set by the resolve stage)
     :param thresholds: the confidence thresholds
-    :returns: the activities plus ``pchembl`` (ChEMBL's, or computed), ``potency_use``
-        (``potency``: '=' value with a pChEMBL; ``inactive``: '>' or an inactive comment;
+    :returns: the activities plus ``pchembl`` (ChEMBL's, or computed inside
+        :data:`PCHEMBL_RANGE`), ``potency_use`` (``potency``: '=' value with a pChEMBL;
+        ``inactive``: '>' or a depositor's inactive verdict, which wins over an '=' value;
         ``active_censored``: '<'; ``excluded``; ``none``: not a potency measurement), ``flags``
         (sorted rule ids, ``;``-joined) and ``status`` (``ok`` < ``flag`` < ``exclude``)
     """
@@ -214,6 +400,7 @@ def flag_activities(
     }
     concentration = stype.isin(PCHEMBL_TYPES)
     duplicate = pd.to_numeric(frame[ActivityCols.POTENTIAL_DUPLICATE], errors="coerce") == 1
+    document = frame[ActivityCols.DOCUMENT_CHEMBL_ID]
 
     computable = (
         pchembl.isna()
@@ -225,17 +412,21 @@ def flag_activities(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         computed = (9.0 - np.log10(value.where(computable))).round(2)
+    low, high = PCHEMBL_RANGE
+    plausible = (computed >= low) & (computed <= high)
     masks = {
         "approximate_value": relation == "~",
         "censored_active": concentration & relation.isin(_LESS),
         "censored_inactive": concentration & relation.isin(_GREATER),
         "confidence_unknown": confidence.isna(),
         "data_validity": doubtful,
+        "document_unknown": document.isna() | (document.astype(str) == ""),
+        "implausible_value": computable & ~plausible,
         "inactive_comment": comments.isin(inactive_spellings),
         "low_confidence": confidence.notna() & (confidence < minimum),
         "non_nm_units": concentration & value.notna() & (units != "nM") & pchembl.isna(),
         "non_target_assay": ~frame[ActivityCols.ASSAY_TYPE].isin(TARGET_ASSAY_TYPES),
-        "pchembl_computed": computable,
+        "pchembl_computed": computable & plausible,
         "potential_duplicate": duplicate,
     }
     flags = _join_masks(masks, len(frame))
@@ -247,17 +438,18 @@ def flag_activities(
         else:
             flagged |= mask.to_numpy(dtype=bool)
 
-    frame[CuratedCols.PCHEMBL] = pchembl.fillna(computed)
+    frame[CuratedCols.PCHEMBL] = pchembl.fillna(computed.where(plausible))
     uses = np.array(["excluded", "potency", "inactive", "active_censored", "none"], dtype=object)
     use = uses[
         np.select(
             [
                 exclude,
-                ((relation == "=") & frame[CuratedCols.PCHEMBL].notna()).to_numpy(),
+                # A depositor's inactive verdict stands, also over an '=' value.
                 (masks["censored_inactive"] | masks["inactive_comment"]).to_numpy(),
+                ((relation == "=") & frame[CuratedCols.PCHEMBL].notna()).to_numpy(),
                 masks["censored_active"].to_numpy(),
             ],
-            [0, 1, 2, 3],
+            [0, 2, 1, 3],
             default=4,
         )
     ]
@@ -268,6 +460,267 @@ def flag_activities(
     status = statuses[np.where(exclude, 2, np.where(flagged, 1, 0))]
     frame[CuratedCols.STATUS] = pd.Series(status, index=frame.index, dtype=object)
     return CuratedCols.check(frame, "curate")
+
+
+def parent_ids(curated: pd.DataFrame, parents: pd.DataFrame) -> pd.Series:
+    """The parent compound of each row (a molecule without a parent row is its own parent).
+
+    :param curated: rows with ``molecule_chembl_id``
+    :param parents: molecule -> parent map (:class:`ParentCols`)
+    """
+    parent_of = parents.drop_duplicates(ParentCols.MOLECULE_CHEMBL_ID).set_index(
+        ParentCols.MOLECULE_CHEMBL_ID
+    )[ParentCols.PARENT_CHEMBL_ID]
+    molecule = curated[ActivityCols.MOLECULE_CHEMBL_ID]
+    mapped = molecule.map(parent_of).astype(parent_of.dtype)  # all-missing maps stay text
+    return mapped.fillna(molecule)
+
+
+def flag_groups(curated: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
+    """Apply the group rules (:data:`GROUP_RULES`) per (parent compound, target).
+
+    Idempotent: rows that carry a group rule from an earlier call are judged again from scratch,
+    so the aggregate stage may call it on rows the pipeline already passed through it.
+
+    :param curated: :func:`flag_activities` output
+    :param parents: molecule -> parent map (:class:`ParentCols`)
+    :returns: the same rows and columns; measured values a group rule sets aside get its flag,
+        ``potency_use`` ``none`` and at least status ``flag``
+    """
+    import numpy as np
+    import pandas as pd
+
+    frame = curated.copy(deep=False)
+    flags = frame[CuratedCols.FLAGS].fillna("").to_numpy(dtype=object).copy()
+    use = frame[CuratedCols.POTENCY_USE].to_numpy(dtype=object).copy()
+    earlier = carries(frame[CuratedCols.FLAGS], GROUP_RULES)
+    if earlier.any():  # undo an earlier call: group rules only ever set potency rows aside
+        flags[earlier] = [_without_group_tokens(f) for f in flags[earlier]]
+        use[earlier] = "potency"
+
+    parent = parent_ids(frame, parents).to_numpy(dtype=object)
+    target = frame[ActivityCols.TARGET_CHEMBL_ID].to_numpy(dtype=object)
+    work = pd.DataFrame(
+        {
+            "parent": parent,
+            "target": target,
+            "stype": frame[ActivityCols.STANDARD_TYPE].fillna("").to_numpy(dtype=object),
+            "assay": frame[ActivityCols.ASSAY_CHEMBL_ID].fillna("").to_numpy(dtype=object),
+            "p": pd.to_numeric(frame[CuratedCols.PCHEMBL], errors="coerce").to_numpy(),
+            "given": pd.to_numeric(frame[ActivityCols.PCHEMBL_VALUE], errors="coerce")
+            .notna()
+            .to_numpy(),
+        }
+    )
+    potency = use == "potency"
+    unit_error = _unit_errors(work, potency)
+    potency &= ~unit_error
+    contradicted = _contradicted(work, potency, use, flags, frame)
+    potency &= ~contradicted
+    outlier = _outliers(work, potency)
+    hits = {
+        "contradicted_by_inactive": contradicted,
+        "contradicts_other_assays": outlier,
+        "probable_unit_error": unit_error,
+    }
+    hit = unit_error | contradicted | outlier
+    texts = flags
+    for i in np.flatnonzero(hit):
+        tokens = set(split_tokens(texts[i])) | {r for r, mask in hits.items() if mask[i]}
+        texts[i] = ";".join(sorted(tokens))
+    changed = hit | earlier
+    if not changed.any():
+        return curated
+    use[hit] = "none"
+    status = frame[CuratedCols.STATUS].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(changed):
+        severities = {_SEVERITY[t] for t in split_tokens(texts[i])}
+        status[i] = "exclude" if "exclude" in severities else ("flag" if severities else "ok")
+    frame[CuratedCols.FLAGS] = pd.Series(texts, index=frame.index, dtype=object)
+    frame[CuratedCols.POTENCY_USE] = pd.Series(use, index=frame.index, dtype=object)
+    frame[CuratedCols.STATUS] = pd.Series(status, index=frame.index, dtype=object)
+    return CuratedCols.check(frame, "curate (groups)")
+
+
+def carries(flags: pd.Series, rule_ids: frozenset[str] | set[str] | tuple[str, ...]) -> Any:
+    """Whether each row's ``flags`` holds any of ``rule_ids`` (a boolean numpy array).
+
+    Decided once per distinct flag combination (a handful), not once per row.
+    """
+    import numpy as np
+    import pandas as pd
+
+    wanted = frozenset(rule_ids)
+    codes, combos = pd.factorize(flags)
+    hit = np.array([bool(wanted.intersection(split_tokens(c))) for c in combos] + [False])
+    return hit[codes]  # code -1 (missing flags) takes the final False
+
+
+def _without_group_tokens(flags: str) -> str:
+    return ";".join(t for t in split_tokens(flags) if t not in GROUP_RULES)
+
+
+def _runs(keys: pd.DataFrame) -> tuple[Any, list[tuple[int, int]]]:
+    """Row order that puts equal ``keys`` together, and the (start, end) of each run in it."""
+    import numpy as np
+    import pandas as pd
+
+    codes, _ = pd.MultiIndex.from_frame(keys).factorize()
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    if not len(order):
+        return order, []
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).tolist()
+    ends = [*starts[1:], len(order)]
+    return order, list(zip(starts, ends, strict=True))
+
+
+def _unit_errors(work: pd.DataFrame, potency: Any) -> Any:
+    """Rows on the outlying side of values 3 or 6 log units apart (``probable_unit_error``)."""
+    import numpy as np
+
+    out = np.zeros(len(work), dtype=bool)
+    rows = work[potency]
+    if rows.empty:
+        return out
+    keys = ["parent", "target", "stype"]
+    values = rows.groupby(keys, sort=False)["p"]
+    spread = values.transform("max") - values.transform("min")
+    near_step = min(UNIT_ERROR_STEPS) - UNIT_ERROR_TOLERANCE
+    candidates = rows[spread.to_numpy() >= near_step - 1e-9]
+    if candidates.empty:
+        return out
+    order, runs = _runs(candidates[keys])
+    positions = candidates.index.to_numpy()[order]
+    all_p = candidates["p"].to_numpy()[order]
+    all_given = candidates["given"].to_numpy(dtype=bool)[order]
+    for start, end in runs:
+        p, given = all_p[start:end], all_given[start:end]
+        distance = np.abs(p[:, None] - p[None, :])
+        partner = np.zeros_like(distance, dtype=bool)
+        for step in UNIT_ERROR_STEPS:
+            partner |= np.abs(distance - step) <= UNIT_ERROR_TOLERANCE + 1e-9
+        near = distance < NEIGHBOURHOOD
+        # Support of each value: its neighbours, then how many of them ChEMBL gave a pChEMBL for.
+        support = near.sum(axis=1) * (len(p) + 1) + (near & given[None, :]).sum(axis=1)
+        rival = np.where(partner, support[None, :], -1).max(axis=1)
+        outlying = partner.any(axis=1) & (support <= rival)
+        out[positions[start:end][outlying]] = True
+    return out
+
+
+def _contradicted(
+    work: pd.DataFrame, potency: Any, use: Any, flags: Any, frame: pd.DataFrame
+) -> Any:
+    """Measured rows of pairs whose inactive-side assays outnumber the measured ones."""
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros(len(work), dtype=bool)
+    inactive = use == "inactive"
+    if not potency.any() or not inactive.any():
+        return out
+    pair = ["parent", "target"]
+    measured = work[potency].groupby([*pair, "assay"], sort=False)["p"].median().reset_index()
+    per_pair = measured.groupby(pair, sort=False).agg(
+        n_measured=("assay", "nunique"), median=("p", "median")
+    )
+    value = pd.to_numeric(frame[ActivityCols.STANDARD_VALUE], errors="coerce").to_numpy()
+    units = frame[ActivityCols.STANDARD_UNITS].fillna("").to_numpy(dtype=object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.where((units == "nM") & (value > 0), 9.0 - np.log10(value), np.nan)
+    verdict = carries(pd.Series(flags[inactive], dtype=object), ("inactive_comment",))
+    side = work[inactive].assign(bound=bound[inactive], verdict=verdict)
+    side = side.join(per_pair, on=pair, how="inner")
+    against = side[side["verdict"] | (side["bound"] <= side["median"] + 1e-9)]
+    n_against = against.groupby(pair, sort=False)["assay"].nunique()
+    counts = per_pair.join(n_against.rename("n_against"), how="inner")
+    lost = counts[counts["n_against"] > counts["n_measured"]].index
+    if len(lost) == 0:
+        return out
+    keys = pd.MultiIndex.from_arrays([work["parent"], work["target"]])
+    return potency & keys.isin(lost)
+
+
+def _outliers(work: pd.DataFrame, potency: Any) -> Any:
+    """Rows of an assay that alone contradicts the pair's other assays."""
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros(len(work), dtype=bool)
+    rows = work[potency]
+    if rows.empty:
+        return out
+    pair = ["parent", "target"]
+    assays = rows.groupby([*pair, "assay"], sort=False)["p"].median().reset_index()
+    grouped = assays.groupby(pair, sort=False)["p"]
+    size = grouped.transform("size")
+    spread = grouped.transform("max") - grouped.transform("min")
+    candidates = assays[(size > MIN_OTHER_ASSAYS) & (spread >= OUTLIER_LOG - 1e-9)]
+    if candidates.empty:
+        return out
+    order, runs = _runs(candidates[pair])
+    all_p = candidates["p"].to_numpy()[order]
+    flagged = np.zeros(len(candidates), dtype=bool)
+    for start, end in runs:
+        p = all_p[start:end]
+        for i, own in enumerate(p):
+            others = np.delete(p, i)
+            centre = float(np.median(others))
+            agree = int((np.abs(others - centre) <= AGREE_LOG + 1e-9).sum()) * 2 > len(others)
+            if agree and abs(own - centre) >= OUTLIER_LOG - 1e-9:
+                flagged[order[start + i]] = True
+    if not flagged.any():
+        return out
+    lost = pd.MultiIndex.from_frame(candidates.loc[flagged, [*pair, "assay"]])
+    keys = pd.MultiIndex.from_arrays([work["parent"], work["target"], work["assay"]])
+    return potency & keys.isin(lost)
+
+
+def assay_kind(assay_type: pd.Series, bao_format: pd.Series) -> pd.Series:
+    """What each assay measures the compound in (:data:`senotarget.schema.ASSAY_KINDS`).
+
+    The BioAssay Ontology format decides (:data:`BAO_KINDS`); where it is missing or the generic
+    BAO_0000019, a binding (B) assay is biochemical (ChEMBL: "binding of compound to a molecular
+    target") and any other is ``unspecified``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    by_format = bao_format.map(BAO_KINDS)
+    fallback = np.where(
+        assay_type.fillna("").to_numpy(dtype=object) == "B", "biochemical", "unspecified"
+    )
+    return pd.Series(
+        np.where(by_format.isna().to_numpy(), fallback, by_format.to_numpy(dtype=object)),
+        index=assay_type.index,
+        dtype=object,
+    )
+
+
+def release_wide_flags(
+    curated: pd.DataFrame, share: float = RELEASE_WIDE_SHARE
+) -> dict[str, float]:
+    """The release-field flags (``Rule.release_field``) at least ``share`` of the rows carry.
+
+    Such a flag says something about the release (it lacks confidence scores, document ids or
+    pChEMBL values), not about the row: the manifest says it once and the evidence table leaves it
+    out of its per-row ``flags`` (the curated rows keep it).
+
+    :param curated: :func:`flag_activities` output
+    :param share: the smallest share of rows, in (0, 1]
+    :returns: rule id -> share of rows carrying it (rounded to 4 decimals), sorted by id; ``{}``
+        for no rows
+    """
+    total = len(curated)
+    if total == 0:
+        return {}
+    counts = rule_counts(curated)
+    return {
+        rule.id: round(counts[rule.id] / total, 4)
+        for rule in RULES
+        if rule.release_field and counts[rule.id] >= share * total
+    }
 
 
 def _join_masks(masks: dict[str, pd.Series], length: int) -> Any:

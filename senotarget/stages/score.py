@@ -4,15 +4,29 @@
 a rank can always be explained by its parts:
 
 * ``potency``: best median pChEMBL on the strategy's targets, scaled linearly from
-  ``potency_floor`` (0) to ``potency_ceiling`` (1);
+  ``potency_floor`` (0) to ``potency_ceiling`` (1); a candidate that rests on a curated
+  drug_mechanism record without any potency measurement is *potency unknown* (flag
+  ``potency_unknown``) and is given the potency of the activity threshold ``active_pchembl`` (the
+  least that counts as active), so it ranks with weakly potent actives, never at the bottom;
 * ``evidence``: depth of evidence, half distinct assays and half distinct documents, each
   ``log(1 + n) / log(1 + cap)`` capped at 1 (diminishing returns for heavily tested compounds);
 * ``maturity``: ChEMBL ``max_phase`` (a float since ChEMBL 32: 4, 3, 2, 1, 0.5 early phase 1,
-  -1 clinical phase unknown, null preclinical) mapped by :data:`PHASE_SCORE`;
-* ``direction_certainty``: 1 for a mechanism record (drug_mechanism or activity action type),
-  0.5 for direction inferred from potency, 0 for contrary;
-* ``breadth``: share of the strategy's resolved genes the compound acts on as needed;
-* ``druglikeness``: QED (Bickerton et al. 2012 Nat Chem 4:90), 0 without a structure;
+  -1 clinical phase unknown) mapped by :data:`PHASE_SCORE`; a NULL max_phase is *phase unknown*
+  (:data:`PHASE_UNKNOWN`, flag ``phase_unknown``), except that a curated drug_mechanism record,
+  which ChEMBL keeps for approved drugs and clinical candidates, means at least clinical stage
+  (scored as -1);
+* ``direction_certainty``: the direction tier (:data:`DIRECTION_SCORE`): 1 for a curated
+  drug_mechanism record, 0.75 for an activity-level action type, 0.5 for a direction inferred
+  from the measurement type, 0 for contrary;
+* ``breadth``: the best coverage of one panel entry: the share of an entry's resolved genes the
+  compound acts on as needed, for the entry where it covers most. A selective inhibitor of a
+  one-gene entry (NLRP3) covers all of it; a pan-PI3K inhibitor covers 4 of the 7 PI3K/AKT genes.
+  Breadth across the whole strategy would reward paralog-rich pathways and promiscuity;
+* ``druglikeness``: QED (Bickerton et al. 2012 Nat Chem 4:90), 0 without a structure; an opt-in
+  weight, 0 by default, because QED was fitted on oral small-molecule drugs and penalises the
+  validated senolytic classes: BH3 mimetics (venetoclax QED 0.08), macrocycles, PPI inhibitors and
+  natural products sit beyond the rule of 5 (Doak et al. 2014 Chem Biol 21:1115). QED stays a
+  column;
 * ``alert_penalty``: 1 with a PAINS alert (Baell & Holloway 2010 J Med Chem 53:2719), 0.5 with
   Brenk alerts only (Brenk et al. 2008 ChemMedChem 3:435), else 0; its weight is negative and small
   because alerts flag, they do not filter (quercetin and fisetin carry them).
@@ -61,8 +75,27 @@ __all__ = [
 #: max_phase -> maturity component. -1 ("clinical phase unknown", ChEMBL 32+) is in the clinic but
 #: at an unknown stage, so it counts as a little above preclinical.
 PHASE_SCORE: Final = {4.0: 1.0, 3.0: 0.75, 2.0: 0.5, 1.0: 0.25, 0.5: 0.125, -1.0: 0.1, 0.0: 0.0}
-DIRECTION_SCORE: Final = {"mechanism": 1.0, "inferred": 0.5, "contrary": 0.0}
-_DIRECTION_ORDER: Final = ("mechanism", "inferred", "contrary")
+#: A NULL max_phase without a drug_mechanism record: no clinical record in this release, which
+#: ChEMBL cannot tell from "not reported" (ChEMBL 32 release notes), so a little above a stated 0.
+PHASE_UNKNOWN: Final = 0.05
+#: Direction tier -> direction_certainty: a curated drug_mechanism record (1), an activity-level
+#: action_type (0.75: stated for one measurement, not curated across the literature), direction
+#: inferred from the measurement type (0.5), contrary (0).
+DIRECTION_SCORE: Final = {"mechanism": 1.0, "action_type": 0.75, "inferred": 0.5, "contrary": 0.0}
+_DIRECTION_ORDER: Final = ("mechanism", "action_type", "inferred", "contrary")
+#: Said on every candidate row of a compound labelled senolytic and senomorphic or senoreverter:
+#: the strategies want opposite fates for the senescent cell (Wang et al. 2025 Cancer Biol Med
+#: 22:439, Fig. 2), so the calls contradict each other for any one use.
+LABEL_CONFLICT_NOTE: Final = (
+    "Label conflict: a senolytic call (kills senescent cells) beside a senomorphic or "
+    "senoreverter call (spares or reverts them); pick the intended use."
+)
+
+
+def _conflicting(labels: str) -> bool:
+    """Whether a ``;``-joined label set holds senolytic and a sparing strategy."""
+    found = set(split_tokens(labels))
+    return "senolytic" in found and bool(found & {"senomorphic", "senoreverter"})
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,8 @@ METHODS: Final = (
         "score",
         "potency",
         "Best median pChEMBL on the strategy's targets, scaled linearly from potency_floor (0) "
-        "to potency_ceiling (1).",
+        "to potency_ceiling (1); a candidate resting on a drug_mechanism record without any "
+        "measurement is potency unknown and takes the value of active_pchembl.",
         "Bento et al. 2014 Nucleic Acids Res 42:D1083 (pChEMBL)",
     ),
     Method(
@@ -112,26 +146,33 @@ METHODS: Final = (
         "score",
         "maturity",
         "ChEMBL max_phase: 4 -> 1, 3 -> 0.75, 2 -> 0.5, 1 -> 0.25, 0.5 (early phase 1) -> "
-        "0.125, -1 (phase unknown) -> 0.1, preclinical -> 0.",
+        "0.125, -1 (clinical, phase unknown) -> 0.1, 0 -> 0; NULL is phase unknown (0.05), "
+        "or clinical (0.1) when a curated drug_mechanism record exists (ChEMBL curates "
+        "mechanisms for approved drugs and clinical candidates).",
         "ChEMBL max_phase (Zdrazil et al. 2024 Nucleic Acids Res 52:D1180)",
     ),
     Method(
         "score",
         "direction_certainty",
-        "1 for a mechanism record, 0.5 for a direction inferred from potency, 0 for contrary.",
-        "DESIGN section 4",
+        "The direction tier: 1 for a curated drug_mechanism record, 0.75 for an activity-level "
+        "action type, 0.5 for a direction inferred from the measurement type, 0 for contrary.",
+        "DESIGN section 4; Gaulton et al. 2017 Nucleic Acids Res 45:D945",
     ),
     Method(
         "score",
         "breadth",
-        "Share of the strategy's resolved genes the compound acts on as the strategy needs.",
+        "The best coverage of one panel entry: the share of the entry's resolved genes the "
+        "compound acts on as needed (a selective NLRP3 inhibitor covers its one-gene entry; "
+        "strategy-wide breadth would reward paralog-rich pathways and promiscuity).",
         "DESIGN section 5",
     ),
     Method(
         "score",
         "druglikeness",
-        "QED of the parent structure, 0 without a structure.",
-        "Bickerton et al. 2012 Nat Chem 4:90",
+        "QED of the parent structure, 0 without a structure; weight 0 by default (opt in with "
+        "SENOTARGET_WEIGHT_DRUGLIKENESS): QED was fitted on oral drugs and penalises BH3 "
+        "mimetics, macrocycles and natural products, the validated senolytic classes.",
+        "Bickerton et al. 2012 Nat Chem 4:90; Doak et al. 2014 Chem Biol 21:1115",
     ),
     Method(
         "score",
@@ -184,13 +225,17 @@ def score_candidates(
     used = strong[strong[CallCols.QUALIFIES] | ~has_candidate].copy()
 
     resolved = targets[targets[TargetCols.STATUS] == "resolved"]
-    genes_per_strategy = {
-        s: resolved.loc[
-            resolved[TargetCols.STRATEGIES].map(lambda v, s=s: s in split_tokens(v)),
-            TargetCols.GENE_SYMBOL,
-        ].nunique()
-        for s in STRATEGIES
-    }
+    genes_per_entry = resolved.groupby(TargetCols.LABEL)[TargetCols.GENE_SYMBOL].nunique()
+    # breadth: per (compound, strategy), the best share of one entry's resolved genes it covers
+    qualified = used[used[CallCols.QUALIFIES]]
+    per_entry = (
+        qualified.groupby([*keys, CallCols.LABEL])[CallCols.GENE_SYMBOL].nunique().reset_index()
+    )
+    entry_size = per_entry[CallCols.LABEL].map(genes_per_entry).to_numpy(dtype="float64")
+    per_entry["_coverage"] = np.clip(
+        per_entry[CallCols.GENE_SYMBOL].to_numpy(dtype="float64") / entry_size, 0, 1
+    )
+    best_coverage = per_entry.groupby(keys)["_coverage"].max().astype("float64")
     cautions = dict(panel.strategy_cautions)
 
     used["_dir_rank"] = used[CallCols.DIRECTION].map({d: i for i, d in enumerate(_DIRECTION_ORDER)})
@@ -212,7 +257,6 @@ def score_candidates(
                 CandidateCols.TARGETS: grouped[CallCols.GENE_SYMBOL].agg(
                     lambda s: ";".join(dict.fromkeys(sorted(s)))
                 ),
-                "_n_genes": grouped[CallCols.GENE_SYMBOL].nunique(),
                 CandidateCols.BEST_PCHEMBL: grouped[CallCols.BEST_PCHEMBL].max(),
                 CandidateCols.ACTION_TYPES: tokens(CallCols.ACTION_TYPES),
                 "_call_flags": tokens(CallCols.FLAGS),
@@ -236,26 +280,41 @@ def score_candidates(
 
     # -- components ----------------------------------------------------------------------------
     best = frame[CandidateCols.BEST_PCHEMBL].astype("float64")
+    potency_unknown = (
+        best.isna() & frame[CandidateCols.HAS_MECHANISM] & frame[CandidateCols.IS_CANDIDATE]
+    )
+    assumed = best.where(~potency_unknown, th.active_pchembl)
     frame[CandidateCols.POTENCY] = (
-        ((best - th.potency_floor) / (th.potency_ceiling - th.potency_floor)).clip(0, 1).fillna(0.0)
+        ((assumed - th.potency_floor) / (th.potency_ceiling - th.potency_floor))
+        .clip(0, 1)
+        .fillna(0.0)
     )
     assays = np.log1p(frame[CandidateCols.N_ASSAYS]) / math.log1p(th.assays_cap)
     documents = np.log1p(frame[CandidateCols.N_DOCUMENTS]) / math.log1p(th.documents_cap)
     frame[CandidateCols.EVIDENCE] = (
         0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)
     ).astype("float64")
+    phase = frame[CandidateCols.MAX_PHASE]
+    phase_unknown = phase.isna()
+    unknown_value = pd.Series(
+        np.where(frame[CandidateCols.HAS_MECHANISM], PHASE_SCORE[-1.0], PHASE_UNKNOWN),
+        index=frame.index,
+        dtype="float64",
+    )
     frame[CandidateCols.MATURITY] = (
-        frame[CandidateCols.MAX_PHASE].map(PHASE_SCORE).fillna(0.0).astype("float64")
+        phase.map(PHASE_SCORE).astype("float64").fillna(0.0).where(~phase_unknown, unknown_value)
     )
     frame[CandidateCols.DIRECTION_CERTAINTY] = (
         frame[CandidateCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")
     )
-    totals = frame[CandidateCols.STRATEGY].map(genes_per_strategy).replace(0, np.nan)
+    coverage_of = pd.MultiIndex.from_frame(
+        frame[[CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY]]
+    )
     frame[CandidateCols.BREADTH] = (
-        (frame["_n_genes"] / totals)
+        pd.Series(best_coverage.reindex(coverage_of).to_numpy(), index=frame.index)
         .where(frame[CandidateCols.IS_CANDIDATE], 0.0)
         .fillna(0.0)
-        .clip(0, 1)
+        .astype("float64")
     )
     frame[CandidateCols.DRUGLIKENESS] = frame[CandidateCols.QED].fillna(0.0).astype("float64")
     pains = frame[CandidateCols.PAINS].fillna("") != ""
@@ -280,10 +339,10 @@ def score_candidates(
         .drop_duplicates(CandidateCols.MOLECULE_CHEMBL_ID)
         .set_index(CandidateCols.MOLECULE_CHEMBL_ID)[CandidateCols.STRATEGY]
     )
-    frame[CandidateCols.LABELS] = frame[CandidateCols.MOLECULE_CHEMBL_ID].map(labels).fillna("")
-    frame[CandidateCols.PRIMARY_LABEL] = (
-        frame[CandidateCols.MOLECULE_CHEMBL_ID].map(primary).fillna("")
-    )
+    ids = frame[CandidateCols.MOLECULE_CHEMBL_ID]
+    # a lookup, not Series.map: with no candidate at all the maps are empty and map gives floats
+    frame[CandidateCols.LABELS] = [str(labels.get(m, "")) for m in ids]
+    frame[CandidateCols.PRIMARY_LABEL] = [str(primary.get(m, "")) for m in ids]
     frame[CandidateCols.CAUTION] = [
         " ".join(dict.fromkeys(([cautions[s]] if s in cautions and ok else []) + entry))
         for s, ok, entry in zip(
@@ -293,14 +352,32 @@ def score_candidates(
             strict=True,
         )
     ]
+    conflicted = set(labels[labels.map(_conflicting)].index)
+    conflict = (
+        frame[CandidateCols.MOLECULE_CHEMBL_ID].isin(conflicted) & frame[CandidateCols.IS_CANDIDATE]
+    )
+    frame[CandidateCols.CAUTION] = [
+        " ".join(filter(None, (text, LABEL_CONFLICT_NOTE if c else ""))).strip()
+        for text, c in zip(frame[CandidateCols.CAUTION], conflict, strict=True)
+    ]
     frame[CandidateCols.FLAGS] = [
         ";".join(
-            sorted({*split_tokens(a), *split_tokens(b), *(["no_potency"] if math.isnan(p) else [])})
+            sorted(
+                {
+                    *split_tokens(a),
+                    *split_tokens(b),
+                    *(["potency_unknown"] if math.isnan(p) else []),
+                    *(["phase_unknown"] if u else []),
+                    *(["label_conflict"] if c else []),
+                }
+            )
         )
-        for a, b, p in zip(
+        for a, b, p, u, c in zip(
             frame["_call_flags"],
             frame["_compound_flags"],
             frame[CandidateCols.BEST_PCHEMBL],
+            phase_unknown,
+            conflict,
             strict=True,
         )
     ]

@@ -380,6 +380,7 @@ RESOURCES: Final = {
                 "assay_chembl_id": Column("a.chembl_id"),
                 "assay_description": Column("a.description"),
                 "assay_type": Column("a.assay_type"),
+                "bao_format": Column("a.bao_format"),
                 "data_validity_comment": Column("act.data_validity_comment"),
                 "document_chembl_id": Column("d.chembl_id"),
                 "molecule_chembl_id": Column("m.chembl_id"),
