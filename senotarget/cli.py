@@ -319,22 +319,15 @@ def explain(
 ) -> None:
     """Print a compound's score breakdown, evidence per target and flags."""
     from senotarget.runs.explain import explain as explain_compound
-    from senotarget.schema import CandidateCols
 
     settings = _settings(out_dir=out, config=config)
     result = explain_compound(compound, run_dir, settings.out_dir)
     typer.echo(f"{result.molecule_chembl_id} {result.pref_name}  (run {result.run_dir})")
     for row in result.candidates.to_dict("records"):
-        parts = [
-            (
-                c,
-                result.weights.get(c, 0.0),
-                float(row[c]),
-                result.weights.get(c, 0.0) * float(row[c]),
-            )
-            for c in CandidateCols.COMPONENTS
+        rows = [
+            (p.component, f"{p.weight:+.2f}", f"{p.value:.3f}", f"{p.contribution:+.4f}")
+            for p in result.breakdowns[str(row["strategy"])]
         ]
-        rows = [(c, f"{w:+.2f}", f"{v:.3f}", f"{x:+.4f}") for c, w, v, x in parts]
         _table(
             f"{row['strategy']}: rank {row['rank']}, score {row['score']:.4f}, "
             f"direction {row['direction']}",
@@ -558,8 +551,20 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) ->
         typer.echo("\t".join(row))
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    """End the run on SIGTERM (``kill``, a scheduler's timeout) as Ctrl-C does: by an exception.
+
+    Every cleanup then runs (the staging folder and the run-id marker are removed, worker pools
+    shut down) instead of the process vanishing mid-write.
+    """
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     app()
 
 

@@ -19,6 +19,7 @@ reports folder, ``reports/``, stays relative to the working directory (DESIGN §
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -261,6 +262,21 @@ def _read_config_file(path: str) -> dict[str, Any]:
         ) from None
 
 
+def _finite_float(text: str) -> float:
+    """A float that is a number; NaN, infinities and overflowing literals (``1e400``) are refused.
+
+    A score weighted by them is blank or infinite, and NaN is not valid JSON in the manifest.
+    """
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text.strip()!r} is not a finite number")
+    return value
+
+
+def _weight_env_names() -> set[str]:
+    return {_env_name(f.name, "weights") for f in fields(Weights)}
+
+
 def _coerce(value: Any, parser: Callable[[str], T], key: str, where: str, fix: str) -> T:
     try:
         if isinstance(value, bool) and parser is _parse_bool:
@@ -289,8 +305,18 @@ def _nested(
             f"config file {config_path}: unknown key(s) {', '.join(sorted(unknown))} in [{table}]",
             f"use only {', '.join(known)}",
         )
+    if table == "weights":  # a misspelt weight variable must not be ignored silently
+        stray = sorted(
+            k for k in env if k.startswith(f"{ENV_PREFIX}WEIGHT_") and k not in _weight_env_names()
+        )
+        if stray:
+            raise ConfigError(
+                f"environment variable {stray[0]} names no score weight",
+                "use one of " + ", ".join(sorted(_weight_env_names())),
+                setting=stray[0],
+            )
     for name, spec in known.items():
-        parser: Callable[[str], Any] = float if spec.type in ("float", float) else int
+        parser: Callable[[str], Any] = _finite_float if spec.type in ("float", float) else int
         env_name = _env_name(name, table)
         fix = f"set a number with {env_name} or [{table}] {name} in the config file"
         if name in explicit and explicit[name] is not None:

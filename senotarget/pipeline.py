@@ -107,11 +107,9 @@ def run(
         except OutputError as error:  # written by an older senotarget: rank anew, compare nothing
             logger.warning("not comparing with %s: %s", previous, error)
             previous = None
-    run_id = settings.run_id or report.free_run_id(
-        settings.out_dir, report.default_run_id(panel.name, started)
-    )
-    with report.empty_folder_removed_on_failure(settings.out_dir):
-        run_dir = report.prepare_output(settings.out_dir, run_id)
+    default_id = report.default_run_id(panel.name, started)
+    with report.reserved_run(settings.out_dir, settings.run_id, default_id) as run_dir:
+        run_id = run_dir.name
 
         source, info = open_source(settings)
         try:

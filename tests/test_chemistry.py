@@ -448,3 +448,51 @@ def test_chemistry_versions() -> None:
         "chembl_structure_pipeline": "1.2.4",
         "chemistry_version": str(chemistry.CHEMISTRY_VERSION),
     }
+
+
+def test_workers_are_capped_at_the_cpu_count(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: --workers 100000 once started 333 processes on 2 cores."""
+    import os
+
+    seen: list[int] = []
+
+    def record(todo: Sequence[str], workers: int, *_args: Any) -> tuple[dict[str, Any], int]:
+        seen.append(workers)
+        return {s: chemistry._standardise_one(s, chemistry._toolkit()) for s in todo}, 1
+
+    monkeypatch.setattr(chemistry, "_compute_all", record)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with caplog.at_level(logging.WARNING, logger="senotarget.stages.chemistry"):
+        chemistry.standardise(_molecules([ASPIRIN]), cache_dir=None, workers=100_000)
+    assert seen == [2]
+    assert "workers=100000 is more than the 2 CPU cores; using 2" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "reason"),
+    [(2000, "ok", ""), (2001, "flag", "too_large"), (100_000, "flag", "too_large")],
+    ids=["at the limit", "one over", "100,000 characters (once a SIGSEGV)"],
+)
+def test_a_too_large_smiles_is_flagged_not_standardised(
+    length: int, status: str, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: one 100,000-character SMILES crashed the run; 3,000 took 111 s."""
+    chain = "C" * length  # a valid SMILES of exactly ``length`` characters
+    computed: list[str] = []
+    real = chemistry._standardise_one
+
+    def spy(smiles: str, kit: Any) -> Any:
+        computed.append(smiles)
+        if len(smiles) > 100:  # a long alkane is valid but slow: the spy answers for it
+            return ("C", "C", "VNWKTOKETHGBQD-UHFFFAOYSA-N", 0.36, "", "", "", "ok", "")
+        return real(smiles, kit)
+
+    monkeypatch.setattr(chemistry, "_standardise_one", spy)
+    out = chemistry.standardise(_molecules([chain, ASPIRIN]), cache_dir=None, workers=1)
+    assert out[[ChemCols.STATUS, ChemCols.REASON]].values.tolist() == [
+        [status, reason],
+        ["ok", ""],
+    ]
+    assert [len(s) for s in computed] == ([length] if status == "ok" else []) + [len(ASPIRIN)]

@@ -122,3 +122,60 @@ def test_diff_reads_min_rank_move_from_env_and_config(
 def _rank_key(value: str) -> object:
     """Sort key of a candidates.csv column read as text: ranks as numbers, the rest as text."""
     return int(value) if value.isdigit() else value
+
+
+# -- non-finite and misspelt settings (issue: NaN weight gave blank scores and invalid JSON) ----
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_a_non_finite_weight_is_refused(value: str) -> None:
+    from senotarget.config import load_settings
+    from senotarget.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"SENOTARGET_WEIGHT_POTENCY": value})
+    assert str(caught.value) == (
+        f"setting potency from SENOTARGET_WEIGHT_POTENCY is invalid ({value!r} is not a finite "
+        "number): set a number with SENOTARGET_WEIGHT_POTENCY or [weights] potency in the "
+        "config file"
+    )
+
+
+def test_a_misspelt_weight_variable_is_refused() -> None:
+    from senotarget.config import load_settings
+    from senotarget.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"SENOTARGET_WEIGHT_FOO": "1"})
+    assert str(caught.value).startswith(
+        "environment variable SENOTARGET_WEIGHT_FOO names no score weight: use one of "
+        "SENOTARGET_WEIGHT_ALERT_PENALTY, "
+    )
+    assert caught.value.setting == "SENOTARGET_WEIGHT_FOO"
+
+
+# -- SIGTERM mid-run (issue: it left a hidden OUT/.<run-id>.tmp-* folder that no run removed) ---
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
+def test_sigterm_leaves_a_whole_run_or_nothing(
+    delay: float, chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "reports"
+    command = [
+        *(sys.executable, "-m", "senotarget.cli", "run", "--source", "sql"),
+        *("--chembl-db", str(chembl_db), "--panel", str(panel_file), "--out", str(out)),
+        *("--cache-dir", str(tmp_path / "cache"), "--workers", "1", "--run-id", "r"),
+    ]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    child.send_signal(signal.SIGTERM)
+    code = child.wait(timeout=120)
+    left = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    assert code in (0, 128 + signal.SIGTERM)
+    assert left == (["r"] if code == 0 else [])  # never a hidden staging folder or marker

@@ -20,6 +20,7 @@ from senotarget.report.files import (
     latest_run,
     prepare_output,
     read_run_table,
+    reserved_run,
     validate_run_id,
 )
 from senotarget.schema import CandidateCols, Col, EvidenceCols, RunResult, Table, TargetCols
@@ -332,3 +333,63 @@ def test_report_command_rebuilds_exports_offline(fixture_run: RunResult, tmp_pat
     assert (copy / "candidates.sdf").is_file() and (copy / "candidates.parquet").is_file()
     bad = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
     assert bad.exit_code == 1 and "is not a finished senotarget run" in bad.stderr
+
+
+# -- run ids held while a run is in progress (regression: two runs in one second took one id) ---
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_two_runs_in_one_second_take_two_ids(tmp_path: Path) -> None:
+    with (
+        reserved_run(tmp_path, None, "p-20261202T000000Z") as first,
+        reserved_run(tmp_path, None, "p-20261202T000000Z") as second,
+    ):
+        assert (first.name, second.name) == ("p-20261202T000000Z", "p-20261202T000000Z-2")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            ".p-20261202T000000Z-2.reserved",
+            ".p-20261202T000000Z.reserved",
+        ]
+    assert list(tmp_path.iterdir()) == []  # the markers go when the runs end
+
+
+def test_an_explicit_id_in_progress_is_refused_at_once(tmp_path: Path) -> None:
+    with (
+        reserved_run(tmp_path, "mine", "unused"),
+        pytest.raises(OutputError) as caught,
+        reserved_run(tmp_path, "mine", "unused"),
+    ):
+        pass
+    assert str(caught.value) == (
+        f"run mine is being written by another run in {tmp_path}: pass a new --run-id"
+    )
+
+
+def test_a_killed_runs_marker_and_staging_are_cleared(tmp_path: Path) -> None:
+    import socket
+
+    marker = tmp_path / ".mine.reserved"
+    marker.mkdir()
+    (marker / "holder").write_text(f"{socket.gethostname()} {_dead_pid()}\n", encoding="utf-8")
+    (tmp_path / ".mine.tmp-abc").mkdir()
+    (tmp_path / ".mine.tmp-abc" / "candidates.csv").write_text("x", encoding="utf-8")
+    (tmp_path / ".orphan.tmp-def").mkdir()  # a staging folder with no marker at all
+    (tmp_path / "keep.txt").write_text("a user's file", encoding="utf-8")
+    with reserved_run(tmp_path, "mine", "unused") as run_dir:
+        assert run_dir == tmp_path / "mine"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".mine.reserved", "keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_a_failed_run_leaves_no_marker_and_no_new_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    with pytest.raises(RuntimeError), reserved_run(out, None, "p-1"):
+        raise RuntimeError("the run failed")
+    assert not out.exists()

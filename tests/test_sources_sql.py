@@ -54,10 +54,11 @@ def test_release_and_location(source: SqlSource, chembl_db: Path) -> None:
 
 
 def test_database_url_is_accepted(chembl_db: Path) -> None:
+    """An sqlite:/// URL opens its file as a path does (read-only; never created if missing)."""
     url = f"sqlite:///{chembl_db}"
     opened = SqlSource(url)
     try:
-        assert opened.location == url
+        assert opened.location == str(chembl_db.resolve())
         assert opened.release() == "ChEMBL_99"
     finally:
         opened.close()
@@ -706,3 +707,48 @@ def test_open_source_auto_finds_a_download(
         )
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        (
+            "sqlite:///{tmp}/missing.sqlite",
+            (
+                "ChEMBL source {tmp}/missing.sqlite: file does not exist: pass --chembl-db the "
+                "path of a ChEMBL SQLite release (or set SENOTARGET_CHEMBL_DB)"
+            ),
+        ),
+        (
+            "postgresql+psycopg://u@[::1",
+            (
+                "ChEMBL source postgresql+psycopg://u@[::1: is not a database URL (invalid literal "
+                "for int() with base 10: ':1'): pass --chembl-db e.g. "
+                "postgresql+psycopg://user@host/chembl_35, or a ChEMBL SQLite file path"
+            ),
+        ),
+        (
+            "foo://x",
+            (
+                "ChEMBL source foo://x: names the database dialect 'foo', which SQLAlchemy does "
+                "not know: pass --chembl-db e.g. postgresql+psycopg://user@host/chembl_35, or a "
+                "ChEMBL SQLite file path"
+            ),
+        ),
+        (
+            "{tmp}",
+            (
+                "ChEMBL source {tmp}: is a folder, not a database file: pass --chembl-db the "
+                "path of a ChEMBL SQLite file inside it (e.g. chembl_35.db)"
+            ),
+        ),
+    ],
+    ids=["sqlite URL to a missing file", "malformed URL", "unknown dialect", "a folder"],
+)
+def test_a_location_that_cannot_work_fails_at_once_and_creates_nothing(
+    location: str, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ChemblSourceError) as caught:
+        SqlSource(location.format(tmp=tmp_path))
+    assert str(caught.value) == message.format(tmp=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # SQLite would have created an empty database

@@ -5,9 +5,13 @@ Runs live under ``<out>/<run-id>/``; :mod:`senotarget.report.exports` writes the
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
+import os
 import re
+import shutil
+import socket
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -34,13 +38,13 @@ __all__ = [
     "MANIFEST",
     "TABLES",
     "default_run_id",
-    "empty_folder_removed_on_failure",
     "free_run_id",
     "latest_run",
     "prepare_output",
     "read_manifest",
     "read_run_table",
     "read_table_file",
+    "reserved_run",
     "table_order",
     "validate_run_id",
     "write_text_atomic",
@@ -119,21 +123,104 @@ def prepare_output(out_dir: Path, run_id: str) -> Path:
     return run_dir
 
 
-@contextmanager
-def empty_folder_removed_on_failure(out_dir: Path) -> Iterator[None]:
-    """Remove ``out_dir`` again if a run that created it fails and leaves it empty.
+#: Suffix of the marker folder that holds a run id while its run is in progress.
+RESERVED: Final = ".reserved"
 
-    A run checks its output folder before any work (:func:`prepare_output`), which creates it; a
-    run that then fails (a bad source, no resolved gene) must not leave an empty folder behind.
+
+def _reserve(marker: Path) -> None:
+    """Make the marker folder, holding this machine's name and this process's id.
+
+    A marker left by a run that was killed (its process is gone) is cleared first, with that
+    run's staging folders.
+    """
+    if marker.is_dir() and _holder_is_gone(marker):
+        run_id = marker.name[1 : -len(RESERVED)]
+        for staging in marker.parent.glob(f".{glob.escape(run_id)}.tmp-*"):
+            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(marker, ignore_errors=True)
+    marker.mkdir()
+    (marker / "holder").write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+
+
+def _holder_is_gone(marker: Path) -> bool:
+    """Whether the run holding ``marker`` ran on this machine and its process has ended."""
+    try:
+        host, pid = (marker / "holder").read_text(encoding="utf-8").split()
+        if host != socket.gethostname():
+            return False  # another machine's run on a shared folder: never guess
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+@contextmanager
+def reserved_run(out_dir: Path, run_id: str | None, default_id: str) -> Iterator[Path]:
+    """Check the output folder and hold a run id for the length of a run.
+
+    Before any work the folder is checked (:func:`prepare_output`) and the id is held by a marker
+    folder ``OUT/.<run-id>.reserved``, made with one atomic ``mkdir``, so two runs started in the
+    same second never take the same default id (the second takes ``<id>-2``) and an explicit
+    ``--run-id`` already in progress is refused at once, not after the work. The marker goes when
+    the run ends; a run that fails also removes the output folder if it created it and it is
+    empty.
+
+    :param run_id: the id asked for, or ``None`` for ``default_id`` (or the first free variant)
+    :returns: the run folder to write (not created yet)
+    :raises OutputError: a bad id, an unwritable folder, or an id taken or in progress
     """
     existed = out_dir.exists()
+    marker: Path | None = None
+    _clear_stale_staging(out_dir)
     try:
-        yield
+        for _ in range(100):
+            chosen = run_id or free_run_id(out_dir, default_id)
+            run_dir = prepare_output(out_dir, chosen)
+            try:
+                _reserve(out_dir / f".{chosen}{RESERVED}")
+            except FileExistsError:
+                if run_id:
+                    raise OutputError(
+                        f"run {chosen} is being written by another run in {out_dir}",
+                        "pass a new --run-id",
+                    ) from None
+                continue  # another run took this default id a moment ago: take the next one
+            marker = out_dir / f".{chosen}{RESERVED}"
+            break
+        else:  # pragma: no cover - a hundred runs started in one second
+            raise OutputError(f"no free run id near {default_id}", "pass --run-id")
+        yield run_dir
     except BaseException:
         if not existed:
+            if marker is not None:
+                shutil.rmtree(marker, ignore_errors=True)
+                marker = None
             with suppress(OSError):
                 out_dir.rmdir()  # only if empty: never a file of anyone's
         raise
+    finally:
+        if marker is not None:
+            shutil.rmtree(marker, ignore_errors=True)
+
+
+def _clear_stale_staging(out_dir: Path) -> None:
+    """Remove the staging folders (``.<id>.tmp-*``) of runs that were killed while writing.
+
+    A staging folder belongs to a run in progress while its ``.<id>.reserved`` marker is held by
+    a live process; without a marker, or with one whose process is gone, nothing will ever
+    finish it.
+    """
+    if not out_dir.is_dir():
+        return
+    for staging in out_dir.glob(".*.tmp-*"):
+        run_id = staging.name[1:].rsplit(".tmp-", 1)[0]
+        marker = out_dir / f".{run_id}{RESERVED}"
+        if staging.is_dir() and (not marker.is_dir() or _holder_is_gone(marker)):
+            shutil.rmtree(staging, ignore_errors=True)
+            if marker.is_dir():
+                shutil.rmtree(marker, ignore_errors=True)
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
@@ -248,9 +335,13 @@ def default_run_id(panel_name: str, now: datetime | None = None) -> str:
 
 
 def free_run_id(out_dir: Path, run_id: str) -> str:
-    """``run_id``, or ``run_id-2``, ``-3`` ... when a run of the same second exists already."""
+    """``run_id``, or ``run_id-2``, ``-3`` ... when a run of that id exists already.
+
+    A run exists when its folder does, or while it is in progress (its ``.<id>.reserved``
+    marker).
+    """
     candidate, n = run_id, 1
-    while (out_dir / candidate).exists():
+    while (out_dir / candidate).exists() or (out_dir / f".{candidate}{RESERVED}").exists():
         n += 1
         candidate = f"{run_id}-{n}"
     return candidate

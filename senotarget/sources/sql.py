@@ -139,8 +139,14 @@ def _engine_for(location: str) -> tuple[Engine, str]:
     from sqlalchemy import create_engine
 
     if "://" in location:
-        return create_engine(location), location.split("@")[-1] if "@" in location else location
+        return _engine_for_url(location)
     path = Path(location).expanduser()
+    if path.is_dir():
+        raise ChemblSourceError(
+            location,
+            "is a folder, not a database file",
+            "pass --chembl-db the path of a ChEMBL SQLite file inside it (e.g. chembl_35.db)",
+        )
     if not path.is_file():
         raise ChemblSourceError(
             location,
@@ -151,6 +157,43 @@ def _engine_for(location: str) -> tuple[Engine, str]:
     uri = f"file:{quote(str(resolved), safe='/')}?mode=ro"
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
     return engine, str(resolved)
+
+
+def _engine_for_url(location: str) -> tuple[Engine, str]:
+    """An engine for a database URL, refusing what cannot work before any connection.
+
+    A malformed URL and a dialect or driver that is not installed are one-line errors; an
+    ``sqlite:///PATH`` URL is opened like a plain path (read-only, and never created when the
+    file is missing: SQLite would create an empty database there).
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = "e.g. postgresql+psycopg://user@host/chembl_35, or a ChEMBL SQLite file path"
+    try:
+        url = make_url(location)
+    except (ArgumentError, ValueError) as error:
+        raise ChemblSourceError(
+            location, f"is not a database URL ({error})", f"pass --chembl-db {example}"
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return _engine_for(str(url.database))
+    try:
+        return create_engine(url), shown
+    except NoSuchModuleError:
+        raise ChemblSourceError(
+            shown,
+            f"names the database dialect {url.drivername!r}, which SQLAlchemy does not know",
+            f"pass --chembl-db {example}",
+        ) from None
+    except ImportError as error:
+        raise ChemblSourceError(
+            shown,
+            f"needs the Python driver {error.name or url.drivername!r}, which is not installed",
+            "install it (for PostgreSQL: pip install 'psycopg[binary]') or use a SQLite file",
+        ) from None
 
 
 class SqlSource:

@@ -101,6 +101,14 @@ _COMPUTED: Final = ChemCols.ORDER[1:]
 _TEXT_COLS: Final = tuple(c for c in ChemCols.ORDER if c != ChemCols.QED)
 _NAN: Final = float("nan")
 _NO_STRUCTURE: Final[Row] = ("", "", "", _NAN, "", "", "", "flag", "no_structure")
+#: The longest SMILES the stage standardises. Longer ones are peptides, oligonucleotides or
+#: polymers (well beyond 150 heavy atoms, past any small-molecule drug space, macrocycles
+#: included: cyclosporin is 1.2 kDa), on which the structure pipeline takes minutes per molecule
+#: (111 s for 3,000 characters, still running after 8 minutes for 10,000) or crashes the worker
+#: (100,000 characters: SIGSEGV), and on which QED and the PAINS/Brenk filters mean nothing. They
+#: are flagged ``too_large`` (kept, like biologics without a structure), never computed or cached.
+MAX_SMILES_LENGTH: Final = 2000
+_TOO_LARGE: Final[Row] = ("", "", "", _NAN, "", "", "", "flag", "too_large")
 _T = TypeVar("_T")
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +357,8 @@ def standardise(
         may be missing or empty, e.g. for biologics)
     :param cache_dir: folder of the structure cache (see :func:`structure_cache_path`), or
         ``None`` to compute everything without a cache
-    :param workers: worker processes; ``0`` means one per CPU. With ``1``, or fewer than
+    :param workers: worker processes; ``0`` means one per CPU, and more than the CPUs are capped
+        at one per CPU (with a warning). With ``1``, or fewer than
         :data:`MIN_PARALLEL` structures to compute, everything runs in this process
     :param progress: called after each batch with the number of input rows that batch finished
         (an increment, so ``tqdm.update`` fits; the calls add up to ``len(molecules)``)
@@ -386,12 +395,18 @@ def standardise(
     )
     if workers < 0:
         raise ConfigError(f"workers={workers}", "use 0 (one per CPU) or a number of processes >= 1")
-    n_workers = workers or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    n_workers = min(workers or cores, cores)
+    if workers > cores:  # more processes than cores only adds start-up time and memory
+        logger.warning("workers=%d is more than the %d CPU cores; using %d", workers, cores, cores)
     started = time.perf_counter()
 
     ids = molecules[MoleculeCols.MOLECULE_CHEMBL_ID].tolist()
     raw = molecules[MoleculeCols.CANONICAL_SMILES].tolist()
     smiles: list[str | None] = [s if has_structure(s) else None for s in raw]
+    too_large = {s for s in smiles if s is not None and len(s) > MAX_SMILES_LENGTH}
+    smiles = [None if s in too_large else s for s in smiles]
+    large_of = [r if isinstance(r, str) and r in too_large else None for r in raw]
     weight: Counter[str] = Counter(s for s in smiles if s is not None)
     unique = list(weight)
 
@@ -417,7 +432,10 @@ def standardise(
             write_cache(cache, computed)
         rows.update(computed)
 
-    table = [_NO_STRUCTURE if s is None else rows[s] for s in smiles]
+    table = [
+        (_TOO_LARGE if big is not None else _NO_STRUCTURE) if s is None else rows[s]
+        for s, big in zip(smiles, large_of, strict=True)
+    ]
     columns = list(zip(*table, strict=True)) if table else [() for _ in _COMPUTED]
     data: dict[str, list[Any]] = {ChemCols.MOLECULE_CHEMBL_ID: ids}
     data.update({col: list(values) for col, values in zip(_COMPUTED, columns, strict=True)})
