@@ -47,6 +47,9 @@ class Run:
     :ivar targets: ``targets.csv``, one row per (panel entry, gene, ChEMBL target)
     :ivar validation: ``validation.csv`` (the known senotherapeutics), ``None`` if the run has none
     :ivar changes: ``changes.csv`` (a refresh against the previous run), ``None`` if absent
+    :ivar rankings: ``rankings.csv``, the ranks within each strategy, panel entry and gene
+        (``None`` for a run written before the rank stage)
+    :ivar selectivity: ``selectivity.csv``, the top compounds x panel genes (``None`` likewise)
     """
 
     run_dir: Path
@@ -57,6 +60,8 @@ class Run:
     targets: pd.DataFrame
     validation: pd.DataFrame | None = None
     changes: pd.DataFrame | None = None
+    rankings: pd.DataFrame | None = None
+    selectivity: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         release = self.manifest.get("chembl", {}).get("release", "?")
@@ -146,6 +151,8 @@ def load_run(path: PathLike) -> Run:
         targets=tables["targets.csv"],
         validation=optional["validation.csv"],
         changes=optional["changes.csv"],
+        rankings=optional["rankings.csv"],
+        selectivity=optional["selectivity.csv"],
     )
 
 
@@ -181,6 +188,8 @@ def explain(run: Run | PathLike, compound: str, strategy: str | None = None) -> 
         raise UnknownCompoundError(
             f"compound {compound!r} has no {strategy} row in run {folder}",
             f"pass one of its strategies ({', '.join(has)})" if has else "pass no strategy",
+            compound=compound,
+            run_dir=folder,
         )
     return replace(found, candidates=rows)
 

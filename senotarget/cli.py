@@ -101,6 +101,14 @@ KnownOpt = Annotated[
         help="Known-senotherapeutics CSV for the Validation section (default: the shipped list).",
     ),
 ]
+RankByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rank-by",
+        help="Ranking the summary and report.html lead with: strategy, entry or gene "
+        "(default strategy; rankings.csv holds all three).",
+    ),
+]
 MinMoveOpt = Annotated[
     int | None,
     typer.Option("--min-rank-move", help="Smallest rank move reported as a change (default 10)."),
@@ -213,6 +221,7 @@ def run(
     workers: WorkersOpt = None,
     top: TopOpt = None,
     known: KnownOpt = None,
+    rank_by: RankByOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Rank candidates for a panel and write reports/<run-id>/ (prints the run folder last)."""
@@ -232,13 +241,64 @@ def run(
         workers=workers,
         report_top=top,
         known_compounds=known,
+        rank_by=rank_by,
     )
     with _progress(verbose) as progress:
         result = run_pipeline(settings, progress=progress)
-    for key, value in result.counts.items():
-        if key.startswith("candidates_"):
-            typer.echo(f"{key.removeprefix('candidates_')}: {value} candidates", err=True)
+    for line in _summary(Path(result.run_dir), result.counts, settings.rank_by):
+        typer.echo(line, err=True)
     typer.echo(result.run_dir)
+
+
+#: Compounds named per ranking in the run summary.
+SUMMARY_TOP = 3
+
+
+def _summary(run_dir: Path, counts: dict[str, int], rank_by: str) -> list[str]:
+    """The run's summary: per strategy, panel entry and gene, the best compounds, ``rank_by`` first.
+
+    Each line names the key, how many compounds rank under it, and its best :data:`SUMMARY_TOP`
+    by rank (rankings.csv); the strategy lines start as ``senolytic: N candidates``.
+    """
+    from senotarget.report.files import read_run_table
+    from senotarget.schema import STRATEGIES, RankingCols
+
+    rankings = (
+        read_run_table(run_dir, "rankings.csv")
+        if (run_dir / "rankings.csv").is_file()
+        else RankingCols.empty()
+    )
+    best: dict[tuple[str, str], list[str]] = {}
+    size: dict[tuple[str, str], int] = {}
+    for row in rankings.to_dict("records"):
+        key = (str(row[RankingCols.SCOPE]), str(row[RankingCols.KEY]))
+        size[key] = int(row[RankingCols.N_RANKED])
+        if int(row[RankingCols.RANK]) <= SUMMARY_TOP:
+            name = row[RankingCols.PREF_NAME] or row[RankingCols.MOLECULE_CHEMBL_ID]
+            best.setdefault(key, []).append(f"{name} {float(row[RankingCols.SCORE]):.3f}")
+    blocks: dict[str, list[str]] = {"strategy": [], "entry": [], "gene": []}
+    for strategy in STRATEGIES:
+        top = best.get(("strategy", strategy))
+        blocks["strategy"].append(
+            f"{strategy}: {counts.get(f'candidates_{strategy}', 0)} candidates"
+            + (f"; best: {', '.join(top)}" if top else "")
+        )
+    keys = list(
+        dict.fromkeys(
+            (str(s), str(k))
+            for s, k in zip(rankings[RankingCols.SCOPE], rankings[RankingCols.KEY], strict=True)
+        )
+    )
+    for scope, title in (("entry", "panel entry"), ("gene", "gene")):
+        mine = [k for k in keys if k[0] == scope]
+        if mine:
+            blocks[scope].append(f"by {title}:")
+        for key in mine:
+            blocks[scope].append(f"  {key[1]}: {size[key]} ranked; best: {', '.join(best[key])}")
+    if rank_by != "strategy":  # under a heading, as the other blocks
+        blocks["strategy"] = ["by strategy:", *(f"  {line}" for line in blocks["strategy"])]
+    order = [rank_by, *(s for s in blocks if s != rank_by)]
+    return [line for scope in order for line in blocks[scope]]
 
 
 @targets_app.command("list")

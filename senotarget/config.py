@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar, cast
 
 from senotarget.errors import ConfigError
-from senotarget.schema import SOURCE_KINDS, SourceKind
+from senotarget.schema import SOURCE_KINDS, RankingCols, SourceKind
 
 __all__ = [
     "DEFAULT_CHEMBL_URL",
@@ -143,6 +143,7 @@ class Settings:
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
     report_top: int = 25  # candidates per strategy shown with structures in report.html
+    rank_by: str = "strategy"  # the ranking the summary and report.html lead with (RankingCols)
     known_compounds: str = (
         "default"  # known-senotherapeutics CSV for validation ("default": shipped)
     )
@@ -194,6 +195,12 @@ def _parse_top(value: str) -> int:
     return number
 
 
+def _parse_rank_by(value: str) -> str:
+    if value not in RankingCols.SCOPES:
+        raise ValueError(f"{value!r} is not one of {', '.join(RankingCols.SCOPES)}")
+    return value
+
+
 def _parse_min_move(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -219,6 +226,7 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "run_id": str,
     "workers": _parse_workers,
     "report_top": _parse_top,
+    "rank_by": _parse_rank_by,
     "known_compounds": str,
     "min_rank_move": _parse_min_move,
     "refresh_panels": _parse_panels,
@@ -234,6 +242,7 @@ _FLAG_OF: Final = {
     "run_id": "--run-id",
     "workers": "--workers",
     "report_top": "--top",
+    "rank_by": "--rank-by",
     "known_compounds": "--known",
     "min_rank_move": "--min-rank-move",
     "refresh_panels": "--panel (refresh)",
@@ -285,7 +294,9 @@ def _coerce(value: Any, parser: Callable[[str], T], key: str, where: str, fix: s
             return parser(",".join(str(v) for v in value))
         return parser(str(value))
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"setting {key} from {where} is invalid ({error})", fix) from None
+        raise ConfigError(
+            f"setting {key} from {where} is invalid ({error})", fix, setting=key
+        ) from None
 
 
 def _nested(

@@ -1,11 +1,12 @@
 """The one place that knows the order of the stages.
 
 ``panel -> resolve -> fetch -> curate -> chemistry -> parents -> aggregate -> classify -> score ->
-validate -> report``. Aggregation on the parent needs the parents that the chemistry stage finds
-for molecules without a molecule_hierarchy row, so curation (per activity row) and aggregation
-(per parent) run on either side of chemistry. Two shorter pipelines run the first stages only:
-:func:`resolve_genes` (``targets resolve``) and :func:`targets_from_document` (``targets
-from-doc``).
+rank -> validate -> report``. Aggregation on the parent needs the parents that the chemistry stage
+finds for molecules without a molecule_hierarchy row, so curation (per activity row) and
+aggregation (per parent) run on either side of chemistry. The rank stage ranks every candidate
+within its panel entry and gene as well as its strategy. Two shorter pipelines run the first
+stages only: :func:`resolve_genes` (``targets resolve``) and :func:`targets_from_document`
+(``targets from-doc``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from senotarget.stages import (
     curate,
     fetch,
     parents,
+    rank,
     resolve,
     score,
     validate,
@@ -160,10 +162,22 @@ def run(
                 panel,
                 classify.action_signs(evidence.action_types),
                 settings.thresholds,
+                molecules=evidence.molecules,
             )
         with _timed("score", timings):
             candidates = score.score_candidates(
                 calls, support, targets, evidence.molecules, parent_map, chem, panel, settings
+            )
+        with _timed("rank", timings):
+            rankings = rank.rank_candidates(calls, support, targets, candidates, settings)
+            selectivity = rank.selectivity(
+                rankings,
+                calls,
+                aggregated,
+                support,
+                targets,
+                settings.report_top,
+                settings.thresholds,
             )
 
         with _timed("validate", timings):
@@ -173,12 +187,15 @@ def run(
                 aggregated,
                 validate.known_parents(known, parent_map, looked_up),
                 settings.thresholds.active_pchembl,
+                calls=calls,
             )
         tables = {
             "candidates.csv": candidates,
             "evidence.csv": aggregated,
             "targets.csv": targets,
             "validation.csv": validation,
+            "rankings.csv": rankings,
+            "selectivity.csv": selectivity,
         }
         counts = manifest.run_counts(targets, curated, aggregated, candidates, parent_map)
         record = manifest.build_manifest(
@@ -258,6 +275,7 @@ def resolve_genes(settings: Settings, genes: list[str] | None = None) -> tuple[p
                 f"gene {', '.join(unknown)} matches no ChEMBL target "
                 f"in {info.location} ({info.release})",
                 "check the HGNC symbol or UniProt accession (e.g. BCL2L1, P10415)",
+                genes=unknown,
             )
     return targets, info.release
 

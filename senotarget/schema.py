@@ -66,6 +66,14 @@ ASSAY_KINDS: Final[tuple[AssayKind, ...]] = get_args(AssayKind)
 TargetStatus: TypeAlias = Literal["resolved", "ambiguous", "unresolved"]
 TARGET_STATUSES: Final[tuple[TargetStatus, ...]] = get_args(TargetStatus)
 
+#: The ligand sets a panel can require before a mechanism partner's drug_mechanism records count
+#: for one of its genes (:class:`MechanismPartner`; each is implemented, with its citation, by
+#: :data:`senotarget.stages.fetch.PARTNER_CONDITIONS`). ``rapamycin_site``: the rapamycin
+#: macrocycle that binds FKBP12 and the FRB domain of mTOR (sirolimus and the rapalogs, not
+#: tacrolimus, pimecrolimus or synthetic FKBP ligands).
+PartnerCondition: TypeAlias = Literal["rapamycin_site"]
+PARTNER_CONDITIONS: Final[tuple[PartnerCondition, ...]] = get_args(PartnerCondition)
+
 #: How a compound's parent was found (DESIGN §4: say which).
 ParentBasis: TypeAlias = Literal["molecule_hierarchy", "structure_pipeline", "self", "no_structure"]
 PARENT_BASES: Final[tuple[ParentBasis, ...]] = get_args(ParentBasis)
@@ -227,6 +235,53 @@ _PANDERA_DTYPE: Final[dict[str, Any]] = {
 
 
 @dataclass(frozen=True)
+class MechanismPartner:
+    """A protein whose drug_mechanism records count for a gene of a panel entry, on a condition.
+
+    ChEMBL records the rapalogs' mechanism on FKBP1A (FKBP12): the FKBP12-rapamycin complex binds
+    the FRB domain of mTOR (Choi et al. 1996 Science 273:239). The partner's targets are resolved
+    and its mechanism records fetched, never its activities; it is not ranked itself.
+
+    :param gene: the partner's HGNC symbol (``"FKBP1A"``)
+    :param acts_on: the entry's gene its records count for (``"MTOR"``)
+    :param via: how its records act on that gene, said in the evidence text ("allosteric mTORC1
+        inhibition via FKBP12")
+    :param requires: the ligands whose records count (:data:`PARTNER_CONDITIONS`); ``None``: all
+    :param citation: where the partnership is shown
+    :param otherwise: how a compound with direct evidence on ``acts_on`` that fails ``requires``
+        acts, said in its evidence text ("ATP-competitive"); empty: not said
+    """
+
+    gene: str
+    acts_on: str
+    via: str
+    requires: PartnerCondition | None
+    citation: str
+    otherwise: str = ""
+
+
+@dataclass(frozen=True)
+class AssayExclusion:
+    """Assays on an entry's targets whose description says they measure another protein.
+
+    A description containing any of ``patterns`` and none of ``unless`` (case-insensitive
+    substrings) marks the assay's rows ``other_protein_assay``: excluded from the entry's
+    evidence (:data:`senotarget.stages.curate.RULES`).
+
+    :param measures: the protein those assays measure (``"FKBP12 (FKBP1A)"``)
+    :param patterns: description substrings that name it (``"FKBP"``, ``"macrophilin"``)
+    :param unless: substrings that name the entry's own protein, which keep the assay
+        (``"mTOR"``: "FKBP12-independent mTOR kinase")
+    :param citation: why such assays are not evidence on the entry's targets
+    """
+
+    measures: str
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    citation: str = ""
+
+
+@dataclass(frozen=True)
 class PanelEntry:
     """One line of a panel: a target group as a source document names it.
 
@@ -239,6 +294,10 @@ class PanelEntry:
     :param caution: context caution reported beside every call through this entry
     :param contrary_note: said instead of the caution on a call that moves the entry's targets
         the other way (what that opposite effect is known to do)
+    :param partners: proteins whose mechanism records count for the entry's genes, on a
+        condition (:class:`MechanismPartner`)
+    :param assay_exclusions: assay descriptions on the entry's targets that measure another
+        protein (:class:`AssayExclusion`)
     """
 
     label: str
@@ -249,6 +308,8 @@ class PanelEntry:
     citation: str
     caution: str = ""
     contrary_note: str = ""
+    partners: tuple[MechanismPartner, ...] = ()
+    assay_exclusions: tuple[AssayExclusion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,11 +325,18 @@ class Panel:
     strategy_cautions: Mapping[str, str] = field(default_factory=dict)
 
     def genes(self) -> tuple[str, ...]:
-        """Every gene of the panel once, in panel order."""
+        """Every gene a run resolves, once, in panel order.
+
+        The entries' genes, then the genes of their mechanism partners (resolved and fetched for
+        their mechanism records, never ranked).
+        """
         seen: dict[str, None] = {}
         for entry in self.entries:
             for gene in entry.genes:
                 seen.setdefault(gene, None)
+        for entry in self.entries:
+            for partner in entry.partners:
+                seen.setdefault(partner.gene, None)
         return tuple(seen)
 
 
@@ -332,6 +400,19 @@ class TargetCols(Table):
     CONFIDENCE_MIN: Final[str] = Col("confidence_min", "Int64")
     PATHWAY: Final[str] = Col("pathway", "str")
     CAUTION: Final[str] = Col("caution", "str")
+    #: On a mechanism partner's target (:class:`MechanismPartner`): the partner's gene symbol;
+    #: the row's ``gene_symbol`` is the entry gene the partner's records count for. Empty on the
+    #: gene's own targets.
+    PARTNER: Final[str] = Col("partner", "str")
+    PARTNER_REQUIRES: Final[str] = Col(
+        "partner_requires", "str", isin=("", *PARTNER_CONDITIONS)
+    )  # the ligands whose partner records count ("" on own targets, or: every ligand)
+    OTHER_PROTEIN_ASSAYS: Final[str] = Col(
+        "other_protein_assays", "str"
+    )  # ";"-joined description substrings of assays that measure another protein
+    OTHER_PROTEIN_UNLESS: Final[str] = Col(
+        "other_protein_unless", "str"
+    )  # ";"-joined substrings that keep such an assay (it names the entry's own protein)
 
 
 class ComponentCols(Table):
@@ -581,6 +662,93 @@ class CandidateCols(Table):
     )
 
 
+class RankingCols(Table):
+    """``rankings.csv``: one row per (scope, key, compound), sorted by scope, key, then rank.
+
+    ``scope`` is ``strategy`` (``key`` a strategy: candidates.csv's rank, repeated so the table
+    stands alone), ``entry`` (``key`` a panel entry's label) or ``gene`` (``key`` a panel gene);
+    entry and gene ranks score each compound on that entry's or gene's qualifying calls only
+    (:mod:`senotarget.stages.rank`). ``strategies``: the strategy, or the entry's (the gene's)
+    strategies; ``n_ranked``: how many compounds rank under the same scope and key.
+    """
+
+    #: The scopes a compound is ranked in, in table order.
+    SCOPES: Final = ("strategy", "entry", "gene")
+    SCOPE: Final[str] = Col("scope", "str", isin=SCOPES)
+    KEY: Final[str] = Col("key", "str")
+    STRATEGIES: Final[str] = Col("strategies", "str")
+    RANK: Final[str] = Col("rank", "int64")
+    N_RANKED: Final[str] = Col("n_ranked", "int64")
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    PREF_NAME: Final[str] = Col("pref_name", "str")
+    SCORE: Final[str] = Col("score", "float64")
+    POTENCY: Final[str] = Col("potency", "float64")
+    EVIDENCE: Final[str] = Col("evidence", "float64")
+    MATURITY: Final[str] = Col("maturity", "float64")
+    DIRECTION_CERTAINTY: Final[str] = Col("direction_certainty", "float64")
+    BREADTH: Final[str] = Col("breadth", "float64")
+    DRUGLIKENESS: Final[str] = Col("druglikeness", "float64")
+    ALERT_PENALTY: Final[str] = Col("alert_penalty", "float64")
+    DIRECTION: Final[str] = Col("direction", "str", isin=("mechanism", "action_type", "inferred"))
+    BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")
+    N_ASSAYS: Final[str] = Col("n_assays", "int64")
+    N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    MAX_PHASE: Final[str] = Col("max_phase", "float64")
+    TARGETS: Final[str] = Col("targets", "str")  # ";"-joined genes of the qualifying calls
+    ENTRIES: Final[str] = Col("entries", "str")  # ";"-joined panel entries of those calls
+    #: The score components, in the order they are summed (as :data:`CandidateCols.COMPONENTS`).
+    COMPONENTS: Final = (
+        POTENCY,
+        EVIDENCE,
+        MATURITY,
+        DIRECTION_CERTAINTY,
+        BREADTH,
+        DRUGLIKENESS,
+        ALERT_PENALTY,
+    )
+
+
+class SelectivityCols(Table):
+    """``selectivity.csv``: one row per (compound, resolved panel gene), for top compounds.
+
+    The compounds are those in the top ``report_top`` of any panel entry or strategy
+    (:func:`senotarget.stages.rank.selectivity`).
+
+    ``state``: ``potent`` (best median pChEMBL >= active_pchembl), ``active_weak`` (measured,
+    below it), ``inactive`` (inactive-side evidence only: censored '>' values, "Not Active"
+    verdicts), ``contrary`` (a call that moves the gene against the panel's direction),
+    ``mechanism_only`` (a drug_mechanism record, no measurement), ``unquantified`` (evidence rows
+    that give neither a potency nor an inactive verdict: '<' bounds, single-point readouts, rows
+    curation set aside) or ``not_tested`` (no evidence row on the gene's targets).
+    """
+
+    #: The selectivity states, from strongest evidence of activity to none.
+    STATES: Final = (
+        "potent",
+        "active_weak",
+        "mechanism_only",
+        "contrary",
+        "unquantified",
+        "inactive",
+        "not_tested",
+    )
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "str")
+    PREF_NAME: Final[str] = Col("pref_name", "str")
+    GENE_SYMBOL: Final[str] = Col("gene_symbol", "str")
+    ENTRIES: Final[str] = Col("entries", "str")  # ";"-joined panel entries holding the gene
+    STATE: Final[str] = Col("state", "str", isin=STATES)
+    BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")  # NaN unless measured
+    N_ASSAYS: Final[str] = Col("n_assays", "int64")
+    N_MEASUREMENTS: Final[str] = Col("n_measurements", "int64")
+    CENSORED_INACTIVE: Final[str] = Col("censored_inactive", "int64")
+    DIRECTION: Final[str] = Col(
+        "direction", "str", isin=("", *DIRECTION_BASES)
+    )  # the best call on the gene, or "" when the evidence gives none
+    TOP_OF: Final[str] = Col(
+        "top_of", "str"
+    )  # ";"-joined "<scope>:<key>" rankings whose top report_top hold the compound
+
+
 ChangeKind: TypeAlias = Literal[
     "new_candidate",
     "lost_candidate",
@@ -612,9 +780,22 @@ class ChangeCols(Table):
 
 
 ValidationStatus: TypeAlias = Literal[
-    "found", "wrong_label", "wrong_direction", "filtered", "no_evidence", "not_in_release"
+    "found",
+    "wrong_label",
+    "wrong_direction",
+    "filtered",
+    "no_evidence",
+    "not_in_release",
+    "negative_ok",
+    "negative_failed",
 ]
 VALIDATION_STATUSES: Final[tuple[ValidationStatus, ...]] = get_args(ValidationStatus)
+
+#: What a known compound must do in a run: be a candidate for its strategy (``candidate``, the
+#: default), be no candidate through its listed targets (``not_candidate``: a negative control),
+#: or move them against the panel's direction (``contrary``: a negative control).
+KnownExpectation: TypeAlias = Literal["candidate", "not_candidate", "contrary"]
+KNOWN_EXPECTATIONS: Final[tuple[KnownExpectation, ...]] = get_args(KnownExpectation)
 
 
 class KnownCols(Table):
@@ -626,6 +807,9 @@ class KnownCols(Table):
     TARGETS: Final[str] = Col("targets", "str")
     CITATION: Final[str] = Col("citation", "str")
     CLAIM: Final[str] = Col("claim", "str")
+    EXPECT: Final[str] = Col(
+        "expect", "str", isin=KNOWN_EXPECTATIONS
+    )  # optional in a list file: a missing column or empty cell means "candidate"
 
 
 class ValidationCols(Table):
@@ -635,7 +819,14 @@ class ValidationCols(Table):
     not for the expected strategy), ``wrong_direction`` (a contrary row: it moves the target the
     other way), ``filtered`` (evidence on the panel's targets, but curation flags or weak potency
     kept it out), ``no_evidence`` (in the release, no evidence on the panel's targets),
-    ``not_in_release`` (the source does not have the molecule).
+    ``not_in_release`` (the source does not have the molecule). A negative control (``expect``
+    ``not_candidate`` or ``contrary``) is ``negative_ok`` when the run does what it must,
+    ``negative_failed`` when it does not (``no_evidence`` / ``not_in_release`` when there is
+    nothing to judge).
+
+    ``entry``: the panel entry holding the listed targets; ``entry_rank``: the compound's place
+    among that entry's candidates for the expected strategy, in strategy-rank order, of
+    ``entry_size`` (missing without the run's calls, or where no entry holds the targets).
     """
 
     COMPOUND: Final[str] = Col("compound", "str")
@@ -651,6 +842,10 @@ class ValidationCols(Table):
     REASON: Final[str] = Col("reason", "str")
     TARGETS: Final[str] = Col("targets", "str")
     CITATION: Final[str] = Col("citation", "str")
+    EXPECT: Final[str] = Col("expect", "str", isin=KNOWN_EXPECTATIONS)
+    ENTRY: Final[str] = Col("entry", "str")
+    ENTRY_RANK: Final[str] = Col("entry_rank", "Int64")
+    ENTRY_SIZE: Final[str] = Col("entry_size", "Int64")
 
 
 def cell_text(value: object) -> str:

@@ -7,6 +7,14 @@ activator mechanism on an ``inhibit`` target, an activator of an ``activate`` ta
 of it (contrary), censored-only and "Not Active"-only compounds, a low-confidence assay, a
 data-validity comment, a biologic without structure, a garbage SMILES, a PAINS-carrying compound,
 an activity-level action_type, and a row whose pChEMBL the release left empty.
+
+``build_chembl_db(path, partners=True)`` adds the rows of the mechanism-partner cases (the
+``PARTNER_*`` lists, used with :data:`PARTNER_PANEL_TOML`): FKBP1A with an FKBP12 complex, a
+sirolimus-like rapalog whose only mechanism is on FKBP1A, a tacrolimus-like and an SLF-like FKBP
+ligand with FKBP1A mechanisms too, FKBP12 binding assays that ChEMBL-style mapping puts on mTOR,
+an "FKBP12-independent mTOR" assay that stays, a ridaforolimus-like rapalog and an ATP-site-like
+inhibitor measured on mTOR itself. The structures are written here from the published compounds,
+without stereochemistry (the partner condition ignores it).
 """
 
 from __future__ import annotations
@@ -191,27 +199,130 @@ caution = "NAD+ caution (test)."
 """
 
 
-def build_chembl_db(path: Path) -> Path:
-    """Write the fixture database to ``path`` and return it."""
+#: Stereo-free structures of the partner cases (written for these tests from the published
+#: compounds; none is copied from ChEMBL).
+SIROLIMUS_SMILES: Final = (
+    "COC1CC2CCC(C)C(O)(O2)C(=O)C(=O)N2CCCCC2C(=O)OC(C(C)CC2CCC(O)C(OC)C2)CC(=O)C(C)C=C(C)C(O)"
+    "C(OC)C(=O)C(C)CC(C)C=CC=CC=C1C"
+)
+RIDAFOROLIMUS_SMILES: Final = SIROLIMUS_SMILES.replace("CCC(O)C(OC)C2", "CCC(OP(C)(C)=O)C(OC)C2")
+TACROLIMUS_SMILES: Final = (
+    "COC1CC(CCC1O)C=C(C)C1OC(=O)C2CCCCN2C(=O)C(=O)C2(O)OC(C(CC(C)CC(C)=CC(CC=C)C(=O)CC(O)C1C)OC)"
+    "C(CC2C)OC"
+)
+SLF_SMILES: Final = "CCC(C)(C)C(=O)C(=O)N1CCCCC1C(=O)OC(CCc1ccc(OC)c(OC)c1)c1cccc(O)c1"
+#: A made-up ATP-site-like kinase inhibitor (a 4-aminopyrrolopyrimidine).
+TORKIN_SMILES: Final = "Nc1ncnc2[nH]cc(-c3ccc(O)cc3)c12"
+
+# Partner rows, added by build_chembl_db(partners=True); ids continue the lists above.
+PARTNER_TARGETS: Final = [
+    (10, "SINGLE PROTEIN", "FK506-binding protein 1A", "CHEMBL90010", [9]),
+    (11, "PROTEIN COMPLEX", "FKBP12/TNF test complex", "CHEMBL90011", [8, 9]),
+]
+PARTNER_COMPONENTS: Final = [(9, "P62942", "FKBP1A", ["FKBP12"], 9606)]
+PARTNER_MOLECULES: Final = [
+    (17, "CHEMBL900017", "RAPALOG", 4, SIROLIMUS_SMILES, None),
+    (18, "CHEMBL900018", "TACROLIKE", 4, TACROLIMUS_SMILES, None),
+    (19, "CHEMBL900019", "SLFLIKE", None, SLF_SMILES, None),
+    (20, "CHEMBL900020", "TORKIN", 1, TORKIN_SMILES, None),
+    (21, "CHEMBL900021", "RIDALOG", 3, RIDAFOROLIMUS_SMILES, None),
+]
+PARTNER_ASSAYS: Final = [
+    (
+        11,
+        "CHEMBL700011",
+        7,
+        "B",
+        8,
+        1,
+        "The inhibitory activity by using FK506 binding protein 12 SPA binding assay",
+    ),
+    (12, "CHEMBL700012", 7, "B", 9, 2, "Inhibitory activity against macrophilin (FKBP-12)"),
+    (13, "CHEMBL700013", 7, "B", 9, 3, "Inhibition of FKBP12-independent human recombinant mTOR"),
+    (14, "CHEMBL700014", 7, "B", 9, 1, "Inhibition of mTOR kinase"),
+    (15, "CHEMBL700015", 10, "B", 9, 2, "Binding affinity to FKBP12"),  # on the partner itself
+]
+PARTNER_ACTIVITIES: Final = [
+    (11, 18, "=", 3.0, "nM", "IC50", 8.52, None, None, 0, None),  # FKBP12 binding on "mTOR"
+    (12, 18, "=", 1.0, "nM", "IC50", 9.0, None, None, 0, None),
+    (11, 17, "=", 3.5, "nM", "IC50", 8.46, None, None, 0, None),
+    (13, 17, "=", 2000.0, "nM", "IC50", 5.7, None, None, 0, None),  # kept: names mTOR
+    (11, 19, ">", 10000.0, "nM", "IC50", None, None, None, 0, None),  # not inactive on mTOR
+    (14, 20, "=", 10.0, "nM", "IC50", 8.0, None, None, 0, None),
+    (14, 21, "=", 1.0, "nM", "IC50", 9.0, None, None, 0, None),
+    (15, 18, "=", 0.4, "nM", "Ki", 9.4, None, None, 0, None),  # a partner's: never fetched
+]
+PARTNER_MECHANISMS: Final = [
+    (8, 17, 10, "INHIBITOR", "FK506-binding protein 1A inhibitor"),
+    (9, 18, 10, "INHIBITOR", "FK506-binding protein 1A inhibitor"),  # tacrolimus-like
+    (10, 19, 10, "INHIBITOR", "FK506-binding protein 1A inhibitor"),  # SLF-like
+    (11, 17, 11, "INHIBITOR", "FKBP12 complex inhibitor"),  # a partner's complex: not fetched
+    (12, 21, 10, "BINDING AGENT", "FK506-binding protein 1A binding agent"),  # not negative
+]
+
+#: :data:`PANEL_TOML` with FKBP1A as the mTOR entry's mechanism partner and FKBP12 binding
+#: assays kept out of mTOR's evidence (the default panel's rules, on the fixture).
+PARTNER_PANEL_TOML: Final = PANEL_TOML.replace(
+    """label = "mTOR"
+genes = ["MTOR"]
+strategies = ["senomorphic", "senoreverter"]
+direction = "inhibit"
+citation = "test"
+""",
+    """label = "mTOR"
+genes = ["MTOR"]
+strategies = ["senomorphic", "senoreverter"]
+direction = "inhibit"
+citation = "test"
+
+[[entries.partners]]
+gene = "FKBP1A"
+via = "allosteric mTORC1 inhibition via FKBP12"
+requires = "rapamycin_site"
+otherwise = "ATP-competitive: not a rapamycin-site ligand"
+citation = "test partner"
+
+[[entries.assay_exclusions]]
+measures = "FKBP12"
+patterns = ["FKBP", "FK506 binding protein", "macrophilin"]
+unless = ["mTOR"]
+""",
+)
+
+
+def build_chembl_db(path: Path, *, partners: bool = False) -> Path:
+    """Write the fixture database to ``path`` and return it.
+
+    :param partners: add the mechanism-partner rows (``PARTNER_*``) to the base rows
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    targets, components, molecules = list(TARGETS), list(COMPONENTS), list(MOLECULES)
+    assays, activities, mechanisms = list(ASSAYS), list(ACTIVITIES), list(MECHANISMS)
+    if partners:
+        targets += PARTNER_TARGETS
+        components += PARTNER_COMPONENTS
+        molecules += PARTNER_MOLECULES
+        assays += PARTNER_ASSAYS
+        activities += PARTNER_ACTIVITIES
+        mechanisms += PARTNER_MECHANISMS
     connection = sqlite3.connect(path)
     try:
         connection.executescript(SCHEMA)
         connection.execute(
             "INSERT INTO version VALUES (?, NULL, 'senotarget test fixture')", (RELEASE,)
         )
-        for tid, kind, name, chembl_id, components in TARGETS:
+        for tid, kind, name, chembl_id, members in targets:
             tax = 10090 if chembl_id == "CHEMBL90008" else 9606
             connection.execute(
                 "INSERT INTO target_dictionary VALUES (?, ?, ?, ?, NULL, ?, 0)",
                 (tid, kind, name, tax, chembl_id),
             )
-            for component in components:
+            for component in members:
                 connection.execute(
                     "INSERT INTO target_components VALUES (?, ?, NULL, 0)", (tid, component)
                 )
         synonym_id = 0
-        for component_id, accession, symbol, others, tax in COMPONENTS:
+        for component_id, accession, symbol, others, tax in components:
             connection.execute(
                 "INSERT INTO component_sequences (component_id, component_type, accession, tax_id) "
                 "VALUES (?, 'PROTEIN', ?, ?)",
@@ -230,9 +341,9 @@ def build_chembl_db(path: Path) -> Path:
         connection.executemany(
             "INSERT INTO assays (assay_id, chembl_id, tid, assay_type, confidence_score, doc_id, "
             "description) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ASSAYS,
+            assays,
         )
-        for molregno, chembl_id, pref_name, phase, smiles, parent in MOLECULES:
+        for molregno, chembl_id, pref_name, phase, smiles, parent in molecules:
             connection.execute(
                 "INSERT INTO molecule_dictionary VALUES (?, ?, ?, ?, NULL)",
                 (molregno, pref_name, chembl_id, phase),
@@ -252,12 +363,12 @@ def build_chembl_db(path: Path) -> Path:
             "data_validity_comment, potential_duplicate, action_type) "
             "VALUES (?, ?, (SELECT doc_id FROM assays WHERE assay_id = ?), "
             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(i + 1, a[0], a[0], *a[1:]) for i, a in enumerate(ACTIVITIES)],
+            [(i + 1, a[0], a[0], *a[1:]) for i, a in enumerate(activities)],
         )
         connection.executemany(
             "INSERT INTO drug_mechanism (mec_id, molregno, tid, action_type, mechanism_of_action) "
             "VALUES (?, ?, ?, ?, ?)",
-            MECHANISMS,
+            mechanisms,
         )
         connection.executemany(
             "INSERT INTO action_type (action_type, parent_type) VALUES (?, ?)", ACTION_TYPES

@@ -85,6 +85,8 @@ def test_rank_returns_the_run_it_wrote(ranked: senotarget.Run) -> None:
         ("evidence.csv", ranked.evidence),
         ("targets.csv", ranked.targets),
         ("validation.csv", ranked.validation),
+        ("rankings.csv", ranked.rankings),
+        ("selectivity.csv", ranked.selectivity),
     ]:
         assert frame is not None
         expected = read_run_table(folder, name)

@@ -1,26 +1,40 @@
-"""classify: direction-aware calls from aggregated evidence (hand-built tables)."""
+"""classify: direction-aware calls from aggregated evidence (hand-built tables), and the
+mechanism-partner cases of the fixture through the stages (FKBP1A for MTOR)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from senotarget.config import Thresholds
+from senotarget.config import Thresholds, load_settings
+from senotarget.panels.load import parse_panel
 from senotarget.schema import (
     MECHANISM_ONLY,
     ActionTypeCols,
     CallCols,
+    CandidateCols,
     EvidenceCols,
+    MechanismPartner,
     Panel,
     PanelEntry,
     SupportCols,
     TargetCols,
 )
+from senotarget.sources.sql import SqlSource
+from senotarget.stages.aggregate import aggregate_evidence
+from senotarget.stages.chemistry import standardise
 from senotarget.stages.classify import action_signs, classify_calls
+from senotarget.stages.curate import flag_activities, flag_groups
+from senotarget.stages.fetch import Evidence, fetch_evidence
+from senotarget.stages.parents import assign_parents
+from senotarget.stages.resolve import resolve_targets
+from senotarget.stages.score import score_candidates
+from tests.chembl_fixture import PARTNER_PANEL_TOML, build_chembl_db
 
 LOOKUP = pd.DataFrame(
     [
@@ -783,7 +797,7 @@ LABEL_RULES: list[tuple[str, list[dict[str, object]], Support, list[dict[str, ob
             expected_call(
                 ON_INHIB,
                 flags="low_confidence",
-                evidence_text="weak or inactive on GENEI ()",
+                evidence_text="weak or inactive on GENEI (1 measurement excluded by curation)",
             )
         ],
     ),
@@ -856,3 +870,321 @@ def test_contrary_note_replaces_the_caution_on_contrary_calls(
     calls = classify_calls(evidence, support, TARGETS, panel, action_signs(LOOKUP), Thresholds())
     activ = calls[calls[CallCols.GENE_SYMBOL] == "GENEA"]
     assert activ[[CallCols.DIRECTION, CallCols.CAUTION]].values.tolist() == [[direction, caution]]
+
+
+# -- mechanism partners (FKBP1A for MTOR) and the kind of ligand -----------------------------------
+
+#: PANEL with a conditional partner for GENEI and an unconditional one for GENEA.
+PARTNER_PANEL = Panel(
+    "t",
+    (
+        replace(
+            PANEL.entries[0],
+            partners=(
+                MechanismPartner(
+                    "PARTP",
+                    "GENEI",
+                    "inhibition via P",
+                    "rapamycin_site",
+                    "doc",
+                    "ATP-competitive: not a rapamycin-site ligand",
+                ),
+            ),
+        ),
+        replace(
+            PANEL.entries[1], partners=(MechanismPartner("PARTQ", "GENEA", "via Q", None, "doc"),)
+        ),
+        PANEL.entries[2],
+    ),
+    "test",
+)
+#: TARGETS plus the partners' single proteins, as resolve writes them (gene: the one they act on).
+PARTNER_TARGETS = pd.concat(
+    [
+        TARGETS.assign(partner="", partner_requires=""),
+        pd.DataFrame(
+            [
+                {
+                    **TARGETS.iloc[0].to_dict(),
+                    TargetCols.TARGET_CHEMBL_ID: "CHEMBL50",
+                    TargetCols.TARGET_PREF_NAME: "P",
+                    TargetCols.PARTNER: "PARTP",
+                    TargetCols.PARTNER_REQUIRES: "rapamycin_site",
+                },
+                {
+                    **TARGETS.iloc[2].to_dict(),
+                    TargetCols.TARGET_CHEMBL_ID: "CHEMBL51",
+                    TargetCols.TARGET_PREF_NAME: "Q",
+                    TargetCols.PARTNER: "PARTQ",
+                    TargetCols.PARTNER_REQUIRES: "",
+                },
+            ]
+        ),
+    ],
+    ignore_index=True,
+)
+VIA_P = "inhibition via P (mechanism on PARTP: INHIBITOR)"
+#: (case, evidence rows, gene, direction, direction_source, qualifies, best, evidence text)
+PARTNER_CASES: list[tuple[str, list[dict[str, object]], str, str, str, bool, float, str]] = [
+    (
+        "partner inhibitor record only",
+        [evidence_row("CHEMBL50", MECHANISM_ONLY, NAN, mechanism_action_type="INHIBITOR")],
+        "GENEI",
+        "mechanism",
+        "drug_mechanism_via_PARTP",
+        True,
+        NAN,
+        f"inhibits GENEI ({VIA_P})",
+    ),
+    (
+        "partner record and weak direct potency",
+        [
+            evidence_row("CHEMBL50", MECHANISM_ONLY, NAN, mechanism_action_type="INHIBITOR"),
+            evidence_row("CHEMBL1", "IC50", 5.7),
+        ],
+        "GENEI",
+        "mechanism",
+        "drug_mechanism_via_PARTP",
+        True,
+        5.7,
+        f"inhibits GENEI (median pIC50 5.7, {VIA_P})",  # no support rows: no assay count
+    ),
+    (
+        "a direct record names the direct source",
+        [
+            evidence_row("CHEMBL50", MECHANISM_ONLY, NAN, mechanism_action_type="INHIBITOR"),
+            evidence_row("CHEMBL1", MECHANISM_ONLY, NAN, mechanism_action_type="INHIBITOR"),
+        ],
+        "GENEI",
+        "mechanism",
+        "drug_mechanism",
+        True,
+        NAN,
+        f"inhibits GENEI (mechanism: INHIBITOR, {VIA_P})",
+    ),
+    (
+        "a partner record that is no inhibition counts for nothing",
+        [
+            evidence_row("CHEMBL50", MECHANISM_ONLY, NAN, mechanism_action_type="ACTIVATOR"),
+            evidence_row("CHEMBL1", "IC50", 7.0),
+        ],
+        "GENEI",
+        "inferred",
+        "inferred_inhibition",
+        True,
+        7.0,
+        "inhibits GENEI (median pIC50 7.0, inferred inhibition)",
+    ),
+    (
+        "measurements on a partner's target never count",
+        [evidence_row("CHEMBL50", "Ki", 9.4)],
+        "GENEI",
+        "",
+        "",
+        False,
+        NAN,
+        "weak or inactive on GENEI ()",
+    ),
+    (
+        "partner inhibition of an activate target is contrary",
+        [evidence_row("CHEMBL51", MECHANISM_ONLY, NAN, mechanism_action_type="INHIBITOR")],
+        "GENEA",
+        "contrary",
+        "drug_mechanism_via_PARTQ",
+        False,
+        NAN,
+        (
+            "inhibits GENEA (via Q (mechanism on PARTQ: INHIBITOR)) [contrary: the panel wants "
+            "GENEA activated]"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "gene", "direction", "source", "qualifies", "best", "text"),
+    [c[1:] for c in PARTNER_CASES],
+    ids=[c[0] for c in PARTNER_CASES],
+)
+def test_partner_mechanism_calls(
+    rows: list[dict[str, object]],
+    gene: str,
+    direction: str,
+    source: str,
+    qualifies: bool,
+    best: float,
+    text: str,
+) -> None:
+    evidence = pd.DataFrame(rows, columns=list(EvidenceCols.ORDER))
+    support = pd.DataFrame(columns=list(SupportCols.ORDER))
+    calls = classify_calls(
+        evidence, support, PARTNER_TARGETS, PARTNER_PANEL, action_signs(LOOKUP), Thresholds()
+    )
+    (call,) = calls.to_dict("records")
+    assert call[CallCols.GENE_SYMBOL] == gene
+    assert (call[CallCols.DIRECTION], call[CallCols.DIRECTION_SOURCE]) == (direction, source)
+    assert bool(call[CallCols.QUALIFIES]) is qualifies
+    assert bool(call[CallCols.HAS_MECHANISM]) is (source.startswith("drug_mechanism"))
+    got = call[CallCols.BEST_PCHEMBL]
+    assert (math.isnan(best) and math.isnan(got)) or got == best
+    assert call[CallCols.EVIDENCE_TEXT] == text
+
+
+@dataclass(frozen=True)
+class StagedRun:
+    """The partner fixture through the pipeline's stages, calls with and without molecules."""
+
+    targets: pd.DataFrame
+    evidence: Evidence
+    aggregated: pd.DataFrame
+    calls: pd.DataFrame
+    calls_without_molecules: pd.DataFrame
+    candidates: pd.DataFrame
+
+
+def run_partner_stages(root: Path) -> StagedRun:
+    """resolve -> fetch -> curate -> chemistry -> parents -> aggregate -> classify -> score on the
+    partner fixture (``build_chembl_db(partners=True)``, :data:`PARTNER_PANEL_TOML`), as
+    :func:`senotarget.pipeline.run` chains them, classify also given the molecules."""
+    db = build_chembl_db(root / "partner.sqlite", partners=True)
+    panel = parse_panel(PARTNER_PANEL_TOML, source="fixture")
+    settings = load_settings(
+        env={}, source="sql", chembl_db=str(db), cache_dir=root / "cache", workers=1
+    )
+    thresholds = settings.thresholds
+    source = SqlSource(str(db))
+    try:
+        targets = resolve_targets(panel, source.search_targets(panel.genes(), 9606), thresholds)
+        fetched = fetch_evidence(source, targets)
+    finally:
+        source.close()
+    curated = flag_activities(fetched.activities, targets, thresholds)
+    chem = standardise(fetched.molecules, cache_dir=root / "structures", workers=1)
+    parent_map = assign_parents(fetched.molecules, chem)
+    aggregated, support = aggregate_evidence(
+        flag_groups(curated, parent_map), parent_map, fetched.mechanisms, targets
+    )
+    signs = action_signs(fetched.action_types)
+    calls = classify_calls(
+        aggregated, support, targets, panel, signs, thresholds, molecules=fetched.molecules
+    )
+    plain = classify_calls(aggregated, support, targets, panel, signs, thresholds)
+    candidates = score_candidates(
+        calls, support, targets, fetched.molecules, parent_map, chem, panel, settings
+    )
+    return StagedRun(targets, fetched, aggregated, calls, plain, candidates)
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> StagedRun:
+    return run_partner_stages(tmp_path_factory.mktemp("staged"))
+
+
+VIA_FKBP12 = "allosteric mTORC1 inhibition via FKBP12 (mechanism on FKBP1A: INHIBITOR)"
+ATP_SITE = "ATP-competitive: not a rapamycin-site ligand"
+RAPAMYCIN_SITE = "rapamycin-site ligand: allosteric mTORC1 inhibition via FKBP12"
+#: mTOR calls of the partner fixture: (molecule, direction, direction_source, qualifies, evidence
+#: text with the molecules, evidence text without them)
+MTOR_CALLS: list[tuple[str, str, str, bool, str, str]] = [
+    (
+        "CHEMBL900005",  # MTORACT: an activator mechanism is contrary, whatever its structure
+        "contrary",
+        "drug_mechanism",
+        False,
+        (
+            "activates MTOR (median pEC50 6.5, 1 assay, mechanism: ACTIVATOR) [contrary: the "
+            "panel wants MTOR inhibited]"
+        ),
+        "",
+    ),
+    (
+        "CHEMBL900011",  # MTORMAB: no structure, so the kind of ligand is not judged
+        "mechanism",
+        "drug_mechanism",
+        True,
+        "inhibits MTOR (mechanism: INHIBITOR)",
+        "",
+    ),
+    (
+        "CHEMBL900017",  # RAPALOG: its FKBP1A record counts; its FKBP12 SPA row is excluded
+        "mechanism",
+        "drug_mechanism_via_FKBP1A",
+        True,
+        f"inhibits MTOR (median pIC50 5.7, 1 assay, {VIA_FKBP12})",
+        "",
+    ),
+    (
+        "CHEMBL900018",  # TACROLIKE: FKBP12 binding rows excluded, FKBP1A record set aside
+        "",
+        "",
+        False,
+        "weak or inactive on MTOR (2 measurements excluded by curation)",
+        "",
+    ),
+    (
+        "CHEMBL900019",  # SLFLIKE: its censored FKBP12 row is not inactive-side on mTOR
+        "",
+        "",
+        False,
+        "weak or inactive on MTOR (1 measurement excluded by curation)",
+        "",
+    ),
+    (
+        "CHEMBL900020",  # TORKIN: direct potency, not a rapamycin-site ligand
+        "inferred",
+        "inferred_inhibition",
+        True,
+        f"inhibits MTOR (median pIC50 8.0, 1 assay, inferred inhibition, {ATP_SITE})",
+        "inhibits MTOR (median pIC50 8.0, 1 assay, inferred inhibition)",
+    ),
+    (
+        "CHEMBL900021",  # RIDALOG: direct potency of a rapalog; its BINDING AGENT record is none
+        "inferred",
+        "inferred_inhibition",
+        True,
+        f"inhibits MTOR (median pIC50 9.0, 1 assay, inferred inhibition, {RAPAMYCIN_SITE})",
+        "inhibits MTOR (median pIC50 9.0, 1 assay, inferred inhibition)",
+    ),
+]
+
+
+def test_partner_fixture_mtor_calls_are_these(staged: StagedRun) -> None:
+    mtor = staged.calls[staged.calls[CallCols.LABEL] == "mTOR"]
+    assert mtor[CallCols.MOLECULE_CHEMBL_ID].tolist() == [case[0] for case in MTOR_CALLS]
+    assert set(mtor[CallCols.GENE_SYMBOL]) == {"MTOR"}  # never the partner's gene
+
+
+@pytest.mark.parametrize(
+    ("molecule", "direction", "source", "qualifies", "text", "plain"),
+    MTOR_CALLS,
+    ids=[case[0] for case in MTOR_CALLS],
+)
+def test_partner_fixture_mtor_call(
+    staged: StagedRun,
+    molecule: str,
+    direction: str,
+    source: str,
+    qualifies: bool,
+    text: str,
+    plain: str,
+) -> None:
+    def one(calls: pd.DataFrame) -> dict[str, object]:
+        (call,) = calls[
+            (calls[CallCols.LABEL] == "mTOR") & (calls[CallCols.MOLECULE_CHEMBL_ID] == molecule)
+        ].to_dict("records")
+        return {str(k): v for k, v in call.items()}
+
+    call = one(staged.calls)
+    assert (call[CallCols.DIRECTION], call[CallCols.DIRECTION_SOURCE]) == (direction, source)
+    assert bool(call[CallCols.QUALIFIES]) is qualifies
+    assert call[CallCols.EVIDENCE_TEXT] == text
+    assert one(staged.calls_without_molecules)[CallCols.EVIDENCE_TEXT] == (plain or text)
+
+
+def test_tacrolimus_like_is_no_mtor_candidate_and_the_rapalog_is(staged: StagedRun) -> None:
+    mtor = staged.candidates[staged.candidates[CandidateCols.TARGETS] == "MTOR"]
+    chosen = mtor[mtor[CandidateCols.IS_CANDIDATE]]
+    assert "CHEMBL900018" not in set(staged.candidates[CandidateCols.MOLECULE_CHEMBL_ID])
+    rapalog = chosen[chosen[CandidateCols.MOLECULE_CHEMBL_ID] == "CHEMBL900017"]
+    assert sorted(rapalog[CandidateCols.STRATEGY]) == ["senomorphic", "senoreverter"]
+    assert set(rapalog[CandidateCols.DIRECTION]) == {"mechanism"}

@@ -38,11 +38,7 @@ def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "reports" / "cli")
     # not a terminal: no progress bars, no escape codes, only the summary
-    assert result.stderr.splitlines() == [
-        "senolytic: 2 candidates",
-        "senomorphic: 4 candidates",
-        "senoreverter: 2 candidates",
-    ]
+    assert result.stderr.splitlines() == [*SUMMARY_STRATEGY, *SUMMARY_ENTRY, *SUMMARY_GENE]
     assert sorted(p.name for p in (tmp_path / "reports" / "cli").iterdir()) == [
         "candidates.csv",
         "candidates.parquet",
@@ -50,12 +46,74 @@ def test_run_prints_the_run_folder_last(chembl_db: Path, panel_file: Path, tmp_p
         "evidence.csv",
         "evidence.parquet",
         "manifest.json",
+        "rankings.csv",
+        "rankings.parquet",
         "report.html",
+        "selectivity.csv",
+        "selectivity.parquet",
         "targets.csv",
         "targets.parquet",
         "validation.csv",
         "validation.parquet",
     ]
+
+
+#: The fixture run's summary, one block per ranking (rankings.csv), best 3 per key.
+SUMMARY_STRATEGY = [
+    "senolytic: 2 candidates; best: BCLINIB 0.692, QUERCETIN 0.271",
+    "senomorphic: 4 candidates; best: JAKTIVE 0.689, MTORMAB 0.512, CHEMBL900016 0.396",
+    "senoreverter: 2 candidates; best: MTORMAB 0.512, NAMPTACT 0.461",
+]
+SUMMARY_ENTRY = [
+    "by panel entry:",
+    "  BCL-2 family: 2 ranked; best: BCLINIB 0.692, QUERCETIN 0.271",
+    "  JAK-STAT: 3 ranked; best: JAKTIVE 0.689, CHEMBL900016 0.396, CHEMBL900014 0.396",
+    "  mTOR: 1 ranked; best: MTORMAB 0.512",
+    "  NAD+ restoration: 1 ranked; best: NAMPTACT 0.461",
+]
+SUMMARY_GENE = [
+    "by gene:",
+    "  BCL2: 2 ranked; best: BCLINIB 0.684, QUERCETIN 0.321",
+    "  BCL2L1: 1 ranked; best: BCLINIB 0.614",
+    "  JAK1: 1 ranked; best: JAKTIVE 0.689",
+    "  JAK2: 3 ranked; best: JAKTIVE 0.636, CHEMBL900016 0.446, CHEMBL900014 0.446",
+    "  MTOR: 1 ranked; best: MTORMAB 0.512",
+    "  NAMPT: 1 ranked; best: NAMPTACT 0.461",
+]
+
+
+INDENTED_STRATEGY = [f"  {line}" for line in SUMMARY_STRATEGY]
+
+
+@pytest.mark.parametrize(
+    ("rank_by", "expected"),
+    [
+        ("entry", [*SUMMARY_ENTRY, "by strategy:", *INDENTED_STRATEGY, *SUMMARY_GENE]),
+        ("gene", [*SUMMARY_GENE, "by strategy:", *INDENTED_STRATEGY, *SUMMARY_ENTRY]),
+    ],
+)
+def test_run_rank_by_puts_that_ranking_first(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, rank_by: str, expected: list[str]
+) -> None:
+    args = [*base_args(chembl_db, panel_file, tmp_path), "--run-id", "r", "--rank-by", rank_by]
+    result = runner.invoke(app, ["run", *args])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == expected
+    manifest = json.loads((tmp_path / "reports" / "r" / "manifest.json").read_text())
+    assert manifest["settings"]["rank_by"] == rank_by
+    assert manifest["settings"]["origins"]["rank_by"] == "argument"
+
+
+def test_run_rank_by_unknown_exits_1(chembl_db: Path, panel_file: Path, tmp_path: Path) -> None:
+    args = [*base_args(chembl_db, panel_file, tmp_path), "--rank-by", "pathway"]
+    result = runner.invoke(app, ["run", *args])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "senotarget: error: setting rank_by from argument is invalid ('pathway' is not one of "
+        "strategy, entry, gene): pass --rank-by, set SENOTARGET_RANK_BY, or set rank_by in the "
+        "config file"
+    )
+    assert not (tmp_path / "reports").exists()
 
 
 def test_verbose_without_terminal_prints_one_line_per_stage(

@@ -170,6 +170,7 @@ def test_defaults_with_empty_env() -> None:
         "run_id": "default",
         "workers": "default",
         "report_top": "default",
+        "rank_by": "default",
         "known_compounds": "default",
         "min_rank_move": "default",
         "refresh_panels": "default",
@@ -256,6 +257,9 @@ ENV_VALUES: list[tuple[str, str, Any]] = [
     ("workers", "4", 4),
     ("workers", "0", 0),
     ("report_top", "40", 40),
+    ("rank_by", "entry", "entry"),
+    ("rank_by", "gene", "gene"),
+    ("rank_by", "strategy", "strategy"),
 ]
 
 
@@ -306,6 +310,7 @@ def test_config_file_values_and_origins(tmp_path: Path) -> None:
         "run_id": "default",
         "workers": "argument",
         "report_top": "default",
+        "rank_by": "default",
         "known_compounds": "default",
         "min_rank_move": "default",
         "refresh_panels": "default",
@@ -315,6 +320,18 @@ def test_config_file_values_and_origins(tmp_path: Path) -> None:
         "thresholds.active_pchembl": origin,
         "thresholds.tax_id": origin,
     }
+
+
+def test_rank_by_from_each_origin(tmp_path: Path) -> None:
+    config = _write(tmp_path, 'rank_by = "gene"\n')
+    assert load_settings(env={}).rank_by == "strategy"
+    from_file = load_settings(config=config, env={})
+    assert (from_file.rank_by, from_file.origins["rank_by"]) == ("gene", f"config:{config}")
+    from_env = load_settings(config=config, env={"SENOTARGET_RANK_BY": "entry"})
+    assert (from_env.rank_by, from_env.origins["rank_by"]) == ("entry", "env:SENOTARGET_RANK_BY")
+    explicit = load_settings(config=config, env={"SENOTARGET_RANK_BY": "entry"}, rank_by="strategy")
+    assert (explicit.rank_by, explicit.origins["rank_by"]) == ("strategy", "argument")
+    assert explicit.public_dict()["rank_by"] == "strategy"  # recorded in the manifest
 
 
 #: (case, config given as argument, SENOTARGET_CONFIG set, expected source)
@@ -515,6 +532,28 @@ ERROR_CASES: list[
             "'0' is below 1 (show at least one candidate per strategy)",
             "pass --top, set SENOTARGET_REPORT_TOP",
         ],
+    ),
+    (
+        "unknown_rank_by_env",
+        None,
+        {"SENOTARGET_RANK_BY": "pathway"},
+        {},
+        None,
+        None,
+        [
+            "setting rank_by from SENOTARGET_RANK_BY is invalid",
+            "'pathway' is not one of strategy, entry, gene",
+            "pass --rank-by, set SENOTARGET_RANK_BY, or set rank_by in the config file",
+        ],
+    ),
+    (
+        "unknown_rank_by_config",
+        'rank_by = "Entry"\n',
+        {},
+        {},
+        None,
+        None,
+        ["setting rank_by from config", "'Entry' is not one of strategy, entry, gene"],
     ),
     (
         "non_integer_workers_env",

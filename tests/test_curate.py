@@ -396,10 +396,11 @@ FLAG_CASES: list[tuple[str, dict[str, Any], str, str, str, float]] = [
 
 def test_every_rule_has_a_case() -> None:
     rule_ids = {rule.id for rule in RULES}
-    assert len(rule_ids) == len(RULES) == 16
+    assert len(rule_ids) == len(RULES) == 17
     assert [rule.id for rule in RULES] == sorted(rule_ids)
     row_rules = {rule.id for rule in RULES if rule.scope == "row"}
-    assert row_rules <= {case[0] for case in FLAG_CASES}
+    # other_protein_assay needs an entry's assay exclusions: OTHER_PROTEIN_CASES has its cases
+    assert row_rules <= {case[0] for case in FLAG_CASES} | {"other_protein_assay"}
     assert GROUP_RULES == (
         "contradicted_by_inactive",
         "contradicts_other_assays",
@@ -474,6 +475,7 @@ def test_flag_activities_many_rows_and_rule_counts() -> None:
         "low_confidence": 2,
         "non_nm_units": 2,
         "non_target_assay": 1,
+        "other_protein_assay": 0,  # no entry of TARGETS lists assay exclusions
         "pchembl_computed": 6,
         "potential_duplicate": 1,
         "probable_unit_error": 0,
@@ -483,6 +485,117 @@ def test_flag_activities_many_rows_and_rule_counts() -> None:
 def test_rule_counts_of_clean_rows_are_zero() -> None:
     curated = flag_activities(_activities({}, {}), TARGETS, Thresholds())
     assert rule_counts(curated) == dict.fromkeys(sorted(rule.id for rule in RULES), 0)
+
+
+# -- other_protein_assay: assays on the target that measure another protein -----------------------
+
+#: TARGETS, the single protein's entry listing FKBP12 binding assays as another protein's (the
+#: default panel's mTOR rule, on a test target); the family's entry lists none.
+EXCLUDING = TARGETS.assign(
+    other_protein_assays=["FK506 binding protein;FKBP;macrophilin", "", ""],
+    other_protein_unless=["mTOR", "", ""],
+)
+FKBP_SPA = "The inhibitory activity by using FK506 binding protein 12 SPA binding assay"
+
+#: (case, activity changes, flags, status, potency_use)
+OTHER_PROTEIN_CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
+    (
+        "fkbp12_spa_assay",
+        {ActivityCols.ASSAY_DESCRIPTION: FKBP_SPA},
+        "other_protein_assay",
+        "exclude",
+        "excluded",
+    ),
+    (
+        "macrophilin_any_case",
+        {ActivityCols.ASSAY_DESCRIPTION: "Inhibitory activity against MACROPHILIN (FKBP-12)"},
+        "other_protein_assay",
+        "exclude",
+        "excluded",
+    ),
+    (  # a censored FKBP12 bound is no inactive-side evidence on the target either
+        "censored_fkbp12_bound",
+        {
+            ActivityCols.ASSAY_DESCRIPTION: "Inhibitory activity against FKBP12",
+            ActivityCols.STANDARD_RELATION: ">",
+            ActivityCols.STANDARD_VALUE: 10000.0,
+            ActivityCols.PCHEMBL_VALUE: None,
+        },
+        "censored_inactive;other_protein_assay",
+        "exclude",
+        "excluded",
+    ),
+    (
+        "names_the_own_protein_too",
+        {ActivityCols.ASSAY_DESCRIPTION: "Inhibition of FKBP12-independent human mTOR"},
+        "",
+        "ok",
+        "potency",
+    ),
+    (
+        "own_protein_only",
+        {ActivityCols.ASSAY_DESCRIPTION: "Inhibition of mTOR kinase"},
+        "",
+        "ok",
+        "potency",
+    ),
+    ("no_description", {ActivityCols.ASSAY_DESCRIPTION: None}, "", "ok", "potency"),
+    (
+        "entry_without_exclusions",
+        {ActivityCols.ASSAY_DESCRIPTION: FKBP_SPA, ActivityCols.TARGET_CHEMBL_ID: FAMILY},
+        "",
+        "ok",
+        "potency",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "flags", "status", "use"),
+    [case[1:] for case in OTHER_PROTEIN_CASES],
+    ids=[case[0] for case in OTHER_PROTEIN_CASES],
+)
+def test_other_protein_assay(changes: dict[str, Any], flags: str, status: str, use: str) -> None:
+    curated = flag_activities(_activities(changes), EXCLUDING, Thresholds())
+    row = curated.iloc[0]
+    assert (row[CuratedCols.FLAGS], row[CuratedCols.STATUS]) == (flags, status)
+    assert row[CuratedCols.POTENCY_USE] == use
+
+
+def test_other_protein_terms_of_entries_sharing_a_target_are_joined() -> None:
+    """A target in two entries takes both entries' patterns and keep-words."""
+    shared = pd.concat(
+        [
+            EXCLUDING.iloc[[0]],
+            EXCLUDING.iloc[[0]].assign(
+                label="other", other_protein_assays="calcineurin", other_protein_unless="FRB"
+            ),
+        ],
+        ignore_index=True,
+    )
+    descriptions = [
+        "Inhibition of calcineurin",
+        FKBP_SPA,
+        "FKBP12 binding to the FRB domain",
+        "Inhibition of the target",
+    ]
+    curated = flag_activities(
+        _activities(*({ActivityCols.ASSAY_DESCRIPTION: d} for d in descriptions)),
+        shared,
+        Thresholds(),
+    )
+    assert curated[CuratedCols.FLAGS].tolist() == [
+        "other_protein_assay",
+        "other_protein_assay",
+        "",
+        "",
+    ]
+
+
+def test_other_protein_rule_is_an_exclusion_with_its_citation() -> None:
+    (rule,) = [r for r in RULES if r.id == "other_protein_assay"]
+    assert (rule.severity, rule.scope, rule.release_field) == ("exclude", "row", False)
+    assert "Liu et al. 1991 Cell 66:807" in rule.citation
 
 
 # -- group rules: every row of a (parent compound, target) together --------------------------------

@@ -25,7 +25,14 @@ from typer.testing import CliRunner
 from senotarget.cli import app
 from senotarget.report import html as render
 from senotarget.report.files import read_table_file
-from senotarget.schema import CandidateCols, EvidenceCols, RunResult, TargetCols
+from senotarget.schema import (
+    CandidateCols,
+    EvidenceCols,
+    RankingCols,
+    RunResult,
+    SelectivityCols,
+    TargetCols,
+)
 from senotarget.stages import curate
 
 WEIGHTS = {
@@ -991,6 +998,8 @@ def test_run_page_outline(fixture_run: RunResult) -> None:
         "summary",
         "targets",
         *STRATEGY_SECTIONS,
+        "pathways",
+        "genes",
         "validation",
         "potency",
         "curation",
@@ -1003,6 +1012,8 @@ def test_run_page_outline(fixture_run: RunResult) -> None:
         "Senolytic candidates",
         "Senomorphic candidates",
         "Senoreverter candidates",
+        "Candidates per pathway",
+        "Candidates per gene",
         "Validation",
         "Potency per target",
         "Curation",
@@ -1185,7 +1196,14 @@ def test_methods_table_lists_every_rule_with_a_citation(fixture_run: RunResult) 
     assert [m.name for m in methods if m.stage == "curate"][-len(curate.RULES) :] == [
         f"{rule.id} ({rule.severity})" for rule in curate.RULES
     ]
-    assert {m.stage for m in methods} == {"resolve", "curate", "chemistry", "classify", "score"}
+    assert {m.stage for m in methods} == {
+        "resolve",
+        "curate",
+        "chemistry",
+        "classify",
+        "score",
+        "rank",
+    }
     assert all(m.citation and m.text for m in methods)
 
 
@@ -1199,7 +1217,7 @@ def test_page_is_self_contained(fixture_run: RunResult) -> None:
     assert len(styles) == 2
     assert not [s for s in styles if "@import" in s or "url(" in s]
     images = doc.find_all("img")
-    assert len(images) == 5
+    assert len(images) == 10  # 5 in the strategy sections, 5 in the per-pathway section
     assert all((i.attrs["src"] or "").startswith("data:image/svg+xml;base64,") for i in images)
     for node in doc.iter():
         for name, value in node.attrs.items():
@@ -1227,7 +1245,7 @@ def test_chembl_text_is_escaped(fixture_run: RunResult, tmp_path: Path) -> None:
     assert first[1].one("img").attrs["alt"] == "structure of <script>alert('x')</script>"
     assert len(doc.find_all("script")) == 1
     assert [n.tag for n in doc.iter() if "onerror" in n.attrs] == []
-    assert len(doc.find_all("img")) == 5
+    assert len(doc.find_all("img")) == 10
 
 
 def test_report_command_rerenders_the_same_page(fixture_run: RunResult, tmp_path: Path) -> None:
@@ -1306,3 +1324,281 @@ def test_empty_run_renders_without_candidates_or_plot() -> None:
     assert [_cells(r) for r in _rows(doc, "targets-table")] == [
         ["X", "FAKE1", "senolytic", "inhibit", "unresolved", "", "0", "0", "", "no target"]
     ]
+
+
+# -- rankings within the panel entry and the gene, and the selectivity heat maps ----------------
+
+#: Per panel entry of the fixture run: its heading and the rows of its top table (rank, compound,
+#: entry score, strategy rank).
+RUN_ENTRIES: list[tuple[str, str, list[tuple[str, str, str, str]]]] = [
+    (
+        "entry-bcl-2-family",
+        "BCL-2 family · senolytic · genes BCL2, BCL2L1 · 2 ranked",
+        [
+            ("1", "CHEMBL900001", "0.692", "senolytic 1 / 2"),
+            ("2", "CHEMBL900015", "0.271", "senolytic 2 / 2"),
+        ],
+    ),
+    (
+        "entry-jak-stat",
+        "JAK-STAT · senomorphic · genes JAK1, JAK2 · 3 ranked",
+        [
+            ("1", "CHEMBL900003", "0.689", "senomorphic 1 / 4"),
+            ("2", "CHEMBL900016", "0.396", "senomorphic 3 / 4"),
+            ("3", "CHEMBL900014", "0.396", "senomorphic 4 / 4"),
+        ],
+    ),
+    (
+        "entry-mtor",
+        "mTOR · senomorphic, senoreverter · genes MTOR · 1 ranked",
+        [("1", "CHEMBL900011", "0.512", "senomorphic 2 / 4; senoreverter 1 / 2")],
+    ),
+    (
+        "entry-nad-restoration",
+        "NAD+ restoration · senoreverter · genes NAMPT · 1 ranked",
+        [("1", "CHEMBL900006", "0.461", "senoreverter 2 / 2")],
+    ),
+]
+
+
+def test_pathway_section_ranks_within_each_entry(fixture_run: RunResult) -> None:
+    section = _page(Path(fixture_run.run_dir)).one("section", id="pathways")
+    entries = section.find_all("div", cls="entry")
+    assert [e.attrs["id"] for e in entries] == [e[0] for e in RUN_ENTRIES]
+    for entry, (anchor, heading, rows) in zip(entries, RUN_ENTRIES, strict=True):
+        assert entry.one("h3").text() == heading
+        got = [
+            (
+                c[0].text(),
+                c[2].one("a").text(),
+                c[3].one("b").text(),
+                "; ".join(d.text() for d in c[9].find_all("div")),
+            )
+            for c in (r.find_all("td") for r in _rows(entry, f"table-{anchor}"))
+        ]
+        assert got == rows, anchor
+        # the score bar of the entry score, as in the strategy sections
+        assert entry.one("table", id=f"table-{anchor}").find_all("div", cls="bar")
+    # every structure drawn where the strategy sections draw it
+    assert len(section.find_all("img", cls="structure")) == 5
+
+
+#: The heat map of the JAK-STAT entry: per compound, the state class of each resolved gene.
+JAK_HEATMAP = [
+    ("1", "JAKTIVE", ["not_tested", "not_tested", "potent", "potent", "not_tested", "not_tested"]),
+    ("2", "CHEMBL900016", ["not_tested"] * 3 + ["potent", "not_tested", "not_tested"]),
+    ("3", "CHEMBL900014", ["not_tested"] * 3 + ["potent", "not_tested", "not_tested"]),
+]
+
+
+def test_selectivity_heat_map(fixture_run: RunResult) -> None:
+    doc = _page(Path(fixture_run.run_dir))
+    table = doc.one("table", id="heat-entry-jak-stat")
+    head = table.one("thead").find_all("tr")
+    groups = [(th.text(), th.attrs.get("colspan")) for th in head[0].find_all("th", cls="group")]
+    assert groups == [
+        ("BCL-2 family", "2"),
+        ("JAK-STAT", "2"),
+        ("mTOR", "1"),
+        ("NAD+ restoration", "1"),
+    ]
+    assert [th.text() for th in head[1].find_all("th")] == [
+        "BCL2",
+        "BCL2L1",
+        "JAK1",
+        "JAK2",
+        "MTOR",
+        "NAMPT",
+    ]
+    # the entry's own genes are marked in the header and in every row
+    assert [th.text() for th in head[1].find_all("th", cls="own")] == ["JAK1", "JAK2"]
+    got = []
+    for row in table.one("tbody").find_all("tr"):
+        cells = row.find_all("td")
+        states = [
+            next(c.removeprefix("hm-") for c in td.classes() if c.startswith("hm-"))
+            for td in cells[2:]
+        ]
+        got.append((cells[0].text(), cells[1].text(), states))
+    assert got == JAK_HEATMAP
+    first = table.one("tbody").find_all("tr")[0].find_all("td")
+    assert [td.text() for td in first[2:]] == ["", "", "8.3", "7.7", "", ""]
+    assert first[4].attrs["title"] == (
+        "JAK1: potent: best median pChEMBL at or above the active threshold; "
+        "best median pChEMBL 8.30; 2 assays"
+    )
+    mtor = doc.one("table", id="heat-entry-mtor").one("tbody").find_all("td")
+    assert [(td.text(), td.classes()) for td in mtor if "own" in td.classes()] == [
+        ("M", ["hm", "hm-mechanism_only", "own", "first"])
+    ]
+
+
+def test_heat_map_legend_tells_every_state_apart(fixture_run: RunResult) -> None:
+    legend = (
+        _page(Path(fixture_run.run_dir)).one("section", id="pathways").one("div", cls="hmlegend")
+    )
+    swatches = legend.find_all("span", cls="swatch")
+    assert [s.classes()[1] for s in swatches] == [f"hm-{s}" for s in SelectivityCols.STATES]
+    assert list(render.SELECTIVITY_STATES) == list(SelectivityCols.STATES)
+    colours = [c for c, _symbol, _text in render.SELECTIVITY_STATES.values()]
+    assert len(set(colours)) == len(colours)
+    # inactive is a grey cell with a dash; not tested a hatched white cell with no text
+    assert render.SELECTIVITY_STATES["inactive"][:2] == ("#A3A3A3", "\u2013")
+    assert render.SELECTIVITY_STATES["not_tested"][:2] == ("#FFFFFF", "")
+    style = _page(Path(fixture_run.run_dir)).one("head").one("style").text()
+    assert (
+        "td.hm-not_tested, .swatch.hm-not_tested { background: repeating-linear-gradient(" in style
+    )
+
+
+def test_gene_section_and_best_per_entry(fixture_run: RunResult) -> None:
+    doc = _page(Path(fixture_run.run_dir))
+    genes = doc.one("section", id="genes").find_all("details", cls="gene-ranking")
+    assert [d.one("summary").text() for d in genes] == [
+        "BCL2 · BCL-2 family · 2 ranked · best: BCLINIB",
+        "BCL2L1 · BCL-2 family · 1 ranked · best: BCLINIB",
+        "JAK1 · JAK-STAT · 1 ranked · best: JAKTIVE",
+        "JAK2 · JAK-STAT · 3 ranked · best: JAKTIVE",
+        "MTOR · mTOR · 1 ranked · best: MTORMAB",
+        "NAMPT · NAD+ restoration · 1 ranked · best: NAMPTACT",
+    ]
+    assert [_cells(r)[:3] for r in _rows(doc, "gene-JAK2")] == [
+        ["1", "JAKTIVE CHEMBL900003", "0.636"],
+        ["2", "CHEMBL900016", "0.446"],
+        ["3", "CHEMBL900014", "0.446"],
+    ]
+    best = [_cells(r) for r in _rows(doc, "best-per-entry")]
+    assert best == [
+        [
+            "BCL-2 family",
+            "senolytic",
+            "2",
+            "BCLINIB CHEMBL900001",
+            "0.692",
+            "mechanism",
+            "senolytic 1 / 2",
+        ],
+        [
+            "JAK-STAT",
+            "senomorphic",
+            "3",
+            "JAKTIVE CHEMBL900003",
+            "0.689",
+            "mechanism",
+            "senomorphic 1 / 4",
+        ],
+        [
+            "mTOR",
+            "senomorphic, senoreverter",
+            "1",
+            "MTORMAB CHEMBL900011",
+            "0.512",
+            "mechanism",
+            "senomorphic 2 / 4; senoreverter 1 / 2",
+        ],
+        [
+            "NAD+ restoration",
+            "senoreverter",
+            "1",
+            "NAMPTACT CHEMBL900006",
+            "0.461",
+            "mechanism",
+            "senoreverter 2 / 2",
+        ],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rank_by", "order"),
+    [
+        ("strategy", ["summary", "targets", *STRATEGY_SECTIONS, "pathways", "genes"]),
+        # the chosen ranking right after the summary; the strategies keep their place
+        ("entry", ["summary", "pathways", "targets", *STRATEGY_SECTIONS, "genes"]),
+        ("gene", ["summary", "genes", "targets", *STRATEGY_SECTIONS, "pathways"]),
+    ],
+)
+def test_rank_by_chooses_the_ranking_the_page_leads_with(
+    fixture_run: RunResult, rank_by: str, order: list[str]
+) -> None:
+    folder = Path(fixture_run.run_dir)
+    tables = {
+        n: read_table_file(folder / n)
+        for n in (
+            "candidates.csv",
+            "evidence.csv",
+            "targets.csv",
+            "rankings.csv",
+            "selectivity.csv",
+        )
+    }
+    manifest = _manifest(folder)
+    manifest["settings"]["rank_by"] = rank_by
+    doc = parse(
+        render.render_html(
+            tables["candidates.csv"],
+            tables["evidence.csv"],
+            tables["targets.csv"],
+            manifest,
+            rankings=tables["rankings.csv"],
+            selectivity=tables["selectivity.csv"],
+        )
+    )
+    ids = [s.attrs.get("id") for s in doc.one("main").elements()]
+    assert ids[:7] == order
+    nav = [a.attrs["href"] for a in doc.one("nav").find_all("a")]
+    assert nav[:7] == [f"#{i}" for i in order]
+    opened = ["open" in d.attrs for d in doc.find_all("details", cls="gene-ranking")]
+    assert opened == [rank_by == "gene"] * 6
+
+
+def test_a_run_without_rankings_has_no_ranking_sections(fixture_run: RunResult) -> None:
+    folder = Path(fixture_run.run_dir)
+    tables = {
+        n: read_table_file(folder / n) for n in ("candidates.csv", "evidence.csv", "targets.csv")
+    }
+    doc = parse(
+        render.render_html(
+            tables["candidates.csv"],
+            tables["evidence.csv"],
+            tables["targets.csv"],
+            _manifest(folder),
+        )
+    )
+    ids = [s.attrs.get("id") for s in doc.one("main").elements()]
+    assert "pathways" not in ids and "genes" not in ids
+    assert doc.find_all("table", id="best-per-entry") == []
+
+
+def test_heat_map_says_which_top_compounds_selectivity_lacks(fixture_run: RunResult) -> None:
+    folder = Path(fixture_run.run_dir)
+    tables = {
+        n: read_table_file(folder / n)
+        for n in (
+            "candidates.csv",
+            "evidence.csv",
+            "targets.csv",
+            "rankings.csv",
+            "selectivity.csv",
+        )
+    }
+    selectivity = tables["selectivity.csv"]
+    kept = selectivity[selectivity[SelectivityCols.MOLECULE_CHEMBL_ID] != "CHEMBL900014"]
+    doc = parse(
+        render.render_html(
+            tables["candidates.csv"],
+            tables["evidence.csv"],
+            tables["targets.csv"],
+            _manifest(folder),
+            rankings=tables["rankings.csv"],
+            selectivity=kept,
+        )
+    )
+    entry = doc.one("div", id="entry-jak-stat")
+    assert [r.find_all("td")[1].text() for r in _rows(entry, "heat-entry-jak-stat")] == [
+        "JAKTIVE",
+        "CHEMBL900016",
+    ]
+    assert entry.find_all("p", cls="muted")[-1].text() == (
+        "1 of these compounds are beyond the run's own top 25 and have no row in selectivity.csv."
+    )
+    assert set(tables["rankings.csv"][RankingCols.SCOPE]) == {"strategy", "entry", "gene"}

@@ -9,7 +9,7 @@ import pytest
 
 from senotarget.errors import ConfigError, PanelError
 from senotarget.panels.load import load_panel, parse_panel
-from senotarget.schema import Direction, Strategy
+from senotarget.schema import AssayExclusion, Direction, MechanismPartner, Strategy
 
 #: (label, genes, strategies, direction, caution must contain or "" for none)
 DEFAULT_ROWS: list[tuple[str, tuple[str, ...], tuple[Strategy, ...], Direction, str]] = [
@@ -51,6 +51,19 @@ direction = "inhibit"
 citation = "doc Fig. 1"
 """
 HEAD = 'name = "test"\n\n'  # the entry header is on line 3
+#: A valid mechanism partner and assay exclusion of ENTRY; error cases edit them.
+PARTNER = """
+[[entries.partners]]
+gene = "FKBP1A"
+via = "v"
+requires = "rapamycin_site"
+citation = "c"
+"""
+EXCLUSION = """
+[[entries.assay_exclusions]]
+measures = "FKBP12"
+patterns = ["FKBP"]
+"""
 
 
 def test_default_panel_rows() -> None:
@@ -82,8 +95,10 @@ def test_default_panel_documents_and_strategy_caution() -> None:
     assert list(panel.strategy_cautions) == ["senoreverter"]
     assert panel.strategy_cautions["senoreverter"].startswith("Relapse risk")
     assert "Milanovic et al. 2018" in panel.strategy_cautions["senoreverter"]
-    assert len(panel.genes()) == 27
+    # the 27 genes of the entries, then FKBP1A, the mTOR entry's mechanism partner
+    assert len(panel.genes()) == 28
     assert panel.genes()[:5] == ("BCL2", "BCL2L1", "BCL2L2", "MCL1", "PIK3CA")
+    assert panel.genes()[-1] == "FKBP1A"
 
 
 #: (case, panel text, line in the message or None, substrings of the message)
@@ -109,7 +124,10 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
         3,
         [
             "entry 1 has unknown key 'colour'",
-            "use only caution, citation, contrary_note, direction, evidence, genes",
+            (
+                "use only assay_exclusions, caution, citation, contrary_note, direction, "
+                "evidence, genes, label, partners, pathway, strategies"
+            ),
         ],
     ),
     (
@@ -186,6 +204,126 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
         HEAD + 'extends = "other"\n' + ENTRY,
         3,
         ["extends 'other', which is not a built-in panel", 'use extends = "default"'],
+    ),
+    (
+        "partners_not_tables",
+        HEAD + ENTRY + 'partners = ["FKBP1A"]\n',
+        3,
+        ["entry 'A': partners is not a list of tables", "write [[entries.partners]]"],
+    ),
+    (
+        "partner_unknown_key",
+        HEAD + ENTRY + PARTNER + "colour = 1\n",
+        3,
+        [
+            "entry 'A': a partner has unknown key 'colour'",
+            "use only acts_on, citation, gene, otherwise, requires, via",
+        ],
+    ),
+    (
+        "partner_malformed_gene",
+        HEAD + ENTRY + PARTNER.replace('"FKBP1A"', '"FKBP 1A"'),
+        3,
+        ["entry 'A' has a partner with malformed gene symbol 'FKBP 1A'", 'gene = "FKBP1A"'],
+    ),
+    (
+        "partner_is_a_gene_of_the_entry",
+        HEAD + ENTRY + PARTNER.replace('"FKBP1A"', '"bcl2"'),
+        3,
+        ["entry 'A', partner BCL2 is also a gene of the entry", "list it in one place"],
+    ),
+    (
+        "partner_twice",
+        HEAD + ENTRY + PARTNER + PARTNER,
+        3,
+        ["entry 'A', partner FKBP1A is listed twice", "list each partner once"],
+    ),
+    (
+        "partner_acts_on_another_gene",
+        HEAD + ENTRY + PARTNER + 'acts_on = "MTOR"\n',
+        3,
+        ["partner FKBP1A: acts_on 'MTOR' is not a gene of the entry", "one of BCL2"],
+    ),
+    (
+        "partner_acts_on_needed_with_several_genes",
+        HEAD + ENTRY.replace('["BCL2"]', '["BCL2", "MCL1"]') + PARTNER,
+        3,
+        ["partner FKBP1A: acts_on '' is not a gene of the entry", "one of BCL2, MCL1"],
+    ),
+    (
+        "partner_unknown_condition",
+        HEAD + ENTRY + PARTNER.replace("rapamycin_site", "macrolide"),
+        3,
+        [
+            "partner FKBP1A: requires 'macrolide' is not a known condition",
+            "use one of rapamycin_site, or leave it out to count every record",
+        ],
+    ),
+    (
+        "partner_without_via",
+        HEAD + ENTRY + PARTNER.replace('via = "v"\n', ""),
+        3,
+        ["entry 'A', partner FKBP1A has no via", 'add via = "..."'],
+    ),
+    (
+        "partner_without_citation",
+        HEAD + ENTRY + PARTNER.replace('citation = "c"\n', 'citation = " "\n'),
+        3,
+        ["entry 'A', partner FKBP1A has no citation"],
+    ),
+    (
+        "partner_otherwise_not_text",
+        HEAD + ENTRY + PARTNER + "otherwise = 3\n",
+        3,
+        ["entry 'A', partner FKBP1A: otherwise is not a string"],
+    ),
+    (
+        "partner_ranked_in_another_entry",
+        HEAD + ENTRY + PARTNER + "\n" + ENTRY.replace('"A"', '"B"').replace("BCL2", "FKBP1A"),
+        11,
+        [
+            "entry 'A' names FKBP1A as a mechanism partner, but it is a gene of entry 'B'",
+            "rank the gene in one entry or use it as a partner, not both",
+        ],
+    ),
+    (
+        "exclusion_unknown_key",
+        HEAD + ENTRY + EXCLUSION + "colour = 1\n",
+        3,
+        [
+            "entry 'A': an assay exclusion has unknown key 'colour'",
+            "use only citation, measures, patterns, unless",
+        ],
+    ),
+    (
+        "exclusion_without_measures",
+        HEAD + ENTRY + EXCLUSION.replace('measures = "FKBP12"\n', ""),
+        3,
+        ["entry 'A', assay exclusion has no measures"],
+    ),
+    (
+        "exclusion_without_patterns",
+        HEAD + ENTRY + EXCLUSION.replace('["FKBP"]', "[]"),
+        3,
+        [
+            (
+                "entry 'A', assay exclusion: patterns is not a non-empty list of non-empty "
+                "strings without ';'"
+            ),
+            "case-insensitive description substrings",
+        ],
+    ),
+    (
+        "exclusion_pattern_with_separator",
+        HEAD + ENTRY + EXCLUSION.replace('"FKBP"', '"FKBP;12"'),
+        3,
+        ["entry 'A', assay exclusion: patterns is not a non-empty list"],
+    ),
+    (
+        "exclusion_unless_not_a_list",
+        HEAD + ENTRY + EXCLUSION + 'unless = "mTOR"\n',
+        3,
+        ["entry 'A', assay exclusion: unless is not a list of non-empty strings"],
     ),
     (
         "strategy_caution_unknown_strategy",
@@ -332,3 +470,60 @@ def test_extends_default_without_entries_is_the_default() -> None:
     panel = parse_panel('name = "copy"\nextends = "default"\n', source="copy.toml")
     assert panel.name == "copy"
     assert panel.entries == load_panel("default").entries
+
+
+def test_default_mtor_partner_and_assay_exclusions() -> None:
+    """The rapalogs' FKBP1A records count for MTOR, for rapamycin-site ligands; FKBP12 binding
+    assays on the mTOR target are another protein's (Choi 1996; Liu 1991)."""
+    entries = {e.label: e for e in load_panel("default").entries}
+    (partner,) = entries["mTOR"].partners
+    assert (partner.gene, partner.acts_on, partner.via, partner.requires, partner.otherwise) == (
+        "FKBP1A",
+        "MTOR",
+        "allosteric mTORC1 inhibition via FKBP12",
+        "rapamycin_site",
+        "ATP-competitive: not a rapamycin-site ligand",
+    )
+    assert "Choi et al. 1996 Science 273:239" in partner.citation
+    (exclusion,) = entries["mTOR"].assay_exclusions
+    assert exclusion.measures == "FKBP12 (FKBP1A)"
+    assert exclusion.patterns == (
+        "FKBP",
+        "FK506 binding protein",
+        "FK-506 binding protein",
+        "FK506-binding protein",
+        "macrophilin",
+    )
+    assert exclusion.unless == ("mTOR", "target of rapamycin", "FRAP", "FRB")
+    assert "Liu et al. 1991 Cell 66:807" in exclusion.citation
+    others = [e for e in entries.values() if e.label != "mTOR"]
+    assert all(not e.partners and not e.assay_exclusions for e in others)
+
+
+def test_partner_and_exclusion_fields_are_parsed() -> None:
+    text = (
+        HEAD
+        + ENTRY.replace('["BCL2"]', '["BCL2", "MCL1"]')
+        + PARTNER.replace('"FKBP1A"', '"fkbp1a"')
+        + 'acts_on = "mcl1"\notherwise = " direct "\n'
+        + EXCLUSION.replace('["FKBP"]', '[" FKBP ", "macrophilin", "FKBP"]')
+        + 'unless = ["mTOR"]\ncitation = "why"\n'
+    )
+    (entry,) = parse_panel(text, source="p.toml").entries
+    (partner,) = entry.partners
+    assert partner == MechanismPartner("FKBP1A", "MCL1", "v", "rapamycin_site", "c", "direct")
+    assert entry.assay_exclusions == (
+        AssayExclusion("FKBP12", ("FKBP", "macrophilin"), ("mTOR",), "why"),
+    )
+
+
+def test_partner_without_condition_counts_every_record() -> None:
+    text = HEAD + ENTRY + PARTNER.replace('requires = "rapamycin_site"\n', "")
+    (entry,) = parse_panel(text, source="p.toml").entries
+    assert entry.partners[0].requires is None
+
+
+def test_extending_the_default_with_fkbp1a_as_a_gene_is_refused() -> None:
+    text = 'extends = "default"\n\n' + ENTRY.replace("BCL2", "FKBP1A")
+    with pytest.raises(PanelError, match="names FKBP1A as a mechanism partner, but it is a gene"):
+        parse_panel(text, source="ext.toml")

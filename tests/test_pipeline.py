@@ -17,9 +17,9 @@ from senotarget.errors import (
     UnknownTargetError,
 )
 from senotarget.pipeline import resolve_genes, run
-from senotarget.report.files import TABLES
+from senotarget.report.files import TABLES, read_run_table
 from senotarget.runs.explain import explain
-from senotarget.schema import CandidateCols, RunResult
+from senotarget.schema import CandidateCols, RankingCols, RunResult, SelectivityCols
 from tests.conftest import fixture_settings
 
 # strategy, rank, molecule, is_candidate, direction, labels, primary_label, targets
@@ -66,6 +66,10 @@ EXPECTED_CANDIDATES = [
 ]
 
 
+#: The tables every run writes beside :data:`TABLES` (optional only for runs written before them).
+RUN_TABLES = {"rankings.csv": RankingCols.ORDER, "selectivity.csv": SelectivityCols.ORDER}
+
+
 def read(result: RunResult, name: str) -> pd.DataFrame:
     return pd.read_csv(Path(result.run_dir) / name, keep_default_na=False, na_values=[""])
 
@@ -79,13 +83,17 @@ def test_run_writes_every_table_with_exact_columns(fixture_run: RunResult) -> No
         "evidence.csv",
         "evidence.parquet",
         "manifest.json",
+        "rankings.csv",
+        "rankings.parquet",
         "report.html",
+        "selectivity.csv",
+        "selectivity.parquet",
         "targets.csv",
         "targets.parquet",
         "validation.csv",
         "validation.parquet",
     ]
-    for name, columns in TABLES.items():
+    for name, columns in {**TABLES, **RUN_TABLES}.items():
         assert list(read(fixture_run, name).columns) == list(columns)
 
 
@@ -105,6 +113,121 @@ def test_candidates_table(fixture_run: RunResult) -> None:
         for r in table.itertuples()
     ]
     assert got == EXPECTED_CANDIDATES
+
+
+#: rankings.csv of the fixture run: (scope, key, rank, n_ranked, molecule, direction, targets)
+EXPECTED_RANKINGS = [
+    ("strategy", "senolytic", 1, 2, "CHEMBL900001", "mechanism", "BCL2;BCL2L1"),
+    ("strategy", "senolytic", 2, 2, "CHEMBL900015", "inferred", "BCL2"),
+    ("strategy", "senomorphic", 1, 4, "CHEMBL900003", "mechanism", "JAK1;JAK2"),
+    ("strategy", "senomorphic", 2, 4, "CHEMBL900011", "mechanism", "MTOR"),
+    ("strategy", "senomorphic", 3, 4, "CHEMBL900016", "action_type", "JAK2"),
+    ("strategy", "senomorphic", 4, 4, "CHEMBL900014", "inferred", "JAK2"),
+    ("strategy", "senoreverter", 1, 2, "CHEMBL900011", "mechanism", "MTOR"),
+    ("strategy", "senoreverter", 2, 2, "CHEMBL900006", "mechanism", "NAMPT"),
+    ("entry", "BCL-2 family", 1, 2, "CHEMBL900001", "mechanism", "BCL2;BCL2L1"),
+    ("entry", "BCL-2 family", 2, 2, "CHEMBL900015", "inferred", "BCL2"),
+    ("entry", "JAK-STAT", 1, 3, "CHEMBL900003", "mechanism", "JAK1;JAK2"),
+    ("entry", "JAK-STAT", 2, 3, "CHEMBL900016", "action_type", "JAK2"),
+    ("entry", "JAK-STAT", 3, 3, "CHEMBL900014", "inferred", "JAK2"),
+    ("entry", "mTOR", 1, 1, "CHEMBL900011", "mechanism", "MTOR"),
+    ("entry", "NAD+ restoration", 1, 1, "CHEMBL900006", "mechanism", "NAMPT"),
+    ("gene", "BCL2", 1, 2, "CHEMBL900001", "mechanism", "BCL2"),
+    ("gene", "BCL2", 2, 2, "CHEMBL900015", "inferred", "BCL2"),
+    ("gene", "BCL2L1", 1, 1, "CHEMBL900001", "mechanism", "BCL2L1"),
+    ("gene", "JAK1", 1, 1, "CHEMBL900003", "mechanism", "JAK1"),
+    ("gene", "JAK2", 1, 3, "CHEMBL900003", "mechanism", "JAK2"),
+    ("gene", "JAK2", 2, 3, "CHEMBL900016", "action_type", "JAK2"),
+    ("gene", "JAK2", 3, 3, "CHEMBL900014", "inferred", "JAK2"),
+    ("gene", "MTOR", 1, 1, "CHEMBL900011", "mechanism", "MTOR"),
+    ("gene", "NAMPT", 1, 1, "CHEMBL900006", "mechanism", "NAMPT"),
+]
+
+
+def test_rankings_table(fixture_run: RunResult) -> None:
+    table = read_run_table(Path(fixture_run.run_dir), "rankings.csv")
+    assert list(table.columns) == list(RankingCols.ORDER)
+    got = [
+        (r.scope, r.key, r.rank, r.n_ranked, r.molecule_chembl_id, r.direction, r.targets)
+        for r in table.itertuples()
+    ]
+    assert got == EXPECTED_RANKINGS
+    # the strategy scope is candidates.csv's rank and score, row for row
+    candidates = read_run_table(Path(fixture_run.run_dir), "candidates.csv")
+    shown = candidates[candidates[CandidateCols.IS_CANDIDATE]]
+    strategy = table[table[RankingCols.SCOPE] == "strategy"]
+    columns = ["molecule_chembl_id", "rank", "score", *CandidateCols.COMPONENTS]
+    assert strategy[columns].reset_index(drop=True).equals(shown[columns].reset_index(drop=True))
+    # one entry per strategy here (senolytic: BCL-2 family), so the entry score is the strategy's
+    bcl = table[(table[RankingCols.KEY] == "BCL-2 family")]
+    assert list(bcl[RankingCols.SCORE]) == list(strategy[strategy.key == "senolytic"].score)
+
+
+#: selectivity.csv of the fixture run: per top compound, the state on each resolved gene
+EXPECTED_SELECTIVITY = {
+    "CHEMBL900001": ["potent", "potent", "not_tested", "not_tested", "not_tested", "not_tested"],
+    "CHEMBL900015": [
+        "potent",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+    ],
+    "CHEMBL900003": ["not_tested", "not_tested", "potent", "potent", "not_tested", "not_tested"],
+    "CHEMBL900011": [
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "mechanism_only",
+        "not_tested",
+    ],
+    "CHEMBL900016": [
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "potent",
+        "not_tested",
+        "not_tested",
+    ],
+    "CHEMBL900014": [
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "potent",
+        "not_tested",
+        "not_tested",
+    ],
+    "CHEMBL900006": [
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "not_tested",
+        "active_weak",
+    ],
+}
+
+
+def test_selectivity_table(fixture_run: RunResult) -> None:
+    table = read_run_table(Path(fixture_run.run_dir), "selectivity.csv")
+    assert list(table.columns) == list(SelectivityCols.ORDER)
+    genes = ["BCL2", "BCL2L1", "JAK1", "JAK2", "MTOR", "NAMPT"]  # resolved, panel order
+    got: dict[str, list[str]] = {}
+    columns = (table.molecule_chembl_id, table.gene_symbol, table.state)
+    for molecule, gene, state in zip(*columns, strict=True):
+        got.setdefault(str(molecule), []).append(str(state))
+        assert gene == genes[len(got[str(molecule)]) - 1]
+    assert got == EXPECTED_SELECTIVITY
+    jaktive = table[table.molecule_chembl_id == "CHEMBL900003"].set_index("gene_symbol")
+    assert list(jaktive.loc["JAK1", ["best_pchembl", "n_assays", "direction"]]) == [
+        8.3,
+        2,
+        "mechanism",
+    ]
+    assert jaktive.loc["JAK1", "top_of"] == "strategy:senomorphic;entry:JAK-STAT"
+    assert bool(table.loc[table.state == "not_tested", "best_pchembl"].isna().all())
 
 
 @pytest.mark.parametrize(
@@ -186,6 +309,7 @@ def test_manifest(fixture_run: RunResult) -> None:
         "aggregate",
         "classify",
         "score",
+        "rank",
         "validate",
         "report",
     }
@@ -362,7 +486,7 @@ def test_runs_are_deterministic(
     chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult
 ) -> None:
     again = run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="again"))
-    for name in TABLES:
+    for name in [*TABLES, *RUN_TABLES]:
         assert read(again, name).equals(read(fixture_run, name))
 
 

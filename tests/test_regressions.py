@@ -179,3 +179,43 @@ def test_sigterm_leaves_a_whole_run_or_nothing(
     left = sorted(p.name for p in out.iterdir()) if out.exists() else []
     assert code in (0, 128 + signal.SIGTERM)
     assert left == (["r"] if code == 0 else [])  # never a hidden staging folder or marker
+
+
+# -- messages that gave the wrong reason ----------------------------------------------------------
+
+
+def test_report_on_a_corrupt_manifest_says_so(fixture_run: object, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from senotarget.cli import app
+
+    run = tmp_path / "run"
+    shutil.copytree(Path(fixture_run.run_dir), run)  # type: ignore[attr-defined]
+    (run / "manifest.json").write_text("{bad", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(run)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"senotarget: error: {run} is not a finished senotarget run (manifest.json: Expecting "
+        "property name enclosed in double quotes: line 1 column 2 (char 1)): pass a folder "
+        "written by `senotarget run`"
+    )
+
+
+def test_diff_output_under_a_file_says_the_file_is_in_the_way(
+    fixture_run: object, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from senotarget.cli import app
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    run = str(fixture_run.run_dir)  # type: ignore[attr-defined]
+    result = CliRunner().invoke(app, ["diff", run, run, "-o", str(blocker / "out.csv")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"senotarget: error: cannot write {blocker / 'out.csv'}: {blocker} is a file, not a "
+        "folder: pass -o a path in a folder"
+    )

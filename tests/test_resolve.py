@@ -8,8 +8,21 @@ import pandas as pd
 import pytest
 
 from senotarget.config import Thresholds
-from senotarget.schema import ComponentCols, Panel, PanelEntry, TargetCols
-from senotarget.stages.resolve import confidence_threshold, resolve_targets, resolved_only
+from senotarget.schema import (
+    AssayExclusion,
+    ComponentCols,
+    MechanismPartner,
+    Panel,
+    PanelEntry,
+    TargetCols,
+)
+from senotarget.stages.resolve import (
+    confidence_threshold,
+    own_targets,
+    partner_targets,
+    resolve_targets,
+    resolved_only,
+)
 
 PANEL = Panel(
     name="test",
@@ -117,6 +130,10 @@ def _row(entry: dict[str, str], gene: str, target: str, **values: Any) -> dict[s
         "confidence_min": 8,
         "pathway": entry["pathway"],
         "caution": entry["caution"],
+        "partner": "",
+        "partner_requires": "",
+        "other_protein_assays": "",
+        "other_protein_unless": "",
     }
     assert list(row) == list(TargetCols.ORDER)
     assert set(values) <= set(row), values
@@ -318,3 +335,131 @@ def test_confidence_threshold(target_type: str, expected: int) -> None:
 def test_records_helper_sees_missing_as_none() -> None:
     frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64")})
     assert _records(frame) == [{"a": 1}, {"a": None}]
+
+
+# -- mechanism partners and assay exclusions -------------------------------------------------------
+
+MTOR_ENTRY = PanelEntry(
+    label="mTOR",
+    genes=("MTOR",),
+    strategies=("senomorphic", "senoreverter"),
+    direction="inhibit",
+    pathway="mTOR",
+    citation="doc",
+    partners=(
+        MechanismPartner("FKBP1A", "MTOR", "via FKBP12", "rapamycin_site", "Choi 1996"),
+        MechanismPartner("FKBPX", "MTOR", "via X", None, "nowhere"),
+    ),
+    assay_exclusions=(
+        AssayExclusion("FKBP12", ("macrophilin", "FKBP"), ("mTOR",)),
+        AssayExclusion("other", ("FK506 binding protein",), ("FRB", "mTOR")),
+    ),
+)
+PARTNER_COMPONENTS = pd.DataFrame(
+    [
+        ("MTOR", "CHEMBL2842", S, "mTOR", 9606, "P42345", "MTOR", "gene_symbol", 1),
+        ("MTOR", "CHEMBL2221341", CPX, "FKBP12A/mTOR", 9606, "P42345", "MTOR", "gene_symbol", 2),
+        ("FKBP1A", "CHEMBL1902", S, "FKBP12", 9606, "P62942", "FKBP1A", "gene_symbol", 1),
+        # complexes holding the partner are not its rows: other biology, or reached via MTOR
+        (
+            "FKBP1A",
+            "CHEMBL2221341",
+            CPX,
+            "FKBP12A/mTOR",
+            9606,
+            "P62942",
+            "FKBP1A",
+            "gene_symbol",
+            2,
+        ),
+        ("FKBP1A", "CHEMBL4106135", CPX, "RyR1/FKBP12", 9606, "P62942", "FKBP1A", "gene_symbol", 2),
+    ],
+    columns=list(ComponentCols.ORDER),
+)
+MTOR = {
+    "label": "mTOR",
+    "strategies": "senomorphic;senoreverter",
+    "direction": "inhibit",
+    "pathway": "mTOR",
+    "caution": "",
+}
+EXCLUDED = {
+    "other_protein_assays": "FK506 binding protein;FKBP;macrophilin",
+    "other_protein_unless": "FRB;mTOR",
+}
+PARTNER_REASON = (
+    "mechanism partner {gene} of MTOR ({via}; {cite}): its drug_mechanism records count for "
+    "MTOR, {condition}; its activities are not fetched; {how}"
+)
+#: The mTOR entry's rows: its own targets carry the exclusions; the partner's single protein
+#: names MTOR (the gene it counts for) and the partner; an unresolved partner keeps its symbol.
+PARTNER_EXPECTED: list[dict[str, Any]] = [
+    _row(MTOR, "MTOR", "CHEMBL2842", target_pref_name="mTOR", accession="P42345", **EXCLUDED),
+    _row(
+        MTOR,
+        "MTOR",
+        "CHEMBL2221341",
+        target_type=CPX,
+        reason="protein complex of 2 components containing MTOR",
+        target_pref_name="FKBP12A/mTOR",
+        accession="P42345",
+        n_components=2,
+        confidence_min=6,
+        **EXCLUDED,
+    ),
+    _row(
+        MTOR,
+        "MTOR",
+        "CHEMBL1902",
+        reason=PARTNER_REASON.format(
+            gene="FKBP1A",
+            via="via FKBP12",
+            cite="Choi 1996",
+            condition="rapamycin_site ligands only",
+            how=BY_SYMBOL,
+        ),
+        target_pref_name="FKBP12",
+        accession="P62942",
+        partner="FKBP1A",
+        partner_requires="rapamycin_site",
+    ),
+    _row(
+        MTOR,
+        "FKBPX",
+        "",
+        target_type="",
+        status="unresolved",
+        reason=PARTNER_REASON.format(
+            gene="FKBPX",
+            via="via X",
+            cite="nowhere",
+            condition="every ligand",
+            how="no ChEMBL single-protein target has gene symbol or accession FKBPX in taxon 9606",
+        ),
+        target_pref_name="",
+        accession="",
+        matched_by="",
+        n_components=0,
+        confidence_min=None,
+        partner="FKBPX",
+    ),
+]
+
+
+def test_partners_resolve_to_their_single_protein_for_the_gene_they_act_on() -> None:
+    panel = Panel(name="p", source="p", entries=(MTOR_ENTRY,))
+    assert panel.genes() == ("MTOR", "FKBP1A", "FKBPX")
+    targets = resolve_targets(panel, PARTNER_COMPONENTS, Thresholds())
+    assert _records(targets) == PARTNER_EXPECTED
+    assert own_targets(targets)[TargetCols.TARGET_CHEMBL_ID].tolist() == [
+        "CHEMBL2842",
+        "CHEMBL2221341",
+    ]
+    assert partner_targets(targets)[TargetCols.TARGET_CHEMBL_ID].tolist() == ["CHEMBL1902"]
+
+
+def test_own_and_partner_targets_of_a_table_without_partner_columns() -> None:
+    """Tables written before partners existed have no partner column: every row is own."""
+    targets = resolve_targets(PANEL, COMPONENTS, Thresholds()).drop(columns=["partner"])
+    assert len(own_targets(targets)) == len(resolved_only(targets)) == 6
+    assert partner_targets(targets).empty

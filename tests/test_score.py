@@ -138,6 +138,10 @@ def target_row(label: str, gene: str, status: str, target: str) -> dict[str, obj
         TargetCols.CONFIDENCE_MIN: 8,
         TargetCols.PATHWAY: "",
         TargetCols.CAUTION: "",
+        TargetCols.PARTNER: "",
+        TargetCols.PARTNER_REQUIRES: "",
+        TargetCols.OTHER_PROTEIN_ASSAYS: "",
+        TargetCols.OTHER_PROTEIN_UNLESS: "",
     }
     assert list(row) == list(TargetCols.ORDER)
     return row

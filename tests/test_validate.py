@@ -12,14 +12,15 @@ from senotarget.errors import ConfigError
 from senotarget.report.files import read_table_file
 from senotarget.schema import KnownCols, RunResult, ValidationCols
 from senotarget.stages import validate
+from tests.test_classify import StagedRun, run_partner_stages
 
 HEADER = ",".join(KnownCols.ORDER)
 
 
-def _known(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+def _known(rows: list[tuple[str, str, str, str]], expect: str = "candidate") -> pd.DataFrame:
     """A known list of (compound, id, strategy, targets); every claim cites 'test'."""
     return pd.DataFrame(
-        [(c, m, s, t, "test citation", "test claim") for c, m, s, t in rows],
+        [(c, m, s, t, "test citation", "test claim", expect) for c, m, s, t in rows],
         columns=list(KnownCols.ORDER),
         dtype=object,
     )
@@ -163,11 +164,15 @@ def test_shipped_list_is_valid_and_cited() -> None:
     ("text", "message"),
     [
         ("compound,strategy\nx,senolytic\n", "lacks column(s) molecule_chembl_id, targets"),
-        (f"{HEADER}\nnavitoclax,443684,senolytic,BCL2,cite,claim\n", ":2: '443684' is not a"),
-        (f"{HEADER}\nx,CHEMBL1,senolytics,BCL2,cite,claim\n", ":2: strategy 'senolytics' is not"),
+        (f"{HEADER}\nnavitoclax,443684,senolytic,BCL2,cite,claim,\n", ":2: '443684' is not a"),
+        (f"{HEADER}\nx,CHEMBL1,senolytics,BCL2,cite,claim,\n", ":2: strategy 'senolytics' is not"),
         (
-            f"{HEADER}\nx,CHEMBL1,senolytic,BCL2,cite,claim\ny,CHEMBL2,senolytic,BCL2,,c\n",
+            f"{HEADER}\nx,CHEMBL1,senolytic,BCL2,cite,claim,\ny,CHEMBL2,senolytic,BCL2,,c,\n",
             ":3: empty",
+        ),
+        (
+            f"{HEADER}\nx,CHEMBL1,senolytic,BCL2,cite,claim,negative\n",
+            ":2: expect 'negative' is not one of candidate, not_candidate, contrary",
         ),
     ],
 )
@@ -183,3 +188,219 @@ def test_bad_known_lists_name_file_line_and_fix(tmp_path: Path, text: str, messa
 def test_missing_known_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read"):
         validate.load_known(str(tmp_path / "none.csv"))
+
+
+def test_known_list_without_expect_column_lists_positive_controls(tmp_path: Path) -> None:
+    path = tmp_path / "known.csv"
+    path.write_text(
+        "compound,molecule_chembl_id,strategy,targets,citation,claim\n"
+        "x,CHEMBL1,senolytic,BCL2,cite,claim\n",
+        encoding="utf-8",
+    )
+    known = validate.load_known(str(path))
+    assert list(known.columns) == list(KnownCols.ORDER)
+    assert known[KnownCols.EXPECT].tolist() == ["candidate"]
+
+
+def test_shipped_negative_control_tacrolimus() -> None:
+    known = validate.load_known().set_index(KnownCols.COMPOUND)
+    assert set(known[KnownCols.EXPECT]) == {"candidate", "not_candidate"}
+    tacrolimus = known.loc["tacrolimus"]
+    assert (tacrolimus[KnownCols.MOLECULE_CHEMBL_ID], tacrolimus[KnownCols.EXPECT]) == (
+        "CHEMBL269732",
+        "not_candidate",
+    )
+    assert tacrolimus[KnownCols.TARGETS] == "MTOR"
+    assert "Liu J et al. 1991 Cell 66:807" in tacrolimus[KnownCols.CITATION]
+
+
+# -- negative controls and ranks within the entry, on the partner fixture through the stages ------
+
+MTOR_RULE = "1 evidence row(s) on the listed targets; all {} measurement(s) excluded by curation"
+#: (compound, id, strategy, targets, expect) -> status, rank, entry, entry_rank, entry_size,
+#: direction, reason (the start of it)
+STAGED_CASES: list[tuple[tuple[str, str, str, str, str], tuple[Any, ...]]] = [
+    (
+        ("RAPALOG", "CHEMBL900017", "senomorphic", "MTOR", "candidate"),
+        ("found", 3, "mTOR", 2, 4, "mechanism", "senomorphic candidate via MTOR"),
+    ),
+    (
+        ("RAPALOG", "CHEMBL900017", "senoreverter", "MTOR", "candidate"),
+        ("found", 2, "mTOR", 2, 4, "mechanism", "senoreverter candidate via MTOR"),
+    ),
+    (
+        ("TORKIN", "CHEMBL900020", "senomorphic", "MTOR", "candidate"),
+        ("found", 5, "mTOR", 4, 4, "inferred", "senomorphic candidate via MTOR"),
+    ),
+    (
+        ("BCLINIB", "CHEMBL900001", "senolytic", "BCL2", "candidate"),
+        ("found", 1, "BCL-2 family", 1, 2, "mechanism", "senolytic candidate via BCL2, BCL2L1"),
+    ),
+    (
+        ("QUERCETIN", "CHEMBL900015", "senolytic", "BCL2", "candidate"),
+        ("found", 2, "BCL-2 family", 2, 2, "inferred", "senolytic candidate via BCL2"),
+    ),
+    (  # no entry holds JAK1 for senolytic strategies
+        ("JAKTIVE", "CHEMBL900003", "senolytic", "JAK1", "candidate"),
+        ("wrong_label", None, "", None, None, "mechanism", "a candidate for senomorphic"),
+    ),
+    (  # binds FKBP12, inhibits calcineurin (Liu et al. 1991 Cell 66:807)
+        ("TACROLIKE", "CHEMBL900018", "senomorphic", "MTOR", "not_candidate"),
+        (
+            "negative_ok",
+            None,
+            "mTOR",
+            None,
+            4,
+            "",
+            "no qualifying call on MTOR, as it must: "
+            + MTOR_RULE.format(2)
+            + "; flags: other_protein_assay",
+        ),
+    ),
+    (
+        ("RAPALOG", "CHEMBL900017", "senomorphic", "MTOR", "not_candidate"),
+        (
+            "negative_failed",
+            3,
+            "mTOR",
+            2,
+            4,
+            "mechanism",
+            "a candidate via MTOR: this negative control must not be a candidate",
+        ),
+    ),
+    (
+        ("NAMPTIN", "CHEMBL900007", "senoreverter", "NAMPT", "contrary"),
+        (
+            "negative_ok",
+            None,
+            "NAD+ restoration",
+            None,
+            1,
+            "contrary",
+            "moves NAMPT the other way (inferred from potency), as it must",
+        ),
+    ),
+    (
+        ("NAMPTACT", "CHEMBL900006", "senoreverter", "NAMPT", "contrary"),
+        (
+            "negative_failed",
+            5,
+            "NAD+ restoration",
+            1,
+            1,
+            "mechanism",
+            "a candidate via NAMPT: this negative control must move it the other way",
+        ),
+    ),
+    (
+        ("SLFLIKE", "CHEMBL900019", "senomorphic", "MTOR", "contrary"),
+        (
+            "negative_failed",
+            None,
+            "mTOR",
+            None,
+            4,
+            "",
+            "not contrary on MTOR, which it must be: " + MTOR_RULE.format(1),
+        ),
+    ),
+    (  # a senomorphic candidate through JAK2, with nothing on MTOR: nothing to judge
+        ("elsewhere", "CHEMBL900016", "senomorphic", "MTOR", "not_candidate"),
+        (
+            "no_evidence",
+            None,
+            "mTOR",
+            None,
+            4,
+            "",
+            (
+                "in the release, but no activity or mechanism on MTOR: the negative control is "
+                "not exercised"
+            ),
+        ),
+    ),
+    (
+        ("absent", "CHEMBL999999", "senomorphic", "MTOR", "not_candidate"),
+        ("not_in_release", None, "mTOR", None, 4, "", "the ChEMBL source has no molecule"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> StagedRun:
+    return run_partner_stages(tmp_path_factory.mktemp("staged"))
+
+
+def _staged_validation(staged: StagedRun, *, with_calls: bool) -> pd.DataFrame:
+    known = pd.DataFrame(
+        [(*k[:4], "cite", "claim", k[4]) for k, _ in STAGED_CASES],
+        columns=list(KnownCols.ORDER),
+        dtype=object,
+    )
+    in_release = {k[1]: k[1] for k, _ in STAGED_CASES if k[1] != "CHEMBL999999"}
+    return validate.validate_run(
+        known,
+        staged.candidates,
+        staged.aggregated,
+        in_release,
+        6.0,
+        calls=staged.calls if with_calls else None,
+    )
+
+
+def _cell(value: object) -> object:
+    return None if value is None or pd.isna(value) else value  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [(i, case[1]) for i, case in enumerate(STAGED_CASES)],
+    ids=[f"{case[0][0]}-{case[0][2]}-{case[0][4]}" for case in STAGED_CASES],
+)
+def test_negative_controls_and_entry_ranks(
+    staged: StagedRun, index: int, expected: tuple[Any, ...]
+) -> None:
+    out = _staged_validation(staged, with_calls=True)
+    assert list(out.columns) == list(ValidationCols.ORDER)
+    row = out.iloc[index]
+    status, rank, entry, entry_rank, entry_size, direction, reason = expected
+    assert row[ValidationCols.EXPECT] == STAGED_CASES[index][0][4]
+    assert row[ValidationCols.STATUS] == status
+    assert _cell(row[ValidationCols.RANK]) == rank
+    assert row[ValidationCols.ENTRY] == entry
+    assert _cell(row[ValidationCols.ENTRY_RANK]) == entry_rank
+    assert _cell(row[ValidationCols.ENTRY_SIZE]) == entry_size
+    assert row[ValidationCols.DIRECTION] == direction
+    assert str(row[ValidationCols.REASON]).startswith(reason)
+
+
+def test_without_calls_entries_are_unknown_and_negatives_judged_on_candidates(
+    staged: StagedRun,
+) -> None:
+    with_calls = _staged_validation(staged, with_calls=True)
+    without = _staged_validation(staged, with_calls=False)
+    assert (without[ValidationCols.ENTRY] == "").all()
+    assert without[ValidationCols.ENTRY_RANK].isna().all()
+    assert without[ValidationCols.ENTRY_SIZE].isna().all()
+    # every status and reason is the same here: the candidates' targets tell the same story
+    assert without[ValidationCols.STATUS].tolist() == with_calls[ValidationCols.STATUS].tolist()
+    assert without[ValidationCols.REASON].tolist() == with_calls[ValidationCols.REASON].tolist()
+
+
+def test_status_counts_count_negatives(staged: StagedRun) -> None:
+    counts = validate.status_counts(_staged_validation(staged, with_calls=True))
+    assert counts["senomorphic"]["negative_ok"] == 1
+    assert counts["senomorphic"]["negative_failed"] == 2
+    assert counts["senoreverter"] == {
+        "known": 3,
+        "found": 1,
+        "wrong_label": 0,
+        "wrong_direction": 0,
+        "filtered": 0,
+        "no_evidence": 0,
+        "not_in_release": 0,
+        "negative_ok": 1,
+        "negative_failed": 1,
+    }

@@ -2,6 +2,10 @@
 
 A panel is data: entries naming a target group as a document writes it, its genes, the strategies
 the document assigns, the direction a candidate must move the targets, and the citation (DESIGN §3).
+An entry may also name mechanism partners (``[[entries.partners]]``: a protein whose
+drug_mechanism records count for one of its genes, on a stated condition, e.g. FKBP1A for mTOR)
+and assay descriptions that measure another protein (``[[entries.assay_exclusions]]``), each
+with its citation (DESIGN §4).
 Every rule is checked at load time and a violation raises :class:`PanelError` naming the file, the
 line and the fix, because a wrong panel silently gives a wrong ranking.
 """
@@ -19,10 +23,14 @@ from senotarget.errors import PanelError
 from senotarget.schema import (
     DIRECTIONS,
     GENE_PATTERN,
+    PARTNER_CONDITIONS,
     STRATEGIES,
     UNIPROT_PATTERN,
+    AssayExclusion,
+    MechanismPartner,
     Panel,
     PanelEntry,
+    PartnerCondition,
     Strategy,
 )
 
@@ -53,7 +61,13 @@ _ENTRY_KEYS: Final = {
     "caution",
     "contrary_note",
     "evidence",
+    "partners",
+    "assay_exclusions",
 }
+#: Keys of an ``[[entries.partners]]`` table (:class:`MechanismPartner`).
+_PARTNER_KEYS: Final = {"gene", "acts_on", "via", "requires", "citation", "otherwise"}
+#: Keys of an ``[[entries.assay_exclusions]]`` table (:class:`AssayExclusion`).
+_EXCLUSION_KEYS: Final = {"measures", "patterns", "unless", "citation"}
 #: Spellings a document may use for a direction, mapped onto the two the rules know. ChEMBL counts
 #: ANTAGONIST as a negative action type, so "antagonise" is "inhibit" for classification.
 _DIRECTION_ALIASES: Final = {"antagonise": "inhibit", "antagonize": "inhibit"}
@@ -190,6 +204,7 @@ def parse_panel(text: str, *, source: str) -> Panel:
         cautions = {**base.strategy_cautions, **cautions}
     else:
         merged = entries
+    _check_partner_genes(merged, source, text)
     return Panel(
         name=name.strip(),
         entries=tuple(merged),
@@ -199,6 +214,161 @@ def parse_panel(text: str, *, source: str) -> Panel:
         documents=documents,
         strategy_cautions=cautions,
     )
+
+
+def _check_partner_genes(entries: list[PanelEntry], source: str, text: str) -> None:
+    """Stop a panel that ranks a gene it also uses as a mechanism partner.
+
+    Its target would then hold both the entry's own evidence and, on a condition, another
+    entry's, and the condition could not tell which a record serves.
+    """
+    ranked = {gene: entry.label for entry in entries for gene in entry.genes}
+    for entry in entries:
+        for partner in entry.partners:
+            if partner.gene in ranked:
+                raise PanelError(
+                    source,
+                    f"entry {entry.label!r} names {partner.gene} as a mechanism partner, but it "
+                    f"is a gene of entry {ranked[partner.gene]!r}",
+                    "rank the gene in one entry or use it as a partner, not both",
+                    _partner_line(text, partner.gene),
+                )
+
+
+def _partner_line(text: str, gene: str) -> int | None:
+    """1-based line of a partner's ``gene = "..."`` line, for error messages."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf'^\s*gene\s*=\s*["\']{re.escape(gene)}["\']', line, re.IGNORECASE):
+            return number
+    return None
+
+
+def _tables(raw: dict[str, Any], key: str, where: str, source: str, line: int | None) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise PanelError(
+            source, f"{where}: {key} is not a list of tables", f"write [[entries.{key}]]", line
+        )
+    return value
+
+
+def _text(
+    table: dict[str, Any], key: str, where: str, source: str, line: int | None, *, required: bool
+) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise PanelError(source, f"{where}: {key} is not a string", f'write {key} = "..."', line)
+    if required and not value.strip():
+        raise PanelError(source, f"{where} has no {key}", f'add {key} = "..."', line)
+    return value.strip()
+
+
+def _substrings(
+    table: dict[str, Any], key: str, where: str, source: str, line: int | None, *, required: bool
+) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) and v.strip() and ";" not in v for v in value)
+        or (required and not value)
+    ):
+        raise PanelError(
+            source,
+            f"{where}: {key} is not a{' non-empty' if required else ''} list of "
+            "non-empty strings without ';'",
+            f'write {key} = ["..."] (case-insensitive description substrings)',
+            line,
+        )
+    return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+def _partners(
+    raw: dict[str, Any], genes: list[str], where: str, source: str, line: int | None
+) -> tuple[MechanismPartner, ...]:
+    """Validate the ``[[entries.partners]]`` tables of one entry."""
+    partners: list[MechanismPartner] = []
+    for table in _tables(raw, "partners", where, source, line):
+        unknown = set(table) - _PARTNER_KEYS
+        if unknown:
+            raise PanelError(
+                source,
+                f"{where}: a partner has unknown key {min(unknown)!r}",
+                f"use only {', '.join(sorted(_PARTNER_KEYS))}",
+                line,
+            )
+        gene = table.get("gene")
+        if not isinstance(gene, str) or not GENE_PATTERN.match(gene.strip()):
+            raise PanelError(
+                source,
+                f"{where} has a partner with malformed gene symbol {gene!r}",
+                'name the partner by its HGNC symbol: gene = "FKBP1A"',
+                line,
+            )
+        gene = gene.strip() if UNIPROT_PATTERN.match(gene.strip()) else gene.strip().upper()
+        here = f"{where}, partner {gene}"
+        if gene in genes:
+            raise PanelError(
+                source,
+                f"{here} is also a gene of the entry",
+                "a partner's records count for the entry's genes; list it in one place",
+                line,
+            )
+        if any(p.gene == gene for p in partners):
+            raise PanelError(source, f"{here} is listed twice", "list each partner once", line)
+        acts_on = str(table.get("acts_on", genes[0] if len(genes) == 1 else "")).strip().upper()
+        if acts_on not in genes:
+            raise PanelError(
+                source,
+                f"{here}: acts_on {table.get('acts_on', '')!r} is not a gene of the entry",
+                f"write acts_on = one of {', '.join(genes)}",
+                line,
+            )
+        requires = table.get("requires")
+        if requires is not None and requires not in PARTNER_CONDITIONS:
+            raise PanelError(
+                source,
+                f"{here}: requires {requires!r} is not a known condition",
+                f"use one of {', '.join(PARTNER_CONDITIONS)}, or leave it out to count every "
+                "record",
+                line,
+            )
+        partners.append(
+            MechanismPartner(
+                gene=gene,
+                acts_on=acts_on,
+                via=_text(table, "via", here, source, line, required=True),
+                requires=cast("PartnerCondition | None", requires),
+                citation=_text(table, "citation", here, source, line, required=True),
+                otherwise=_text(table, "otherwise", here, source, line, required=False),
+            )
+        )
+    return tuple(partners)
+
+
+def _exclusions(
+    raw: dict[str, Any], where: str, source: str, line: int | None
+) -> tuple[AssayExclusion, ...]:
+    """Validate the ``[[entries.assay_exclusions]]`` tables of one entry."""
+    exclusions: list[AssayExclusion] = []
+    for table in _tables(raw, "assay_exclusions", where, source, line):
+        unknown = set(table) - _EXCLUSION_KEYS
+        if unknown:
+            raise PanelError(
+                source,
+                f"{where}: an assay exclusion has unknown key {min(unknown)!r}",
+                f"use only {', '.join(sorted(_EXCLUSION_KEYS))}",
+                line,
+            )
+        here = f"{where}, assay exclusion"
+        exclusions.append(
+            AssayExclusion(
+                measures=_text(table, "measures", here, source, line, required=True),
+                patterns=_substrings(table, "patterns", here, source, line, required=True),
+                unless=_substrings(table, "unless", here, source, line, required=False),
+                citation=_text(table, "citation", here, source, line, required=False),
+            )
+        )
+    return tuple(exclusions)
 
 
 def _string_table(document: dict[str, Any], key: str, source: str, text: str) -> dict[str, str]:
@@ -308,4 +478,6 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
         citation=citation,
         caution=str(raw.get("caution", "")).strip(),
         contrary_note=str(raw.get("contrary_note", "")).strip(),
+        partners=_partners(raw, cleaned, where, source, line),
+        assay_exclusions=_exclusions(raw, where, source, line),
     )

@@ -79,6 +79,9 @@ def write_run(
             staging, 0o777 & ~umask
         )  # mkdtemp makes 0700; a run folder is shared like any other
         os.rename(staging, run_dir)
+    except OutputError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(
@@ -106,7 +109,7 @@ def write_exports(folder: Path, top: int | None = None) -> list[str]:
     The tables are the source of truth, so a re-render gives what the run gave:
 
     * ``report.html``: the self-contained report (:mod:`senotarget.report.html`), ``top`` candidates
-      per strategy (default: the run's ``report_top`` setting);
+      per strategy, panel entry and gene (default: the run's ``report_top`` setting);
     * ``<table>.parquet`` for every CSV table (pyarrow), for analysis tools;
     * ``candidates.sdf``: one record per candidates.csv row with the parent structure and every
       column as an SD property (RDKit ``SDWriter``); a compound without a usable structure (a
@@ -134,6 +137,8 @@ def write_exports(folder: Path, top: int | None = None) -> list[str]:
         shown,
         validation=extra.get("validation.csv"),
         changes=extra.get("changes.csv"),
+        rankings=extra.get("rankings.csv"),
+        selectivity=extra.get("selectivity.csv"),
     )
     replace_atomically(
         folder / render.REPORT_HTML, lambda tmp: tmp.write_text(html, encoding="utf-8")

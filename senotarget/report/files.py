@@ -24,6 +24,8 @@ from senotarget.schema import (
     CandidateCols,
     ChangeCols,
     EvidenceCols,
+    RankingCols,
+    SelectivityCols,
     Table,
     TableContractError,
     TargetCols,
@@ -60,11 +62,14 @@ TABLES: Final = {
     "evidence.csv": EvidenceCols.ORDER,
     "targets.csv": TargetCols.ORDER,
 }
-#: Tables a run has when it applies: ``validation.csv`` (a known-compounds list was read) and
-#: ``changes.csv`` (a refresh compared the run with the previous one).
+#: Tables a run has when it applies: ``validation.csv`` (a known-compounds list was read),
+#: ``changes.csv`` (a refresh compared the run with the previous one), and ``rankings.csv`` /
+#: ``selectivity.csv`` (every run since the rank stage; runs written before it lack them).
 OPTIONAL_TABLES: Final = {
     "validation.csv": ValidationCols.ORDER,
     "changes.csv": ChangeCols.ORDER,
+    "rankings.csv": RankingCols.ORDER,
+    "selectivity.csv": SelectivityCols.ORDER,
 }
 _ORDERS: Final = {**TABLES, **OPTIONAL_TABLES}
 #: File name -> the declared table it holds.
@@ -74,6 +79,8 @@ _CONTRACTS: Final[dict[str, type[Table]]] = {
     "targets.csv": TargetCols,
     "validation.csv": ValidationCols,
     "changes.csv": ChangeCols,
+    "rankings.csv": RankingCols,
+    "selectivity.csv": SelectivityCols,
 }
 
 
@@ -89,12 +96,27 @@ def validate_run_id(run_id: str) -> str:
     dots (hidden or temporary folders) are refused.
     """
     if not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
+        shown = run_id if len(run_id) <= 60 else run_id[:57] + "..."
         raise OutputError(
-            f"run id {run_id!r} is not a plain name",
+            f"run id {shown!r} is not a plain name{_why_not_plain(run_id)}",
             "use letters, digits, '.', '_' or '-' only (no '/', no '..'), "
             "e.g. --run-id my-panel-2026",
         )
     return run_id
+
+
+def _why_not_plain(run_id: str) -> str:
+    """The first reason a run id is refused, in words (empty when the pattern says it all)."""
+    if not run_id:
+        return " (it is empty)"
+    if len(run_id) > 128:
+        return f" ({len(run_id)} characters; at most 128)"
+    odd = next((c for c in run_id if not (c.isascii() and (c.isalnum() or c in "._-"))), None)
+    if odd is not None:
+        return f" (it has {odd!r})"
+    if not run_id[0].isalnum():
+        return f" (it starts with {run_id[0]!r})"
+    return " (it has '..')" if ".." in run_id else ""
 
 
 def prepare_output(out_dir: Path, run_id: str) -> Path:
@@ -257,6 +279,14 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
     :raises OutputError: the folder cannot be written
     """
+    folder = path.parent
+    if (folder.exists() and not folder.is_dir()) or any(p.is_file() for p in folder.parents):
+        blocker = next(p for p in (folder, *folder.parents) if p.exists() and not p.is_dir())
+        raise OutputError(
+            f"cannot write {path}: {blocker} is a file, not a folder",
+            "pass -o a path in a folder",
+            path=path,
+        )
     try:
         replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
     except OSError as error:

@@ -26,6 +26,8 @@ from senotarget.schema import (
     ChangeCols,
     EvidenceCols,
     Method,
+    RankingCols,
+    SelectivityCols,
     TargetCols,
     ValidationCols,
     cell_number,
@@ -294,6 +296,292 @@ def strategy_views(
     return views
 
 
+#: Colour, cell text and meaning of each selectivity state: Okabe-Ito colours (colour-blind safe),
+#: and a symbol in every cell that has no number, so no state rests on colour alone. "Not tested"
+#: is a hatched white cell, never a shade of the grey that means "inactive".
+SELECTIVITY_STATES: Final = {
+    "potent": ("#0072B2", "", "potent: best median pChEMBL at or above the active threshold"),
+    "active_weak": ("#56B4E9", "", "active but weak: measured below the active threshold"),
+    "mechanism_only": ("#009E73", "M", "a drug_mechanism record, no measurement"),
+    "contrary": ("#D55E00", "C", "contrary: moves the gene against the panel's direction"),
+    "unquantified": ("#F0E442", "?", "tested, no potency: '<' bounds, single-point, set aside"),
+    "inactive": ("#A3A3A3", "\u2013", "inactive-side evidence only ('>' values, Not Active)"),
+    "not_tested": ("#FFFFFF", "", "not tested: no evidence row on the gene's targets"),
+}
+#: The heading of each ranking scope's report section (``rank_by`` puts one first).
+SCOPE_SECTIONS: Final = {"strategy": "strategies", "entry": "pathways", "gene": "genes"}
+
+
+@dataclass(frozen=True)
+class RankedView:
+    """One rankings.csv row as the report shows it, with its ranks in the strategies."""
+
+    row: Mapping[str, Any]
+    smiles: str
+    structure: str | None
+    segments: tuple[Segment, ...]
+    penalty: Segment | None
+    targets: tuple[str, ...]
+    strategy_ranks: tuple[tuple[str, int, int], ...]  # (strategy, rank, candidates)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One (compound, gene) cell of a selectivity heat map."""
+
+    gene: str
+    state: str
+    text: str
+    title: str
+    own: bool  # the gene belongs to the section's panel entry
+    first: bool  # the first gene of its panel entry's column group
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One compound's row of a heat map."""
+
+    rank: int
+    molecule: str
+    name: str
+    cells: tuple[HeatCell, ...]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """A compound x panel gene heat map: columns grouped by panel entry."""
+
+    groups: tuple[tuple[str, int, bool], ...]  # (entry label, genes, the section's own entry)
+    genes: tuple[tuple[str, bool, bool], ...]  # (gene, the section's own, first of its group)
+    rows: tuple[HeatRow, ...]
+    missing: int  # top compounds selectivity.csv does not hold (a re-render with a larger --top)
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One panel entry's section: its top candidates by entry rank, and their selectivity."""
+
+    label: str
+    anchor: str
+    strategies: str
+    genes: tuple[str, ...]
+    n_ranked: int
+    top: tuple[RankedView, ...]
+    heatmap: HeatMap | None
+    caution: str
+
+
+@dataclass(frozen=True)
+class GeneView:
+    """One panel gene's top candidates by gene rank (a compact table, no structures)."""
+
+    gene: str
+    entries: str
+    strategies: str
+    n_ranked: int
+    top: tuple[Mapping[str, Any], ...]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _missing_as_none(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _anchor(label: str) -> str:
+    """A fragment id for a panel entry label (``NF-κB`` -> ``entry-nf-b``); unique per page."""
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+    return f"entry-{slug or 'x'}"
+
+
+def _heatmap(
+    selectivity: pd.DataFrame | None,
+    targets: pd.DataFrame,
+    ranked: Sequence[Mapping[str, Any]],
+    own_entry: str,
+) -> HeatMap | None:
+    """The heat map of ``ranked`` compounds (in rank order) against the resolved panel genes."""
+    resolved = targets[targets[TargetCols.STATUS] == "resolved"]
+    if selectivity is None or not ranked or resolved.empty:
+        return None
+    first_entry: dict[str, str] = {}
+    for label, gene in zip(
+        resolved[TargetCols.LABEL], resolved[TargetCols.GENE_SYMBOL], strict=True
+    ):
+        first_entry.setdefault(str(gene), str(label))
+    own_genes = set(resolved.loc[resolved[TargetCols.LABEL] == own_entry, TargetCols.GENE_SYMBOL])
+    genes = list(first_entry)
+    groups: list[tuple[str, int, bool]] = []
+    starts: set[str] = set()
+    for gene in genes:
+        label = first_entry[gene]
+        if groups and groups[-1][0] == label:
+            groups[-1] = (label, groups[-1][1] + 1, groups[-1][2])
+        else:
+            groups.append((label, 1, label == own_entry))
+            starts.add(gene)
+    cells_of = {
+        (str(m), str(g)): r
+        for m, g, r in zip(
+            selectivity[SelectivityCols.MOLECULE_CHEMBL_ID],
+            selectivity[SelectivityCols.GENE_SYMBOL],
+            selectivity.to_dict("records"),
+            strict=True,
+        )
+    }
+    held = {molecule for molecule, _gene in cells_of}
+    rows: list[HeatRow] = []
+    missing = 0
+    for row in ranked:
+        molecule = str(row[RankingCols.MOLECULE_CHEMBL_ID])
+        if molecule not in held:
+            missing += 1
+            continue
+        cells = []
+        for gene in genes:
+            cell = cells_of.get((molecule, gene))
+            state = str(cell[SelectivityCols.STATE]) if cell else "not_tested"
+            best = cell_number(cell[SelectivityCols.BEST_PCHEMBL]) if cell else None
+            n_assays = int(cell[SelectivityCols.N_ASSAYS]) if cell else 0
+            _colour, symbol, meaning = SELECTIVITY_STATES[state]
+            text = f"{best:.1f}" if best is not None and state != "contrary" else symbol
+            detail = [meaning]
+            if best is not None:
+                detail.append(f"best median pChEMBL {best:.2f}")
+            if n_assays:
+                detail.append(f"{n_assays} assay{'s' if n_assays != 1 else ''}")
+            if cell and int(cell[SelectivityCols.CENSORED_INACTIVE]):
+                detail.append(
+                    f"{int(cell[SelectivityCols.CENSORED_INACTIVE])} inactive-side values"
+                )
+            cells.append(
+                HeatCell(
+                    gene,
+                    state,
+                    text,
+                    f"{gene}: " + "; ".join(detail),
+                    gene in own_genes,
+                    gene in starts,
+                )
+            )
+        rows.append(
+            HeatRow(
+                int(row[RankingCols.RANK]),
+                molecule,
+                cell_text(row.get(RankingCols.PREF_NAME)),
+                tuple(cells),
+            )
+        )
+    return HeatMap(
+        tuple(groups),
+        tuple((g, g in own_genes, g in starts) for g in genes),
+        tuple(rows),
+        missing,
+    )
+
+
+def entry_views(
+    rankings: pd.DataFrame | None,
+    selectivity: pd.DataFrame | None,
+    candidates: pd.DataFrame,
+    targets: pd.DataFrame,
+    weights: Mapping[str, float],
+    top: int,
+) -> list[EntryView]:
+    """Per panel entry with ranked candidates, in panel order: its top ``top`` by entry rank."""
+    if rankings is None or rankings.empty:
+        return []
+    scope = rankings[RankingCols.SCOPE]
+    strategy_rows = rankings[scope == "strategy"]
+    strategy_rank = {
+        (str(m), str(k)): int(r)
+        for m, k, r in zip(
+            strategy_rows[RankingCols.MOLECULE_CHEMBL_ID],
+            strategy_rows[RankingCols.KEY],
+            strategy_rows[RankingCols.RANK],
+            strict=True,
+        )
+    }
+    n_strategy = strategy_rows.groupby(RankingCols.KEY)[RankingCols.MOLECULE_CHEMBL_ID].size()
+    smiles = candidates.drop_duplicates(CandidateCols.MOLECULE_CHEMBL_ID).set_index(
+        CandidateCols.MOLECULE_CHEMBL_ID
+    )[CandidateCols.CANONICAL_SMILES]
+    entries = rankings[scope == "entry"]
+    cautions = {
+        str(label): cell_text(caution)
+        for label, caution in zip(
+            targets[TargetCols.LABEL], targets[TargetCols.CAUTION], strict=True
+        )
+    }
+    views = []
+    for label in dict.fromkeys(targets[TargetCols.LABEL].astype(str)):
+        rows = entries[entries[RankingCols.KEY] == label].sort_values(
+            RankingCols.RANK, kind="stable"
+        )
+        if rows.empty:
+            continue
+        shown = _records(rows.head(top))
+        ranked = []
+        for row in shown:
+            molecule = str(row[RankingCols.MOLECULE_CHEMBL_ID])
+            segments, penalty = score_segments(row, weights)
+            drawn = cell_text(smiles.get(molecule, ""))
+            ranked.append(
+                RankedView(
+                    row=row,
+                    smiles=drawn,
+                    structure=structure_data_uri(drawn),
+                    segments=segments,
+                    penalty=penalty,
+                    targets=tuple(split_tokens(cell_text(row.get(RankingCols.TARGETS)))),
+                    strategy_ranks=tuple(
+                        (s, strategy_rank[(molecule, s)], int(n_strategy.get(s, 0)))
+                        for s in split_tokens(cell_text(row.get(RankingCols.STRATEGIES)))
+                        if (molecule, s) in strategy_rank
+                    ),
+                )
+            )
+        resolved = targets[
+            (targets[TargetCols.LABEL] == label) & (targets[TargetCols.STATUS] == "resolved")
+        ]
+        views.append(
+            EntryView(
+                label=label,
+                anchor=_anchor(label),
+                strategies=cell_text(shown[0].get(RankingCols.STRATEGIES)),
+                genes=tuple(dict.fromkeys(resolved[TargetCols.GENE_SYMBOL].astype(str))),
+                n_ranked=len(rows),
+                top=tuple(ranked),
+                heatmap=_heatmap(selectivity, targets, shown, label),
+                caution=cautions.get(label, ""),
+            )
+        )
+    return views
+
+
+def gene_views(rankings: pd.DataFrame | None, targets: pd.DataFrame, top: int) -> list[GeneView]:
+    """Per panel gene with ranked candidates, in panel order: its top ``top`` by gene rank."""
+    if rankings is None or rankings.empty:
+        return []
+    genes = rankings[rankings[RankingCols.SCOPE] == "gene"]
+    views = []
+    for gene in dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)):
+        rows = genes[genes[RankingCols.KEY] == gene].sort_values(RankingCols.RANK, kind="stable")
+        if rows.empty:
+            continue
+        first = rows.iloc[0]
+        views.append(
+            GeneView(
+                gene=gene,
+                entries=cell_text(first[RankingCols.ENTRIES]),
+                strategies=cell_text(first[RankingCols.STRATEGIES]),
+                n_ranked=len(rows),
+                top=tuple(_records(rows.head(top))),
+            )
+        )
+    return views
+
+
 def potency_plot(evidence: pd.DataFrame, genes: Sequence[str], active_pchembl: float) -> str:
     """Per-gene distributions of compound potency (best median pChEMBL), as inline SVG.
 
@@ -344,7 +632,7 @@ def potency_plot(evidence: pd.DataFrame, genes: Sequence[str], active_pchembl: f
 
 def methods() -> list[Method]:
     """Every rule the run applied, from the stage modules' own registries."""
-    from senotarget.stages import chemistry, classify, curate, resolve, score
+    from senotarget.stages import chemistry, classify, curate, rank, resolve, score
 
     rules = [
         Method("curate", f"{rule.id} ({rule.severity})", rule.explanation, rule.citation)
@@ -357,6 +645,7 @@ def methods() -> list[Method]:
         *chemistry.METHODS,
         *classify.METHODS,
         *score.METHODS,
+        *rank.METHODS,
     ]
 
 
@@ -488,12 +777,17 @@ def render_html(
     *,
     validation: pd.DataFrame | None = None,
     changes: pd.DataFrame | None = None,
+    rankings: pd.DataFrame | None = None,
+    selectivity: pd.DataFrame | None = None,
 ) -> str:
     """The report page for one run's tables and manifest.
 
-    :param top: candidates shown per strategy (the rest are in candidates.csv)
+    :param top: candidates shown per strategy, panel entry and gene (the rest are in the CSVs)
     :param validation: the run's validation.csv, for the "Validation" section
     :param changes: the run's changes.csv (a refresh), for the "What changed" section
+    :param rankings: the run's rankings.csv, for the per-pathway and per-gene sections (a run
+        written before the rank stage has none: the page has the strategy sections only)
+    :param selectivity: the run's selectivity.csv, for the heat maps of the per-pathway section
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -507,7 +801,16 @@ def render_html(
     thresholds = settings.get("thresholds", {})
     active = float(thresholds.get("active_pchembl", Thresholds.active_pchembl))
     min_rank_move = int(settings.get("min_rank_move") or Settings.min_rank_move)
+    rank_by = str(settings.get("rank_by") or Settings.rank_by)
+    if rank_by not in SCOPE_SECTIONS:
+        rank_by = Settings.rank_by
+    sections = [
+        SCOPE_SECTIONS[rank_by],
+        *(s for s in SCOPE_SECTIONS.values() if s != SCOPE_SECTIONS[rank_by]),
+    ]
     panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
+    entries = entry_views(rankings, selectivity, candidates, targets, weights, top)
+    ranked = {e.label for e in entries}
     environment = Environment(
         loader=PackageLoader("senotarget.report", "templates"),
         autoescape=True,
@@ -538,6 +841,17 @@ def render_html(
         validation=validation_views(validation),
         changes=change_groups(changes),
         changes_shown=CHANGES_SHOWN,
+        entries=entries,
+        entries_without=[
+            e for e in dict.fromkeys(targets[TargetCols.LABEL].astype(str)) if e not in ranked
+        ],
+        genes=gene_views(rankings, targets, top),
+        # --rank-by entry or gene: that section leads, right after the summary; the strategy
+        # sections keep their place after the targets table
+        lead_section=sections[0] if rank_by != "strategy" else "",
+        ranking_sections=sections[1:] if rank_by != "strategy" else sections,
+        rank_by=rank_by,
+        states=SELECTIVITY_STATES,
     )
 
 

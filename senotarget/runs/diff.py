@@ -42,13 +42,16 @@ def rerender(run_dir: Path, top: int | None = None) -> list[str]:
     :returns: the files written
     :raises OutputError: the folder is not a finished run
     """
+    from senotarget.errors import OutputError
+
     for name in report.TABLES:
-        report.read_run_table(run_dir, name)  # checks it is a finished run
+        report.read_run_table(run_dir, name)  # a finished run: its manifest and tables exist
+    report.read_manifest(run_dir)  # and the manifest can be read
     try:
         return exports.write_exports(run_dir, top)
+    except OutputError:
+        raise  # says what is wrong with the run itself
     except OSError as error:
-        from senotarget.errors import OutputError
-
         raise OutputError(
             f"cannot write exports in {run_dir} ({error.strerror or error})",
             "check the folder's permissions",

@@ -60,6 +60,8 @@ def explain(compound: str, run_dir: Path | None, out_dir: Path) -> Explanation:
             raise UnknownCompoundError(
                 f"compound {compound!r} is not in run {folder}",
                 "give a ChEMBL id (e.g. CHEMBL443684) or preferred name from its candidates.csv",
+                compound=compound,
+                run_dir=folder,
             )
         molecule, name = str(in_evidence.iloc[0][EvidenceCols.MOLECULE_CHEMBL_ID]), ""
     else:

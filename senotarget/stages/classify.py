@@ -20,6 +20,16 @@ qualifies a compound for the entry's strategies when its direction is ``mechanis
 ``active_pchembl``. Senolytic strategies inhibit anti-apoptotic pathways; senomorphics suppress
 SASP signalling; senoreverters restore a pre-senescent state (Wang et al. 2025 Cancer Biol Med
 22:439, Fig. 2).
+
+A mechanism partner's records (:class:`senotarget.schema.MechanismPartner`; the fetch stage keeps
+only those whose molecule meets the partner's condition) count as a ``mechanism`` call on the gene
+the partner acts on, with ``direction_source`` ``drug_mechanism_via_<PARTNER>`` and the partner's
+``via`` in the evidence text: FKBP1A INHIBITOR records of rapamycin-site ligands are "allosteric
+mTORC1 inhibition via FKBP12" (Choi et al. 1996 Science 273:239). Only a partner record with a
+negative action type counts (as inhibition of the gene); nothing else says what it would do there.
+Given the molecules, a direct call on such a gene also says which site its ligand acts at: a
+ligand that meets the partner's condition acts through the partner (a rapalog measured on mTOR
+itself), one that does not acts as the panel's ``otherwise`` says (ATP-competitive).
 """
 
 from __future__ import annotations
@@ -32,13 +42,16 @@ from senotarget.schema import (
     ActionTypeCols,
     CallCols,
     EvidenceCols,
+    MechanismPartner,
     Method,
+    MoleculeCols,
     Panel,
     SupportCols,
     TargetCols,
     split_tokens,
 )
 from senotarget.stages.action_types import shipped_signs
+from senotarget.stages.fetch import PARTNER_CONDITIONS, meets_condition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,6 +113,27 @@ METHODS: Final = (
         "Censored '>' values and 'Not Active' comments alone never give a call.",
         "ChEMBL activity standard_relation and activity_comment",
     ),
+    Method(
+        "classify",
+        "mechanism through a partner",
+        "A panel entry's mechanism partner (FKBP1A for MTOR) lends its drug_mechanism records to "
+        "the gene it acts on (its activities are never fetched), for the ligands its condition "
+        "admits, tested on the recorded molecule's structure: an INHIBITOR record on FKBP1A is a "
+        "'mechanism' call on MTOR, 'allosteric mTORC1 inhibition via FKBP12', direction_source "
+        "drug_mechanism_via_FKBP1A. Tacrolimus binds FKBP12 too, and inhibits calcineurin: its "
+        "records do not count. rapamycin_site: " + PARTNER_CONDITIONS["rapamycin_site"].explanation,
+        PARTNER_CONDITIONS["rapamycin_site"].citation + "; Liu et al. 1991 Cell 66:807",
+    ),
+    Method(
+        "classify",
+        "rapalogs and ATP-competitive inhibitors",
+        "Where the structures are known, a direct call on a gene with a conditional partner says "
+        "which kind of ligand makes it: one that meets the partner's condition (a rapalog "
+        "measured on mTOR) acts through the partner, one that does not is marked as the panel "
+        "says (mTOR: ATP-competitive).",
+        "Choi et al. 1996 Science 273:239; Yang et al. 2013 Nature 497:217 (ATP-site inhibitors "
+        "in the mTOR kinase cleft)",
+    ),
 )
 
 
@@ -134,15 +168,21 @@ def classify_calls(
     panel: Panel,
     signs: dict[str, ActionSign],
     thresholds: Thresholds,
+    *,
+    molecules: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Make one direction call per (parent compound, panel entry, gene) with evidence.
 
     :param evidence: :func:`senotarget.stages.curate.aggregate_evidence` rows
     :param support: the matching distinct (parent, target, assay, document) rows
-    :param targets: resolved targets; only ``resolved`` rows are used
-    :param panel: the panel (for strategies and cautions)
+    :param targets: resolved targets; only ``resolved`` rows are used (a mechanism partner's
+        rows lend their mechanism records to the gene they name)
+    :param panel: the panel (for strategies, cautions and mechanism partners)
     :param signs: :func:`action_signs` output
     :param thresholds: gives ``active_pchembl``
+    :param molecules: the fetched molecules (:class:`MoleculeCols`); with them a direct call on a
+        gene with a conditional partner says which kind of ligand makes it (rapamycin-site or,
+        as the panel's ``otherwise`` says, ATP-competitive); without them nothing is said
     :returns: :class:`CallCols` rows; ``direction`` is ``mechanism``, ``action_type``,
         ``inferred``, ``contrary``
         or ``""`` (weak or inactive-only evidence: no call)
@@ -162,7 +202,16 @@ def classify_calls(
             TargetCols.TARGET_TYPE,
             TargetCols.TARGET_PREF_NAME,
         ],
-    ]
+    ].assign(
+        _partner=(
+            targets.loc[targets[TargetCols.STATUS] == "resolved", TargetCols.PARTNER]
+            .astype(object)
+            .fillna("")
+            .astype(str)
+            if TargetCols.PARTNER in targets.columns
+            else ""
+        )
+    )
     # The targets table is authoritative for the target's type and name.
     joined = evidence.drop(columns=[EvidenceCols.TARGET_TYPE]).merge(
         resolved,
@@ -176,12 +225,15 @@ def classify_calls(
     mech_neg, mech_pos = _signs_of(joined[EvidenceCols.MECHANISM_ACTION_TYPE], signs)
     act_neg, act_pos = _signs_of(joined[EvidenceCols.ACTIVITY_ACTION_TYPE], signs)
     stype = joined[EvidenceCols.STANDARD_TYPE]
-    median = joined[EvidenceCols.MEDIAN_PCHEMBL]
+    # A partner's target lends only its (negative) mechanism records, never measurements.
+    direct = joined["_partner"] == ""
+    median = joined[EvidenceCols.MEDIAN_PCHEMBL].where(direct)
     joined = joined.assign(
-        _mech_neg=mech_neg,
-        _mech_pos=mech_pos,
-        _act_neg=act_neg,
-        _act_pos=act_pos,
+        _mech_neg=mech_neg & direct,
+        _mech_pos=mech_pos & direct,
+        _pmech=mech_neg & ~direct,
+        _act_neg=act_neg & direct,
+        _act_pos=act_pos & direct,
         _inhib=median.where(stype.isin(INHIBITION_TYPES)),
         _activ=median.where(stype.isin(ACTIVATION_TYPES) & joined[EvidenceCols.ACTIVATION_ASSAY]),
         _any=median,
@@ -190,6 +242,7 @@ def classify_calls(
     calls = grouped.agg(
         _mech_neg=("_mech_neg", "any"),
         _mech_pos=("_mech_pos", "any"),
+        _pmech=("_pmech", "any"),
         _act_neg=("_act_neg", "any"),
         _act_pos=("_act_pos", "any"),
         _inhib=("_inhib", "max"),
@@ -197,6 +250,7 @@ def classify_calls(
         _any=("_any", "max"),
         _n_measurements=(EvidenceCols.N_MEASUREMENTS, "sum"),
         _censored=(EvidenceCols.CENSORED_INACTIVE, "sum"),
+        _excluded=(EvidenceCols.N_EXCLUDED, "sum"),
         wanted_direction=(TargetCols.DIRECTION, "first"),
         strategies=(TargetCols.STRATEGIES, "first"),
         caution=(TargetCols.CAUTION, "first"),
@@ -213,8 +267,14 @@ def classify_calls(
 
     thr = thresholds.active_pchembl
     wants_inhibit = (calls[CallCols.WANTED] == "inhibit").to_numpy()
-    mech_ok = np.where(wants_inhibit, calls["_mech_neg"], calls["_mech_pos"])
-    mech_bad = np.where(wants_inhibit, calls["_mech_pos"], calls["_mech_neg"])
+    direct_ok = np.where(wants_inhibit, calls["_mech_neg"], calls["_mech_pos"])
+    direct_bad = np.where(wants_inhibit, calls["_mech_pos"], calls["_mech_neg"])
+    partner_ok = wants_inhibit & calls["_pmech"].to_numpy()
+    partner_bad = ~wants_inhibit & calls["_pmech"].to_numpy()
+    mech_ok = direct_ok | partner_ok
+    mech_bad = direct_bad | partner_bad
+    via = _partner_genes(joined, keys).reindex(pd.MultiIndex.from_frame(calls[keys])).fillna("")
+    via_source = np.char.add("drug_mechanism_via_", via.to_numpy(dtype=str))
     act_ok = np.where(wants_inhibit, calls["_act_neg"], calls["_act_pos"])
     act_bad = np.where(wants_inhibit, calls["_act_pos"], calls["_act_neg"])
     any_potent = (calls["_any"] >= thr).to_numpy()
@@ -248,8 +308,8 @@ def classify_calls(
     calls[CallCols.DIRECTION_SOURCE] = np.select(
         conditions,
         [
-            "drug_mechanism",
-            "drug_mechanism",
+            np.where(direct_ok, "drug_mechanism", via_source),
+            np.where(direct_bad, "drug_mechanism", via_source),
             "activity_action_type",
             "activity_action_type",
             inferred_source,
@@ -267,7 +327,7 @@ def classify_calls(
         default=calls["_any"],
     )
     calls[CallCols.BEST_PCHEMBL] = pd.Series(relevant, index=calls.index, dtype="float64").round(2)
-    calls[CallCols.HAS_MECHANISM] = calls["_mech_neg"] | calls["_mech_pos"]
+    calls[CallCols.HAS_MECHANISM] = calls["_mech_neg"] | calls["_mech_pos"] | calls["_pmech"]
     calls[CallCols.MEETS_POTENCY] = calls[CallCols.BEST_PCHEMBL] >= thr
     calls[CallCols.INACTIVE_ONLY] = (
         (calls["_n_measurements"] == 0) & (calls["_censored"] > 0) & ~calls[CallCols.HAS_MECHANISM]
@@ -283,8 +343,52 @@ def classify_calls(
 
     _add_counts(calls, joined, support, keys)
     _add_tokens(calls, joined, keys)
-    calls[CallCols.EVIDENCE_TEXT] = _evidence_texts(calls, joined, keys)
+    calls[CallCols.EVIDENCE_TEXT] = _evidence_texts(
+        calls, joined, keys, _partners_of(panel), _structures(molecules)
+    )
     return CallCols.check(calls.loc[:, list(CallCols.ORDER)].reset_index(drop=True), "classify")
+
+
+def _partner_genes(joined: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per call key: the partners (``+``-joined) whose records count for the call."""
+    import pandas as pd
+
+    rows = joined[joined["_pmech"]]
+    if rows.empty:
+        return pd.Series(dtype=object, index=pd.MultiIndex.from_tuples([], names=keys))
+    return rows.groupby(keys, sort=False)["_partner"].agg(lambda s: "+".join(sorted(set(s))))
+
+
+def _partners_of(panel: Panel) -> dict[tuple[str, str], list[MechanismPartner]]:
+    """(entry label, gene) -> the entry's mechanism partners acting on that gene."""
+    out: dict[tuple[str, str], list[MechanismPartner]] = {}
+    for entry in panel.entries:
+        for partner in entry.partners:
+            out.setdefault((entry.label, partner.acts_on), []).append(partner)
+    return out
+
+
+def _structures(molecules: pd.DataFrame | None) -> dict[str, str] | None:
+    """Molecule id -> its SMILES (or its hierarchy parent's), or ``None`` without molecules."""
+    if molecules is None:
+        return None
+    smiles = {
+        str(m): s
+        for m, s in zip(
+            molecules[MoleculeCols.MOLECULE_CHEMBL_ID],
+            molecules[MoleculeCols.CANONICAL_SMILES],
+            strict=True,
+        )
+        if isinstance(s, str) and s
+    }
+    for molecule, parent in zip(
+        molecules[MoleculeCols.MOLECULE_CHEMBL_ID],
+        molecules[MoleculeCols.HIERARCHY_PARENT],
+        strict=True,
+    ):
+        if str(molecule) not in smiles and isinstance(parent, str) and parent in smiles:
+            smiles[str(molecule)] = smiles[parent]
+    return smiles
 
 
 def _add_counts(
@@ -316,28 +420,47 @@ def _add_tokens(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> N
     calls[CallCols.TARGET_IDS] = union(EvidenceCols.TARGET_CHEMBL_ID).reindex(index).to_numpy()
 
 
-def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> list[str]:
+def _evidence_texts(
+    calls: pd.DataFrame,
+    joined: pd.DataFrame,
+    keys: list[str],
+    partners: dict[tuple[str, str], list[MechanismPartner]],
+    structures: dict[str, str] | None,
+) -> list[str]:
     """Human-readable evidence per call.
 
-    For example "inhibits BCL2 (median pIC50 8.9, 12 assays, mechanism: INHIBITOR)".
+    For example "inhibits BCL2 (median pIC50 8.9, 12 assays, mechanism: INHIBITOR)", or "inhibits
+    MTOR (allosteric mTORC1 inhibition via FKBP12 (mechanism on FKBP1A: INHIBITOR))".
     """
     mechanisms: dict[tuple[str, str, str], list[str]] = {}
+    through: dict[tuple[str, str, str], list[str]] = {}
     with_mech = joined[joined[EvidenceCols.MECHANISM_ACTION_TYPE] != ""].drop_duplicates(
         [*keys, EvidenceCols.TARGET_CHEMBL_ID]
     )
     for record in with_mech.to_dict("records"):
         key = (record[keys[0]], record[keys[1]], record[keys[2]])
+        salts = [m for m in split_tokens(record[EvidenceCols.MECHANISM_MOLECULES]) if m != key[0]]
+        recorded = f", recorded on {', '.join(salts)}" if salts else ""
+        if record["_partner"]:
+            if not record["_pmech"]:
+                continue  # a partner record that is not an inhibition says nothing here
+            partner = record["_partner"]
+            said = [p.via for p in partners.get((key[1], key[2]), []) if p.gene == partner]
+            through.setdefault(key, []).append(
+                f"{said[0] if said else f'via {partner}'} (mechanism on {partner}: "
+                f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{recorded})"
+            )
+            continue
         where = ""
         if record[TargetCols.TARGET_TYPE] != "SINGLE PROTEIN":
             kind = str(record[TargetCols.TARGET_TYPE]).lower()
             name = record[TargetCols.TARGET_PREF_NAME]
             where = f" on {name} ({kind} {record[EvidenceCols.TARGET_CHEMBL_ID]})"
-        salts = [m for m in split_tokens(record[EvidenceCols.MECHANISM_MOLECULES]) if m != key[0]]
-        if salts:
-            where += f", recorded on {', '.join(salts)}"
         mechanisms.setdefault(key, []).append(
-            f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{where}"
+            f"{record[EvidenceCols.MECHANISM_ACTION_TYPE]}{where}{recorded}"
         )
+    judged = {k for k, found in partners.items() if any(p.requires for p in found)}
+    sources = _source_molecules(joined, keys, judged) if structures is not None else {}
 
     texts: list[str] = []
     for record in calls.to_dict("records"):
@@ -363,11 +486,57 @@ def _evidence_texts(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) 
             parts.append(f"activity action type: {record[CallCols.ACTION_TYPES]}")
         elif source.startswith("inferred"):
             parts.append(source.replace("_", " "))
+        parts.extend(through.get(key, []))
+        if structures is not None and record[CallCols.QUALIFIES] and key not in through:
+            parts.extend(
+                _ligand_kind(partners.get((key[1], key[2]), []), sources.get(key, []), structures)
+            )
         if record[CallCols.INACTIVE_ONLY]:
             parts.append("inactive-side values only")
+        if not parts and record["_excluded"]:
+            excluded = int(record["_excluded"])
+            parts.append(
+                f"{excluded} measurement{'s' if excluded != 1 else ''} excluded by curation"
+            )
         text = f"{verb} {gene} ({', '.join(parts)})"
         if direction == "contrary":
             wanted = "activated" if record[CallCols.WANTED] == "activate" else "inhibited"
             text += f" [contrary: the panel wants {gene} {wanted}]"
         texts.append(text)
     return texts
+
+
+def _source_molecules(
+    joined: pd.DataFrame, keys: list[str], judged: set[tuple[str, str]]
+) -> dict[tuple[str, str, str], list[str]]:
+    """Per call key of a judged (entry, gene): the parent, then its evidence's molecules."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    columns = [EvidenceCols.SOURCE_MOLECULES, EvidenceCols.MECHANISM_MOLECULES]
+    pairs = list(zip(joined[keys[1]], joined[keys[2]], strict=True))
+    rows = joined[[pair in judged for pair in pairs]]
+    for record in rows[[*keys, *columns]].to_dict("records"):
+        key = (record[keys[0]], record[keys[1]], record[keys[2]])
+        found = out.setdefault(key, [str(key[0])])
+        for column in columns:
+            found.extend(m for m in split_tokens(record[column]) if m not in found)
+    return out
+
+
+def _ligand_kind(
+    partners: list[MechanismPartner], molecules: list[str], structures: dict[str, str]
+) -> list[str]:
+    """What kind of ligand makes a direct call on a gene with conditional partners.
+
+    A ligand that meets a partner's condition acts through the partner; one that meets none is
+    what the panel's ``otherwise`` says (nothing, where it says nothing); an unknown structure
+    is not judged.
+    """
+    conditional = [p for p in partners if p.requires]
+    smiles = next((structures[m] for m in molecules if m in structures), None)
+    if not conditional or smiles is None:
+        return []
+    for partner in conditional:
+        condition = PARTNER_CONDITIONS[str(partner.requires)]
+        if meets_condition(condition.name, smiles):
+            return [f"{condition.text}: {partner.via}"]
+    return [p.otherwise for p in conditional if p.otherwise][:1]

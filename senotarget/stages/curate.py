@@ -54,6 +54,16 @@ Assays are told apart by what they measure the compound in (:func:`assay_kind`):
 Ontology format ChEMBL gives each assay (``bao_format``), or its assay_type where the format is
 missing or generic.
 
+An assay ChEMBL maps to a panel target may measure another protein: several assays on the mTOR
+target are FKBP12 binding assays ("FK506 binding protein 12 SPA binding assay", "macrophilin
+(FKBP-12)"), which FK506 (tacrolimus) passes without inhibiting mTOR (Liu et al. 1991 Cell 66:807).
+A panel entry lists such descriptions (:class:`senotarget.schema.AssayExclusion`); rows on its
+targets whose description holds one of its patterns and none of its keep-words are
+``other_protein_assay``, severity ``exclude``: the row measures the other protein, so it is not
+potency, not an inactive-side bound and not an assay of the target either (a flag would still
+count it among the pair's assays and documents, and a censored FKBP12 value would make the
+compound inactive-side on mTOR).
+
 A flag that nearly every row carries because the release lacks a field (``confidence_unknown`` where
 the release has no confidence scores) is said once, for the run (:func:`release_wide_flags`).
 """
@@ -90,6 +100,7 @@ __all__ = [
     "carries",
     "flag_activities",
     "flag_groups",
+    "other_protein_assays",
     "parent_ids",
     "release_wide_flags",
     "rule_counts",
@@ -283,6 +294,16 @@ RULES: Final = (
         "ChEMBL assay_type (Gaulton et al. 2012 Nucleic Acids Res 40:D1100)",
     ),
     Rule(
+        "other_protein_assay",
+        "exclude",
+        "the assay description names another protein (a panel entry's assay_exclusions "
+        "patterns, e.g. FKBP12 binding assays ChEMBL maps to mTOR) and not the entry's own: the "
+        "row measures that protein, and is neither potency nor inactive-side evidence on the "
+        "target",
+        "Liu et al. 1991 Cell 66:807 (FK506 binds FKBP12 and inhibits calcineurin, not mTOR); "
+        "panel data (senotarget/panels/default.toml, assay_exclusions)",
+    ),
+    Rule(
         "pchembl_computed",
         "flag",
         "the row qualifies for a pChEMBL value by ChEMBL's definition but the release left it "
@@ -426,6 +447,7 @@ def flag_activities(
         "low_confidence": confidence.notna() & (confidence < minimum),
         "non_nm_units": concentration & value.notna() & (units != "nM") & pchembl.isna(),
         "non_target_assay": ~frame[ActivityCols.ASSAY_TYPE].isin(TARGET_ASSAY_TYPES),
+        "other_protein_assay": other_protein_assays(frame, targets),
         "pchembl_computed": computable & plausible,
         "potential_duplicate": duplicate,
     }
@@ -460,6 +482,60 @@ def flag_activities(
     status = statuses[np.where(exclude, 2, np.where(flagged, 1, 0))]
     frame[CuratedCols.STATUS] = pd.Series(status, index=frame.index, dtype=object)
     return CuratedCols.check(frame, "curate")
+
+
+def other_protein_assays(activities: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
+    """Rows whose assay measures another protein than their target (``other_protein_assay``).
+
+    A row on a target whose panel entries list assay exclusions
+    (``TargetCols.OTHER_PROTEIN_ASSAYS``) matches when its assay description contains one of the
+    patterns and none of the keep-words (``TargetCols.OTHER_PROTEIN_UNLESS``), case-insensitive;
+    a target in several entries takes the union of their terms. Decided once per distinct
+    (target, description), not per row.
+
+    :returns: a boolean Series on ``activities``' index
+    """
+    import numpy as np
+    import pandas as pd
+
+    terms = _other_protein_terms(targets)
+    target = activities[ActivityCols.TARGET_CHEMBL_ID]
+    on = target.isin(list(terms)).to_numpy(dtype=bool)
+    out = np.zeros(len(activities), dtype=bool)
+    if on.any():
+        description = activities[ActivityCols.ASSAY_DESCRIPTION][on].fillna("").astype(str)
+        keys = pd.MultiIndex.from_arrays([target[on].astype(str), description.str.lower()])
+        codes, uniques = pd.factorize(keys)
+        verdicts = np.array(
+            [
+                any(p in text for p in terms[str(target_id)][0])
+                and not any(u in text for u in terms[str(target_id)][1])
+                for target_id, text in uniques
+            ]
+            + [False]
+        )
+        out[on] = verdicts[codes]
+    return pd.Series(out, index=activities.index)
+
+
+def _other_protein_terms(targets: pd.DataFrame) -> dict[str, tuple[set[str], set[str]]]:
+    """Target id -> (lower-case patterns, lower-case keep-words) of its entries' exclusions."""
+    if TargetCols.OTHER_PROTEIN_ASSAYS not in targets.columns:
+        return {}
+    rows = targets[targets[TargetCols.OTHER_PROTEIN_ASSAYS].astype(object).fillna("") != ""]
+    terms: dict[str, tuple[set[str], set[str]]] = {}
+    keep = (
+        rows[TargetCols.OTHER_PROTEIN_UNLESS]
+        if TargetCols.OTHER_PROTEIN_UNLESS in rows.columns
+        else rows[TargetCols.OTHER_PROTEIN_ASSAYS].map(lambda _: "")
+    )
+    for target_id, found, kept in zip(
+        rows[TargetCols.TARGET_CHEMBL_ID], rows[TargetCols.OTHER_PROTEIN_ASSAYS], keep, strict=True
+    ):
+        patterns, unless = terms.setdefault(str(target_id), (set(), set()))
+        patterns.update(t.lower() for t in split_tokens(found))
+        unless.update(t.lower() for t in split_tokens(kept))
+    return terms
 
 
 def parent_ids(curated: pd.DataFrame, parents: pd.DataFrame) -> pd.Series:

@@ -6,6 +6,15 @@ every target that contains its component (ChEMBL target types,
 https://chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions/chembl-data-questions).
 Each row records the target type and the assay confidence threshold that applies to it: 8 for single
 proteins, 6 for complexes, families and groups (DESIGN §4).
+
+A panel entry's mechanism partners (:class:`senotarget.schema.MechanismPartner`) are resolved too,
+to their single-protein targets only: such a row carries the entry gene the partner's
+drug_mechanism records count for in ``gene_symbol`` and the partner in ``partner``, so the partner
+is never ranked itself and its records reach the entry gene's calls (FKBP1A for MTOR: ChEMBL
+records the rapalogs' mechanism on FKBP12, whose rapamycin complex binds mTOR's FRB domain, Choi
+et al. 1996 Science 273:239). Complexes holding the partner are other biology (RyR1/FKBP12) or
+already reached through the entry's gene (FKBP12A/mTOR). The entry's assay exclusions
+(:class:`senotarget.schema.AssayExclusion`) travel on its own rows, for the curate stage.
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ from senotarget.errors import UnknownTargetError
 from senotarget.schema import (
     SINGLE_PROTEIN,
     ComponentCols,
+    MechanismPartner,
     Method,
     Panel,
+    PanelEntry,
     TargetCols,
     join_tokens,
 )
@@ -31,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "METHODS",
     "confidence_threshold",
+    "own_targets",
+    "partner_targets",
     "require_resolved",
     "resolve_targets",
     "resolved_only",
@@ -50,6 +63,16 @@ METHODS: Final = (
         "reaches the single protein and every complex, family or group that contains it, because "
         "ChEMBL records much mechanism evidence on families (JAK, AKT) and complexes (mTORC1).",
         _TARGET_TYPES,
+    ),
+    Method(
+        "resolve",
+        "mechanism partners",
+        "A panel entry may name a mechanism partner of one of its genes: a protein whose "
+        "drug_mechanism records count for that gene, on a stated condition (FKBP1A for MTOR, "
+        "for rapamycin-site ligands). The partner resolves to its single-protein target; the "
+        "run fetches that target's mechanism records, never its activities, and never ranks the "
+        "partner itself.",
+        "Choi et al. 1996 Science 273:239 (FKBP12-rapamycin binds the FRB domain of mTOR)",
     ),
     Method(
         "resolve",
@@ -94,6 +117,9 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
             TargetCols.DIRECTION: entry.direction,
             TargetCols.PATHWAY: entry.pathway,
             TargetCols.CAUTION: entry.caution,
+            TargetCols.PARTNER: "",
+            TargetCols.PARTNER_REQUIRES: "",
+            **_exclusion_columns(entry),
         }
         for gene in entry.genes:
             hits = by_query.get(gene.upper(), by_query.get(gene))
@@ -118,6 +144,9 @@ def resolve_targets(panel: Panel, components: pd.DataFrame, thresholds: Threshol
                 )
                 continue
             rows.extend(_rows_for_gene(gene, hits, base, thresholds))
+        for partner in entry.partners:
+            hits = by_query.get(partner.gene.upper(), by_query.get(partner.gene))
+            rows.extend(_partner_rows(partner, hits, base, thresholds))
     frame = pd.DataFrame(rows, columns=list(TargetCols.ORDER))
     frame[TargetCols.N_COMPONENTS] = frame[TargetCols.N_COMPONENTS].astype("int64")
     frame[TargetCols.CONFIDENCE_MIN] = frame[TargetCols.CONFIDENCE_MIN].astype("Int64")
@@ -186,9 +215,95 @@ def _rows_for_gene(
     return out
 
 
+def _exclusion_columns(entry: PanelEntry) -> dict[str, str]:
+    """The entry's assay exclusions as targets.csv cells (patterns and keep-words, ``;``-joined)."""
+    patterns = [p for exclusion in entry.assay_exclusions for p in exclusion.patterns]
+    unless = [u for exclusion in entry.assay_exclusions for u in exclusion.unless]
+    return {
+        TargetCols.OTHER_PROTEIN_ASSAYS: join_tokens(patterns),
+        TargetCols.OTHER_PROTEIN_UNLESS: join_tokens(unless),
+    }
+
+
+def _partner_rows(
+    partner: MechanismPartner,
+    hits: pd.DataFrame | None,
+    base: Mapping[str, object],
+    thresholds: Thresholds,
+) -> list[dict[str, object]]:
+    """targets.csv rows of one mechanism partner: its single-protein targets.
+
+    A resolved row names the entry gene the partner's records count for (``gene_symbol``) and
+    the partner (``partner``); a partner that does not resolve gets one row under its own symbol
+    saying so.
+    """
+    import pandas as pd
+
+    own = {
+        **base,
+        TargetCols.PARTNER: partner.gene,
+        TargetCols.PARTNER_REQUIRES: partner.requires or "",
+        TargetCols.OTHER_PROTEIN_ASSAYS: "",
+        TargetCols.OTHER_PROTEIN_UNLESS: "",
+    }
+    singles = None if hits is None else hits[hits[ComponentCols.TARGET_TYPE] == SINGLE_PROTEIN]
+    condition = f"{partner.requires} ligands only" if partner.requires else "every ligand"
+    what = (
+        f"mechanism partner {partner.gene} of {partner.acts_on} ({partner.via}; "
+        f"{partner.citation}): its drug_mechanism records count for {partner.acts_on}, "
+        f"{condition}; its activities are not fetched"
+    )
+    if singles is None or singles.empty:
+        return [
+            {
+                **own,
+                TargetCols.GENE_SYMBOL: partner.gene,
+                TargetCols.TARGET_CHEMBL_ID: "",
+                TargetCols.TARGET_TYPE: "",
+                TargetCols.STATUS: "unresolved",
+                TargetCols.REASON: (
+                    f"{what}; no ChEMBL single-protein target has gene symbol or accession "
+                    f"{partner.gene} in taxon {thresholds.tax_id}"
+                ),
+                TargetCols.TARGET_PREF_NAME: "",
+                TargetCols.ACCESSION: "",
+                TargetCols.MATCHED_BY: "",
+                TargetCols.N_COMPONENTS: 0,
+                TargetCols.CONFIDENCE_MIN: pd.NA,
+            }
+        ]
+    out: list[dict[str, object]] = []
+    for row in _rows_for_gene(partner.gene, singles, own, thresholds):
+        if row[TargetCols.STATUS] == "resolved":
+            row[TargetCols.GENE_SYMBOL] = partner.acts_on
+            row[TargetCols.REASON] = f"{what}; {row[TargetCols.REASON]}"
+        else:
+            row[TargetCols.REASON] = f"{what}; {row[TargetCols.REASON]}"
+        out.append(row)
+    return out
+
+
 def resolved_only(targets: pd.DataFrame) -> pd.DataFrame:
-    """The rows whose targets are fetched (status ``resolved``)."""
+    """The rows whose targets are fetched (status ``resolved``), own and partner targets."""
     return targets[targets[TargetCols.STATUS] == "resolved"]
+
+
+def _partner_mask(targets: pd.DataFrame) -> pd.Series:
+    if TargetCols.PARTNER not in targets.columns:
+        return targets[TargetCols.STATUS] != targets[TargetCols.STATUS]  # all False
+    return targets[TargetCols.PARTNER].astype(object).fillna("").astype(str) != ""
+
+
+def own_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Resolved rows of the entries' own genes (their activities and mechanisms are fetched)."""
+    resolved = resolved_only(targets)
+    return resolved[~_partner_mask(resolved)]
+
+
+def partner_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Resolved rows of mechanism partners (only their mechanism records are fetched)."""
+    resolved = resolved_only(targets)
+    return resolved[_partner_mask(resolved)]
 
 
 def require_resolved(targets: pd.DataFrame, location: str) -> None:
@@ -202,4 +317,5 @@ def require_resolved(targets: pd.DataFrame, location: str) -> None:
             f"no panel gene resolved to a ChEMBL target in {location} ({genes} ...)",
             "check the gene symbols (HGNC) or accessions in the panel, "
             "and that the release covers them",
+            genes=targets[TargetCols.GENE_SYMBOL].unique().tolist(),
         )

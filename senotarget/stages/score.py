@@ -61,15 +61,22 @@ from senotarget.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from senotarget.config import Settings
+    from senotarget.config import Settings, Thresholds, Weights
 
 __all__ = [
     "DIRECTION_SCORE",
     "METHODS",
     "PHASE_SCORE",
     "Contribution",
+    "add_support_counts",
+    "alert_component",
     "breakdown",
+    "evidence_component",
+    "maturity_component",
+    "potency_component",
+    "rank_order",
     "score_candidates",
+    "weighted_score",
 ]
 
 #: max_phase -> maturity component. -1 ("clinical phase unknown", ChEMBL 32+) is in the clinic but
@@ -275,7 +282,9 @@ def score_candidates(
     frame[CandidateCols.DIRECTION] = frame["_dir_rank"].map(dict(enumerate(_DIRECTION_ORDER)))
     frame[CandidateCols.DIRECTION_OK] = frame[CandidateCols.DIRECTION] != "contrary"
 
-    _add_support_counts(frame, support)
+    add_support_counts(
+        frame, support, [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY], "_target_ids"
+    )
     _add_compound_columns(frame, molecules, parents, chem)
 
     # -- components ----------------------------------------------------------------------------
@@ -283,27 +292,13 @@ def score_candidates(
     potency_unknown = (
         best.isna() & frame[CandidateCols.HAS_MECHANISM] & frame[CandidateCols.IS_CANDIDATE]
     )
-    assumed = best.where(~potency_unknown, th.active_pchembl)
-    frame[CandidateCols.POTENCY] = (
-        ((assumed - th.potency_floor) / (th.potency_ceiling - th.potency_floor))
-        .clip(0, 1)
-        .fillna(0.0)
+    frame[CandidateCols.POTENCY] = potency_component(best, potency_unknown, th)
+    frame[CandidateCols.EVIDENCE] = evidence_component(
+        frame[CandidateCols.N_ASSAYS], frame[CandidateCols.N_DOCUMENTS], th
     )
-    assays = np.log1p(frame[CandidateCols.N_ASSAYS]) / math.log1p(th.assays_cap)
-    documents = np.log1p(frame[CandidateCols.N_DOCUMENTS]) / math.log1p(th.documents_cap)
-    frame[CandidateCols.EVIDENCE] = (
-        0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)
-    ).astype("float64")
     phase = frame[CandidateCols.MAX_PHASE]
     phase_unknown = phase.isna()
-    unknown_value = pd.Series(
-        np.where(frame[CandidateCols.HAS_MECHANISM], PHASE_SCORE[-1.0], PHASE_UNKNOWN),
-        index=frame.index,
-        dtype="float64",
-    )
-    frame[CandidateCols.MATURITY] = (
-        phase.map(PHASE_SCORE).astype("float64").fillna(0.0).where(~phase_unknown, unknown_value)
-    )
+    frame[CandidateCols.MATURITY] = maturity_component(phase, frame[CandidateCols.HAS_MECHANISM])
     frame[CandidateCols.DIRECTION_CERTAINTY] = (
         frame[CandidateCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")
     )
@@ -317,15 +312,10 @@ def score_candidates(
         .astype("float64")
     )
     frame[CandidateCols.DRUGLIKENESS] = frame[CandidateCols.QED].fillna(0.0).astype("float64")
-    pains = frame[CandidateCols.PAINS].fillna("") != ""
-    brenk = frame[CandidateCols.BRENK].fillna("") != ""
-    frame[CandidateCols.ALERT_PENALTY] = np.where(pains, 1.0, np.where(brenk, 0.5, 0.0))
-    for component in CandidateCols.COMPONENTS:
-        frame[component] = frame[component].astype("float64").round(4)
-    total = pd.Series(0.0, index=frame.index)
-    for component in CandidateCols.COMPONENTS:
-        total = total + getattr(weights, component) * frame[component]
-    frame[CandidateCols.SCORE] = total.round(4)
+    frame[CandidateCols.ALERT_PENALTY] = alert_component(
+        frame[CandidateCols.PAINS], frame[CandidateCols.BRENK]
+    )
+    frame[CandidateCols.SCORE] = weighted_score(frame, weights)
 
     # -- labels, cautions, flags ---------------------------------------------------------------
     candidates = frame[frame[CandidateCols.IS_CANDIDATE]]
@@ -384,12 +374,103 @@ def score_candidates(
 
     # -- rank ----------------------------------------------------------------------------------
     frame["_s"] = frame[CandidateCols.STRATEGY].map(order)
-    frame["_n"] = chembl_number(frame[CandidateCols.MOLECULE_CHEMBL_ID])
     frame["_cand"] = ~frame[CandidateCols.IS_CANDIDATE]
-    frame = frame.sort_values(
+    frame = rank_order(frame, ["_s", "_cand"])
+    frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
+    return CandidateCols.check(
+        frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True), "score"
+    )
+
+
+def potency_component(
+    best: pd.Series, potency_unknown: pd.Series, thresholds: Thresholds
+) -> pd.Series:
+    """The potency component of best median pChEMBL values (see the module docstring).
+
+    :param best: best median pChEMBL per row (NaN: no measurement)
+    :param potency_unknown: rows resting on a mechanism record without any measurement: scored
+        at ``active_pchembl``
+    """
+    th = thresholds
+    assumed = best.where(~potency_unknown, th.active_pchembl)
+    return (
+        ((assumed - th.potency_floor) / (th.potency_ceiling - th.potency_floor))
+        .clip(0, 1)
+        .fillna(0.0)
+    )
+
+
+def evidence_component(
+    n_assays: pd.Series, n_documents: pd.Series, thresholds: Thresholds
+) -> pd.Series:
+    """Depth of evidence: half distinct assays, half distinct documents, each log-capped."""
+    import numpy as np
+
+    assays = np.log1p(n_assays) / math.log1p(thresholds.assays_cap)
+    documents = np.log1p(n_documents) / math.log1p(thresholds.documents_cap)
+    component: pd.Series = (0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)).astype(
+        "float64"
+    )
+    return component
+
+
+def maturity_component(phase: pd.Series, has_mechanism: pd.Series) -> pd.Series:
+    """Clinical maturity of ChEMBL max_phase values (:data:`PHASE_SCORE`).
+
+    A NULL max_phase is phase unknown (:data:`PHASE_UNKNOWN`), or clinical (-1) where the row
+    rests on a curated drug_mechanism record.
+    """
+    import numpy as np
+    import pandas as pd
+
+    unknown_value = pd.Series(
+        np.where(has_mechanism, PHASE_SCORE[-1.0], PHASE_UNKNOWN),
+        index=phase.index,
+        dtype="float64",
+    )
+    return phase.map(PHASE_SCORE).astype("float64").fillna(0.0).where(~phase.isna(), unknown_value)
+
+
+def alert_component(pains: pd.Series, brenk: pd.Series) -> pd.Series:
+    """1 with a PAINS alert, 0.5 with Brenk alerts only, else 0 (``;``-joined alert names)."""
+    import numpy as np
+    import pandas as pd
+
+    has_pains = pains.fillna("") != ""
+    has_brenk = brenk.fillna("") != ""
+    return pd.Series(
+        np.where(has_pains, 1.0, np.where(has_brenk, 0.5, 0.0)), index=pains.index, dtype="float64"
+    )
+
+
+def weighted_score(frame: pd.DataFrame, weights: Weights) -> pd.Series:
+    """Round ``frame``'s component columns to 4 decimals (in place) and return their weighted sum.
+
+    The components are added in :data:`CandidateCols.COMPONENTS` order and the sum is rounded to
+    4 decimals, as candidates.csv stores it.
+    """
+    import pandas as pd
+
+    for component in CandidateCols.COMPONENTS:
+        frame[component] = frame[component].astype("float64").round(4)
+    total = pd.Series(0.0, index=frame.index)
+    for component in CandidateCols.COMPONENTS:
+        total = total + getattr(weights, component) * frame[component]
+    return total.round(4)
+
+
+def rank_order(frame: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """``frame`` sorted by ``groups`` (ascending), then best first within each group.
+
+    Best first: higher score, then the tie-breakers in order: direction certainty, best pChEMBL,
+    distinct assays, max_phase (higher first, missing last) and the ChEMBL id's number (lower
+    first), so the order is deterministic. ``frame`` needs the :class:`CandidateCols` columns of
+    those names.
+    """
+    keyed = frame.assign(_n=chembl_number(frame[CandidateCols.MOLECULE_CHEMBL_ID]))
+    return keyed.sort_values(
         [
-            "_s",
-            "_cand",
+            *groups,
             CandidateCols.SCORE,
             CandidateCols.DIRECTION_CERTAINTY,
             CandidateCols.BEST_PCHEMBL,
@@ -397,32 +478,33 @@ def score_candidates(
             CandidateCols.MAX_PHASE,
             "_n",
         ],
-        ascending=[True, True, False, False, False, False, False, True],
+        ascending=[*([True] * len(groups)), False, False, False, False, False, True],
         na_position="last",
         kind="stable",
-    )
-    frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
-    return CandidateCols.check(
-        frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True), "score"
-    )
+    ).drop(columns="_n")
 
 
-def _add_support_counts(frame: pd.DataFrame, support: pd.DataFrame) -> None:
-    """Count distinct assays and documents over the targets each row rests on.
+def add_support_counts(
+    frame: pd.DataFrame, support: pd.DataFrame, keys: list[str], target_ids: str
+) -> None:
+    """Count distinct assays and documents over the targets each row rests on (in place).
 
     Counting distinct ids avoids double counting when two genes share a family target.
+
+    :param keys: the columns that identify a row of ``frame`` (the compound's id first)
+    :param target_ids: the column of ``;``-joined ChEMBL target ids each row rests on
+    :returns: nothing; sets ``n_assays`` and ``n_documents`` (int64, 0 without support)
     """
     import pandas as pd
 
-    pairs = frame[[CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY, "_target_ids"]].copy()
-    pairs["_target"] = pairs["_target_ids"].map(split_tokens)
+    pairs = frame[[*keys, target_ids]].copy()
+    pairs["_target"] = pairs[target_ids].map(split_tokens)
     pairs = pairs.explode("_target").dropna(subset=["_target"])
     merged = pairs.merge(
         support,
-        left_on=[CandidateCols.MOLECULE_CHEMBL_ID, "_target"],
+        left_on=[keys[0], "_target"],
         right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
     )
-    keys = [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY]
     counts = merged.groupby(keys).agg(
         n_assays=(SupportCols.ASSAY_CHEMBL_ID, "nunique"),
         n_documents=(SupportCols.DOCUMENT_CHEMBL_ID, "nunique"),
