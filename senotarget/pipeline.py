@@ -121,6 +121,19 @@ def run(
                 targets = resolve.resolve_targets(panel, components, settings.thresholds)
             _require_complete(source)
             resolve.require_resolved(targets, info.location)
+            resolved = targets[TargetCols.STATUS] == "resolved"
+            unresolved = sorted(
+                set(targets[TargetCols.GENE_SYMBOL])
+                - set(targets.loc[resolved, TargetCols.GENE_SYMBOL])
+            )
+            if unresolved:  # said once on stderr, not only in targets.csv
+                logger.warning(
+                    "%d panel gene(s) match no usable ChEMBL target in %s and are left out: %s "
+                    "(reasons in targets.csv)",
+                    len(unresolved),
+                    info.release,
+                    ", ".join(unresolved),
+                )
             say("fetching evidence")
             with _timed("fetch", timings):
                 evidence = fetch.fetch_evidence(source, targets, say)

@@ -95,11 +95,19 @@ CASES = [
         ),
     ),
     Case(
+        "run: an empty --run-id",
+        lambda c: ["run", "--panel", str(c.panel), "--chembl-db", str(c.db), "--run-id", ""],
+        lambda c: (
+            "run id '' is not a plain name (it is empty): use letters, digits, '.', '_' or '-' "
+            "only (no '/', no '..'), e.g. --run-id my-panel-2026"
+        ),
+    ),
+    Case(
         "run: a folder as --panel",
         lambda c: ["run", "--panel", str(c.tmp / "panels"), "--chembl-db", str(c.db)],
         lambda c: (
-            f"panel {c.tmp / 'panels'}: file not found: pass an existing panel TOML "
-            "file with --panel, or one of: default"
+            f"panel {c.tmp / 'panels'}: is a folder, not a panel file: pass --panel a panel "
+            "TOML file (e.g. one written by `senotarget targets from-doc`), or one of: default"
         ),
         folders=("panels",),
     ),

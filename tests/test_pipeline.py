@@ -521,3 +521,17 @@ def test_progress_reports_each_stage_and_every_structure(
     ]
     assert ("standardising structures", 16) in recorder.stages
     assert sum(recorder.advanced) == 16
+
+
+def test_an_unresolved_gene_is_said_on_stderr(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: a panel gene that resolved to nothing was reported only in targets.csv."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="senotarget.pipeline"):
+        run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="warn"))
+    assert (
+        "1 panel gene(s) match no usable ChEMBL target in ChEMBL_99 and are left out: FAKE1 "
+        "(reasons in targets.csv)"
+    ) in caplog.text

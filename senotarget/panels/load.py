@@ -83,6 +83,13 @@ def load_panel(name_or_path: str | Path) -> Panel:
         resource = resources.files("senotarget.panels").joinpath(f"{text_name}.toml")
         return parse_panel(resource.read_text(encoding="utf-8"), source=f"builtin:{text_name}")
     path = Path(name_or_path)
+    if path.is_dir():
+        raise PanelError(
+            text_name,
+            "is a folder, not a panel file",
+            "pass --panel a panel TOML file (e.g. one written by `senotarget targets from-doc`), "
+            f"or one of: {', '.join(BUILTIN_PANELS)}",
+        )
     if not path.is_file():
         raise PanelError(
             text_name,

@@ -198,12 +198,13 @@ def reserved_run(out_dir: Path, run_id: str | None, default_id: str) -> Iterator
     _clear_stale_staging(out_dir)
     try:
         for _ in range(100):
-            chosen = run_id or free_run_id(out_dir, default_id)
+            # an explicit but empty --run-id is refused (prepare_output says why), not replaced
+            chosen = free_run_id(out_dir, default_id) if run_id is None else run_id
             run_dir = prepare_output(out_dir, chosen)
             try:
                 _reserve(out_dir / f".{chosen}{RESERVED}")
             except FileExistsError:
-                if run_id:
+                if run_id is not None:
                     raise OutputError(
                         f"run {chosen} is being written by another run in {out_dir}",
                         "pass a new --run-id",
