@@ -470,9 +470,7 @@ class CuratedCols(ActivityCols):
     PCHEMBL: Final[str] = Col(
         "pchembl", "float64"
     )  # ChEMBL's pchembl_value, or the one computed by its definition
-    POTENCY_USE: Final[str] = Col(
-        "potency_use", "text", isin=POTENCY_USES
-    )  # "potency" | "inactive" | "active_censored" | "none"
+    POTENCY_USE: Final[str] = Col("potency_use", "text", isin=POTENCY_USES)
     FLAGS: Final[str] = Col("flags", "text")
     STATUS: Final[str] = Col("status", "text", isin=STATUSES)
 

@@ -33,6 +33,7 @@ from senotarget.schema import (
 )
 from senotarget.stages.rank import rank_candidates, selectivity
 from senotarget.stages.score import score_candidates
+from tests.test_score import target_row
 
 NAN = math.nan
 
@@ -146,24 +147,9 @@ def _targets() -> pd.DataFrame:
             *((g, "resolved") for g in resolved),
             *((g, "unresolved") for g in unresolved),
         ]:
+            target = f"T_{gene}" if status == "resolved" else ""
             rows.append(
-                {
-                    TargetCols.LABEL: label,
-                    TargetCols.GENE_SYMBOL: gene,
-                    TargetCols.STRATEGIES: strategies,
-                    TargetCols.DIRECTION: "inhibit",
-                    TargetCols.TARGET_CHEMBL_ID: f"T_{gene}" if status == "resolved" else "",
-                    TargetCols.TARGET_TYPE: "SINGLE PROTEIN" if status == "resolved" else "",
-                    TargetCols.STATUS: status,
-                    TargetCols.REASON: "" if status == "resolved" else "not found",
-                    TargetCols.TARGET_PREF_NAME: "",
-                    TargetCols.ACCESSION: "",
-                    TargetCols.MATCHED_BY: "",
-                    TargetCols.N_COMPONENTS: 1,
-                    TargetCols.CONFIDENCE_MIN: 8,
-                    TargetCols.PATHWAY: "",
-                    TargetCols.CAUTION: "",
-                }
+                target_row(label, gene, status, target) | {TargetCols.STRATEGIES: strategies}
             )
     return pd.DataFrame(rows, columns=list(TargetCols.ORDER))
 

@@ -289,20 +289,27 @@ def _substrings(
     return tuple(dict.fromkeys(v.strip() for v in value))
 
 
+def _refuse_unknown_keys(
+    table: dict[str, Any], allowed: set[str], subject: str, source: str, line: int | None
+) -> None:
+    """Refuse the first key of ``table`` (alphabetically) that ``allowed`` does not hold."""
+    unknown = set(table) - allowed
+    if unknown:
+        raise PanelError(
+            source,
+            f"{subject} unknown key {min(unknown)!r}",
+            f"use only {', '.join(sorted(allowed))}",
+            line,
+        )
+
+
 def _partners(
     raw: dict[str, Any], genes: list[str], where: str, source: str, line: int | None
 ) -> tuple[MechanismPartner, ...]:
     """Validate the ``[[entries.partners]]`` tables of one entry."""
     partners: list[MechanismPartner] = []
     for table in _tables(raw, "partners", where, source, line):
-        unknown = set(table) - _PARTNER_KEYS
-        if unknown:
-            raise PanelError(
-                source,
-                f"{where}: a partner has unknown key {min(unknown)!r}",
-                f"use only {', '.join(sorted(_PARTNER_KEYS))}",
-                line,
-            )
+        _refuse_unknown_keys(table, _PARTNER_KEYS, f"{where}: a partner has", source, line)
         gene = table.get("gene")
         if not isinstance(gene, str) or not GENE_PATTERN.match(gene.strip()):
             raise PanelError(
@@ -358,14 +365,9 @@ def _exclusions(
     """Validate the ``[[entries.assay_exclusions]]`` tables of one entry."""
     exclusions: list[AssayExclusion] = []
     for table in _tables(raw, "assay_exclusions", where, source, line):
-        unknown = set(table) - _EXCLUSION_KEYS
-        if unknown:
-            raise PanelError(
-                source,
-                f"{where}: an assay exclusion has unknown key {min(unknown)!r}",
-                f"use only {', '.join(sorted(_EXCLUSION_KEYS))}",
-                line,
-            )
+        _refuse_unknown_keys(
+            table, _EXCLUSION_KEYS, f"{where}: an assay exclusion has", source, line
+        )
         here = f"{where}, assay exclusion"
         exclusions.append(
             AssayExclusion(
@@ -398,14 +400,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
         raise PanelError(
             source, f"{where} is not a table", "write entries as [[entries]] tables", line
         )
-    unknown = set(raw) - _ENTRY_KEYS
-    if unknown:
-        raise PanelError(
-            source,
-            f"{where} has unknown key {min(unknown)!r}",
-            f"use only {', '.join(sorted(_ENTRY_KEYS))}",
-            line,
-        )
+    _refuse_unknown_keys(raw, _ENTRY_KEYS, f"{where} has", source, line)
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         raise PanelError(
