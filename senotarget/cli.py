@@ -94,6 +94,13 @@ TopOpt = Annotated[
     int | None,
     typer.Option("--top", help="Candidates per strategy shown in report.html (default 25)."),
 ]
+PerClusterOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--per-cluster",
+        help="Members of one chemical cluster shown in a report.html top list (default 3).",
+    ),
+]
 KnownOpt = Annotated[
     str | None,
     typer.Option(
@@ -220,6 +227,7 @@ def run(
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
     top: TopOpt = None,
+    per_cluster: PerClusterOpt = None,
     known: KnownOpt = None,
     rank_by: RankByOpt = None,
     verbose: VerboseOpt = False,
@@ -240,6 +248,7 @@ def run(
         cache_dir=cache_dir,
         workers=workers,
         report_top=top,
+        cluster_top=per_cluster,
         known_compounds=known,
         rank_by=rank_by,
     )
@@ -423,6 +432,7 @@ def report_command(
         typer.Argument(help="A run folder written by `senotarget run` (default: the latest)."),
     ] = None,
     top: TopOpt = None,
+    per_cluster: PerClusterOpt = None,
     out: OutOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -433,6 +443,14 @@ def report_command(
         from senotarget.errors import ConfigError
 
         raise ConfigError(f"--top {top} is below 1", "pass --top 1 or more", setting="report_top")
+    if per_cluster is not None and per_cluster < 1:
+        from senotarget.errors import ConfigError
+
+        raise ConfigError(
+            f"--per-cluster {per_cluster} is below 1",
+            "pass --per-cluster 1 or more",
+            setting="cluster_top",
+        )
     folder = run_dir
     if folder is None:
         from senotarget.errors import OutputError
@@ -447,7 +465,7 @@ def report_command(
                 path=out_dir,
                 setting="out_dir",
             )
-    written = rerender(folder, top)
+    written = rerender(folder, top, per_cluster)
     typer.echo(f"wrote {', '.join(written)}", err=True)
     typer.echo(str(folder))
 

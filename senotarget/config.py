@@ -112,6 +112,9 @@ class Thresholds:
     ``active_pchembl``: median pChEMBL from which inferred potency counts as activity (6 = 1 µM).
     ``potency_floor`` / ``potency_ceiling``: pChEMBL mapped to 0 and 1 by the potency component.
     ``assays_cap`` / ``documents_cap``: counts at which the evidence component saturates.
+    ``cluster_similarity``: Morgan-fingerprint Tanimoto similarity from which a compound joins a
+    cluster's leader (:mod:`senotarget.stages.cluster`: about twice the fingerprint's 0.27 noise
+    level between random ChEMBL compounds).
     """
 
     confidence_single: int = 8
@@ -121,6 +124,7 @@ class Thresholds:
     potency_ceiling: float = 10.0
     assays_cap: int = 20
     documents_cap: int = 10
+    cluster_similarity: float = 0.5
     tax_id: int = 9606
 
 
@@ -143,6 +147,7 @@ class Settings:
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
     report_top: int = 25  # candidates per strategy shown with structures in report.html
+    cluster_top: int = 3  # members of one cluster shown in a report.html top list
     rank_by: str = "strategy"  # the ranking the summary and report.html lead with (RankingCols)
     known_compounds: str = (
         "default"  # known-senotherapeutics CSV for validation ("default": shipped)
@@ -195,6 +200,13 @@ def _parse_top(value: str) -> int:
     return number
 
 
+def _parse_cluster_top(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value!r} is below 1 (show at least one compound of each cluster)")
+    return number
+
+
 def _parse_rank_by(value: str) -> str:
     if value not in RankingCols.SCOPES:
         raise ValueError(f"{value!r} is not one of {', '.join(RankingCols.SCOPES)}")
@@ -226,6 +238,7 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "run_id": str,
     "workers": _parse_workers,
     "report_top": _parse_top,
+    "cluster_top": _parse_cluster_top,
     "rank_by": _parse_rank_by,
     "known_compounds": str,
     "min_rank_move": _parse_min_move,
@@ -242,6 +255,7 @@ _FLAG_OF: Final = {
     "run_id": "--run-id",
     "workers": "--workers",
     "report_top": "--top",
+    "cluster_top": "--per-cluster",
     "rank_by": "--rank-by",
     "known_compounds": "--known",
     "min_rank_move": "--min-rank-move",
@@ -440,6 +454,11 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(
             "threshold potency_ceiling is not above potency_floor",
             "set [thresholds] potency_floor < potency_ceiling",
+        )
+    if not 0 < th.cluster_similarity <= 1:
+        raise ConfigError(
+            f"threshold cluster_similarity {th.cluster_similarity} is not a Tanimoto similarity",
+            "set [thresholds] cluster_similarity above 0 and at most 1",
         )
     for name in ("confidence_single", "confidence_group"):
         if not 0 <= getattr(th, name) <= 9:

@@ -1,12 +1,13 @@
 """The one place that knows the order of the stages.
 
 ``panel -> resolve -> fetch -> curate -> chemistry -> parents -> aggregate -> classify -> score ->
-rank -> validate -> report``. Aggregation on the parent needs the parents that the chemistry stage
-finds for molecules without a molecule_hierarchy row, so curation (per activity row) and
-aggregation (per parent) run on either side of chemistry. The rank stage ranks every candidate
-within its panel entry and gene as well as its strategy. Two shorter pipelines run the first
-stages only: :func:`resolve_genes` (``targets resolve``) and :func:`targets_from_document`
-(``targets from-doc``).
+cluster -> rank -> validate -> report``. Aggregation on the parent needs the parents that the
+chemistry stage finds for molecules without a molecule_hierarchy row, so curation (per activity
+row) and aggregation (per parent) run on either side of chemistry. The cluster stage groups the
+scored compounds by chemical similarity (the best-scored member leads); the rank stage ranks
+every candidate within its panel entry and gene as well as its strategy. Two shorter pipelines
+run the first stages only: :func:`resolve_genes` (``targets resolve``) and
+:func:`targets_from_document` (``targets from-doc``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from senotarget.stages import (
     changes,
     chemistry,
     classify,
+    cluster,
     curate,
     fetch,
     parents,
@@ -181,6 +183,8 @@ def run(
             candidates = score.score_candidates(
                 calls, support, targets, evidence.molecules, parent_map, chem, panel, settings
             )
+        with _timed("cluster", timings):
+            candidates = cluster.assign_clusters(candidates, settings.thresholds.cluster_similarity)
         with _timed("rank", timings):
             rankings = rank.rank_candidates(calls, support, targets, candidates, settings)
             selectivity = rank.selectivity(

@@ -634,6 +634,9 @@ class CandidateCols(Table):
     BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")
     N_ASSAYS: Final[str] = Col("n_assays", "int64")
     N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    N_DOCUMENTS_UNKNOWN: Final[str] = Col(
+        "n_documents_unknown", "int64"
+    )  # distinct assays whose rows carry no document id
     MAX_PHASE: Final[str] = Col("max_phase", "float64")
     EVIDENCE_TEXT: Final[str] = Col("evidence_text", "str")
     CAUTION: Final[str] = Col("caution", "str")
@@ -645,6 +648,9 @@ class CandidateCols(Table):
     DIRECTION_OK: Final[str] = Col("direction_ok", "bool")
     PARENT_BASIS: Final[str] = Col("parent_basis", "str", isin=PARENT_BASES)
     SCAFFOLD: Final[str] = Col("murcko_scaffold", "str")
+    CLUSTER: Final[str] = Col(
+        "cluster", "str"
+    )  # ChEMBL id of the cluster's leader (stages.cluster); "" without a structure
     QED: Final[str] = Col("qed", "float64")
     PAINS: Final[str] = Col("pains", "str")
     BRENK: Final[str] = Col("brenk", "str")
@@ -691,9 +697,13 @@ class RankingCols(Table):
     BEST_PCHEMBL: Final[str] = Col("best_pchembl", "float64")
     N_ASSAYS: Final[str] = Col("n_assays", "int64")
     N_DOCUMENTS: Final[str] = Col("n_documents", "int64")
+    N_DOCUMENTS_UNKNOWN: Final[str] = Col(
+        "n_documents_unknown", "int64"
+    )  # distinct assays whose rows carry no document id
     MAX_PHASE: Final[str] = Col("max_phase", "float64")
     TARGETS: Final[str] = Col("targets", "str")  # ";"-joined genes of the qualifying calls
     ENTRIES: Final[str] = Col("entries", "str")  # ";"-joined panel entries of those calls
+    CLUSTER: Final[str] = Col("cluster", "str")  # as in candidates.csv
     #: The score components, in the order they are summed (as :data:`CandidateCols.COMPONENTS`).
     COMPONENTS: Final = (
         POTENCY,

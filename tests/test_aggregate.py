@@ -198,14 +198,19 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _judged(activities: pd.DataFrame, parents: pd.DataFrame = PARENTS) -> pd.DataFrame:
+    """Activities through the curate stage's row rules, then its group rules (as the pipeline)."""
+    return flag_groups(flag_activities(activities, TARGETS, Thresholds()), parents)
+
+
 def _aggregate(rows: list[dict[str, Any]], **options: Any) -> pd.DataFrame:
-    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
+    curated = _judged(_activities(*rows))
     evidence, _ = aggregate_evidence(curated, PARENTS, NO_MECHANISMS, TARGETS, **options)
     return evidence
 
 
 def test_aggregate_evidence_on_parent() -> None:
-    curated = flag_activities(_aggregation_activities(), TARGETS, Thresholds())
+    curated = _judged(_aggregation_activities())
     evidence, support = aggregate_evidence(curated, PARENTS, MECHANISMS, TARGETS)
     assert list(evidence.columns) == list(EvidenceCols.ORDER)
     assert _records(evidence) == EVIDENCE
@@ -233,7 +238,7 @@ def test_aggregate_evidence_on_parent() -> None:
 
 
 def test_aggregate_evidence_without_mechanisms() -> None:
-    curated = flag_activities(_aggregation_activities(), TARGETS, Thresholds())
+    curated = _judged(_aggregation_activities())
     evidence, _ = aggregate_evidence(curated, PARENTS, NO_MECHANISMS, TARGETS)
     assert list(evidence.columns) == list(EvidenceCols.ORDER)
     assert evidence[EvidenceCols.STANDARD_TYPE].tolist() == ["IC50", "Ki", "IC50", "EC50"]
@@ -419,12 +424,11 @@ def test_potency_respects_the_evidence(
     assert [{k: r[k] for k in _SHOWN} for r in _records(evidence)] == expected
 
 
-def test_rows_already_judged_give_the_same_evidence() -> None:
+def test_rows_judged_twice_give_the_same_evidence() -> None:
     rows = [row for case in POTENCY_CASES[:1] for row in case[1]]
-    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
-    judged = flag_groups(curated, PARENTS)
-    first, _ = aggregate_evidence(curated, PARENTS, NO_MECHANISMS, TARGETS)
-    again, _ = aggregate_evidence(judged, PARENTS, NO_MECHANISMS, TARGETS)
+    judged = _judged(_activities(*rows))
+    first, _ = aggregate_evidence(judged, PARENTS, NO_MECHANISMS, TARGETS)
+    again, _ = aggregate_evidence(flag_groups(judged, PARENTS), PARENTS, NO_MECHANISMS, TARGETS)
     pd.testing.assert_frame_equal(first, again)
 
 
@@ -561,7 +565,7 @@ RELEASE_CASES: list[tuple[str, list[dict[str, Any]], float, str]] = [
 def test_release_wide_flags_leave_the_evidence_flags(
     rows: list[dict[str, Any]], share: float, flags: str
 ) -> None:
-    curated = flag_activities(_activities(*rows), TARGETS, Thresholds())
+    curated = _judged(_activities(*rows))
     unscored = sum(ActivityCols.CONFIDENCE_SCORE in row for row in rows)
     assert curated[CuratedCols.FLAGS].str.contains("confidence_unknown").sum() == unscored
     evidence, _ = aggregate_evidence(curated, PARENTS, NO_MECHANISMS, TARGETS, release_share=share)
@@ -604,7 +608,7 @@ def test_bao_format_from_the_sql_and_web_sources(chembl_db: Path, tmp_path: Path
     assert from_sql[ActivityCols.BAO_FORMAT].tolist() == expected
     assert from_web[ActivityCols.BAO_FORMAT].tolist() == expected
     kinds = aggregate_evidence(
-        flag_activities(from_sql, _fixture_targets(), Thresholds()),
+        flag_groups(flag_activities(from_sql, _fixture_targets(), Thresholds()), PARENTS.iloc[0:0]),
         PARENTS.iloc[0:0],
         NO_MECHANISMS,
         _fixture_targets(),

@@ -344,6 +344,7 @@ def _candidate(**values: Any) -> dict[str, Any]:
         "best_pchembl": NAN,
         "n_assays": 0,
         "n_documents": 0,
+        "n_documents_unknown": 0,
         "max_phase": NAN,
         "evidence_text": "",
         "caution": "",
@@ -355,6 +356,7 @@ def _candidate(**values: Any) -> dict[str, Any]:
         "direction_ok": True,
         "parent_basis": "self",
         "murcko_scaffold": "",
+        "cluster": "",
         "qed": NAN,
         "pains": "",
         "brenk": "",
@@ -776,8 +778,9 @@ def test_small_page_top_table_rows(small_page: Node, strategy: str) -> None:
     shown = len(SMALL_TOP[strategy])
     assert section.one("p").text() == (
         f"{strategy.capitalize()}s {render.STRATEGY_TEXT[strategy]}. Top {shown} of {shown} "
-        "candidates by score; the score is the sum of the bars' parts (hover a part for "
-        "weight \u00d7 value)."
+        "candidates by score; at most 3 of one chemical cluster are shown, the others are "
+        "listed under their cluster's last shown member. The score is the sum of the bars' parts "
+        "(hover a part for weight \u00d7 value)."
     )
     assert [s.text() for s in section.one("div", cls="legend").find_all("span")] == [
         "potency (0.30)",
@@ -1283,6 +1286,27 @@ def test_report_top_below_one_is_a_user_error(fixture_run: RunResult, tmp_path: 
     assert result.stderr.strip() == "senotarget: error: --top 0 is below 1: pass --top 1 or more"
 
 
+def test_report_per_cluster_below_one_is_a_user_error(
+    fixture_run: RunResult, tmp_path: Path
+) -> None:
+    folder = _copy_run(fixture_run, tmp_path)
+    before = (folder / render.REPORT_HTML).read_bytes()
+    result = CliRunner().invoke(app, ["report", str(folder), "--per-cluster", "0"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "senotarget: error: --per-cluster 0 is below 1: pass --per-cluster 1 or more"
+    )
+    assert (folder / render.REPORT_HTML).read_bytes() == before
+
+
+def test_report_per_cluster_is_said_on_the_page(fixture_run: RunResult, tmp_path: Path) -> None:
+    folder = _copy_run(fixture_run, tmp_path)
+    result = CliRunner().invoke(app, ["report", str(folder), "--per-cluster", "1"])
+    assert result.exit_code == 0, result.output
+    text = _page(folder).one("section", id="senolytic").one("p").text()
+    assert "; at most 1 of one chemical cluster are shown," in text
+
+
 def test_partial_manifest_still_renders(fixture_run: RunResult) -> None:
     folder = Path(fixture_run.run_dir)
     tables = {n: read_table_file(folder / n) for n in ("candidates.csv", "evidence.csv")}
@@ -1313,8 +1337,9 @@ def test_empty_run_renders_without_candidates_or_plot() -> None:
         assert [p.text() for p in section.find_all("p")] == [
             (
                 f"{strategy.capitalize()}s {render.STRATEGY_TEXT[strategy]}. Top 0 of 0 "
-                "candidates by score; the score is the sum of the bars' parts (hover a part for "
-                "weight \u00d7 value)."
+                "candidates by score; at most 3 of one chemical cluster are shown, the others are "
+                "listed under their cluster's last shown member. The score is the sum of the bars' "
+                "parts (hover a part for weight \u00d7 value)."
             ),
             f"No {strategy} candidates in this run.",
         ]
@@ -1602,3 +1627,91 @@ def test_heat_map_says_which_top_compounds_selectivity_lacks(fixture_run: RunRes
         "1 of these compounds are beyond the run's own top 25 and have no row in selectivity.csv."
     )
     assert set(tables["rankings.csv"][RankingCols.SCOPE]) == {"strategy", "entry", "gene"}
+
+
+# -- diverse top lists -----------------------------------------------------------------------------
+
+#: m1-m4 in cluster L (leader m1), m5 in cluster M, n1 and n2 in no cluster
+_CLUSTERS = render.Clusters(
+    of={"m1": "m1", "m2": "m1", "m3": "m1", "m4": "m1", "m5": "m5"},
+    size={"m1": 4, "m5": 1},
+    name={"m1": "LEAD", "m5": "m5"},
+)
+
+#: (case, ranked molecules, top, per_cluster, shown positions, held back after each position)
+DIVERSE_CASES: list[tuple[str, list[str], int, int, list[int], dict[int, list[int]]]] = [
+    ("a cluster's third member waits", ["m1", "m2", "m3", "m5"], 3, 2, [0, 1, 3], {1: [2]}),
+    ("list full before the cluster fills", ["m1", "m2", "m3", "m5"], 2, 2, [0, 1], {}),
+    (
+        "all held back when the list runs out",
+        ["m1", "m2", "m3", "m5", "m4"],
+        4,
+        2,
+        [0, 1, 3],
+        {1: [2, 4]},
+    ),
+    ("one per cluster", ["m1", "m2", "m5", "m3"], 3, 1, [0, 2], {0: [1, 3]}),
+    ("no cluster: a group of its own", ["n1", "n2", "m1"], 3, 1, [0, 1, 2], {}),
+    ("a large cap changes nothing", ["m1", "m2", "m3", "m4"], 3, 25, [0, 1, 2], {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("ranked", "top", "per_cluster", "shown", "held"),
+    [c[1:] for c in DIVERSE_CASES],
+    ids=[c[0] for c in DIVERSE_CASES],
+)
+def test_diverse_top(
+    ranked: list[str], top: int, per_cluster: int, shown: list[int], held: dict[int, list[int]]
+) -> None:
+    frame = pd.DataFrame({CandidateCols.MOLECULE_CHEMBL_ID: ranked})
+    assert render.diverse_top(frame, top, per_cluster, _CLUSTERS) == (shown, held)
+
+
+def test_cluster_notes_on_the_page() -> None:
+    rows = [
+        _candidate(
+            strategy="senolytic",
+            rank=rank,
+            molecule_chembl_id=molecule,
+            pref_name=name,
+            score=1.0 - rank / 10,
+            targets="BCL2",
+            direction="inferred",
+            cluster=cluster,
+            n_assays=3,
+            n_documents=documents,
+            n_documents_unknown=unknown,
+        )
+        for rank, molecule, name, cluster, documents, unknown in (
+            (1, "CHEMBL1", "LEAD", "CHEMBL1", 0, 3),
+            (2, "CHEMBL2", "SECOND", "CHEMBL1", 1, 2),
+            (3, "CHEMBL3", "THIRD", "CHEMBL1", 2, 0),
+            (4, "CHEMBL4", "OTHER", "CHEMBL4", 2, 0),
+            (5, "CHEMBL5", NAN, "", 0, 0),
+        )
+    ]
+    candidates = CandidateCols.conform(pd.DataFrame(rows))
+    targets = pd.DataFrame(
+        [["X", "BCL2", "senolytic", "inhibit", "", "", "unresolved", "no target", ""]],
+        columns=[*TargetCols.ORDER[:8], TargetCols.CAUTION],
+    )
+    page = render.render_html(candidates, EvidenceCols.empty(), targets, {}, 3, per_cluster=2)
+    table = parse(page).one("table", id="table-senolytic")
+    cells = [r.find_all("td")[2] for r in table.one("tbody").find_all("tr")]
+    assert [c.find_all("a")[0].text() for c in cells] == ["CHEMBL1", "CHEMBL2", "CHEMBL4"]
+    assert [[d.text() for d in c.find_all("div", cls="cluster")] for c in cells] == [
+        ["leads a cluster of 3"],
+        ["cluster of 3 led by LEAD"],
+        [],
+    ]
+    # an unknown document is not zero documents
+    assert [r.find_all("td")[7].text() for r in table.one("tbody").find_all("tr")] == [
+        "3documents unknown",
+        "31 docs + 2 unknown",
+        "32 docs",
+    ]
+    held = cells[1].one("details", cls="held")
+    assert held.one("summary").text() == "+1 more of this cluster"
+    assert [d.text() for d in held.find_all("div")] == ["3. THIRD"]
+    assert held.one("a").attrs["href"] == render.CHEMBL_COMPOUND_URL.format("CHEMBL3")

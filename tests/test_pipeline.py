@@ -309,6 +309,7 @@ def test_manifest(fixture_run: RunResult) -> None:
         "aggregate",
         "classify",
         "score",
+        "cluster",
         "rank",
         "validate",
         "report",

@@ -177,8 +177,15 @@ def test_sigterm_leaves_a_whole_run_or_nothing(
     child.send_signal(signal.SIGTERM)
     code = child.wait(timeout=120)
     left = sorted(p.name for p in out.iterdir()) if out.exists() else []
-    assert code in (0, 128 + signal.SIGTERM)
-    assert left == (["r"] if code == 0 else [])  # never a hidden staging folder or marker
+    # 143: the handler ended the run; -15: the signal came before the handler was installed
+    # (interpreter start) or after Python restored the default at exit (the run was whole)
+    assert code in (0, 128 + signal.SIGTERM, -signal.SIGTERM)
+    if code == 0:
+        assert left == ["r"]
+    elif code == 128 + signal.SIGTERM:
+        assert left == []  # never a hidden staging folder or marker
+    else:
+        assert left in ([], ["r"])
 
 
 # -- messages that gave the wrong reason ----------------------------------------------------------

@@ -228,8 +228,10 @@ WEIGHTS_EXAMPLE: dict[str, float] = {
 class Compound:
     """One compound's inputs to the score stage, one knob per component.
 
-    ``genes``: the panel genes its calls are on (one call each); ``qed`` ``None``: the chemistry
-    row of a molecule without a structure (``no_structure``, as the chemistry stage writes it).
+    ``genes``: the panel genes its calls are on (one call each); ``n_undocumented``: how many of
+    the ``n_assays`` have no document id (all of them when ``n_documents`` is 0); ``qed``
+    ``None``: the chemistry row of a molecule without a structure (``no_structure``, as the
+    chemistry stage writes it).
     """
 
     molecule: str = "CHEMBL1"
@@ -238,6 +240,7 @@ class Compound:
     genes: tuple[str, ...] = ("G1",)
     n_assays: int = 1
     n_documents: int = 1
+    n_undocumented: int = 0
     max_phase: float = NAN
     qed: float | None = 0.5
     pains: str = ""
@@ -284,16 +287,16 @@ def _calls(compound: Compound) -> list[dict[str, object]]:
 
 
 def _support(compound: Compound) -> list[tuple[str, str, str, str | None]]:
-    """``n_assays`` distinct assays over ``n_documents`` distinct documents (one per assay)."""
-    assert compound.n_documents <= compound.n_assays, "an assay has one document"
+    """``n_assays`` distinct assays: the documented ones over ``n_documents`` distinct documents,
+    then ``n_undocumented`` without a document id (every assay when ``n_documents`` is 0)."""
+    documented = compound.n_assays - compound.n_undocumented if compound.n_documents else 0
+    assert compound.n_documents <= documented or not compound.n_documents, "an assay, one document"
     return [
         (
             compound.molecule,
             f"T_{compound.genes[0]}",
             f"{compound.molecule}_A{i}",
-            f"{compound.molecule}_D{min(i, compound.n_documents - 1)}"
-            if compound.n_documents
-            else None,
+            f"{compound.molecule}_D{min(i, compound.n_documents - 1)}" if i < documented else None,
         )
         for i in range(compound.n_assays)
     ]
@@ -370,9 +373,22 @@ COMPONENT_CASES: list[tuple[str, Compound, str, float]] = [
         "potency",
         0.0,
     ),
-    # evidence: 0.5 * min(1, log1p(assays) / log1p(20)) + 0.5 * min(1, log1p(docs) / log1p(10))
+    # evidence: 0.5 * min(1, log1p(assays) / log1p(20)) + 0.5 * min(1, log1p(docs) / log1p(10));
+    # for the share u of assays without a document id the document half is the assay half
     ("evidence none", Compound(n_assays=0, n_documents=0), "evidence", 0.0),
-    ("evidence 1 assay, no document", Compound(n_assays=1, n_documents=0), "evidence", 0.1138),
+    ("evidence 1 assay, document unknown", Compound(n_assays=1, n_documents=0), "evidence", 0.2277),
+    (
+        "evidence 4 assays: 2 on 1 document, 2 document unknown",
+        Compound(n_assays=4, n_documents=1, n_undocumented=2),
+        "evidence",
+        0.4687,
+    ),
+    (
+        "evidence 20 assays, documents unknown",
+        Compound(n_assays=20, n_documents=0),
+        "evidence",
+        1.0,
+    ),
     ("evidence 1 assay 1 document", Compound(n_assays=1, n_documents=1), "evidence", 0.2584),
     ("evidence 2 assays 1 document", Compound(n_assays=2, n_documents=1), "evidence", 0.325),
     ("evidence 3 assays 2 documents", Compound(n_assays=3, n_documents=2), "evidence", 0.4567),

@@ -103,13 +103,16 @@ def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
         handle.write("\n")
 
 
-def write_exports(folder: Path, top: int | None = None) -> list[str]:
+def write_exports(
+    folder: Path, top: int | None = None, per_cluster: int | None = None
+) -> list[str]:
     """Write report.html and the exports of a run folder from its CSV tables and manifest.
 
     The tables are the source of truth, so a re-render gives what the run gave:
 
     * ``report.html``: the self-contained report (:mod:`senotarget.report.html`), ``top`` candidates
-      per strategy, panel entry and gene (default: the run's ``report_top`` setting);
+      per strategy, panel entry and gene (default: the run's ``report_top`` setting), at most
+      ``per_cluster`` of one chemical cluster (default: the run's ``cluster_top`` setting);
     * ``<table>.parquet`` for every CSV table (pyarrow), for analysis tools;
     * ``candidates.sdf``: one record per candidates.csv row with the parent structure and every
       column as an SD property (RDKit ``SDWriter``); a compound without a usable structure (a
@@ -128,13 +131,16 @@ def write_exports(folder: Path, top: int | None = None) -> list[str]:
         if (folder / name).is_file()
     }
     manifest = read_manifest(folder)
-    shown = top or int(manifest.get("settings", {}).get("report_top") or Settings.report_top)
+    run_settings = manifest.get("settings", {})
+    shown = top or int(run_settings.get("report_top") or Settings.report_top)
+    per = per_cluster or int(run_settings.get("cluster_top") or Settings.cluster_top)
     html = render.render_html(
         tables["candidates.csv"],
         tables["evidence.csv"],
         tables["targets.csv"],
         manifest,
         shown,
+        per_cluster=per,
         validation=extra.get("validation.csv"),
         changes=extra.get("changes.csv"),
         rankings=extra.get("rankings.csv"),

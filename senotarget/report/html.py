@@ -15,7 +15,7 @@ import base64
 import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.config import Settings, Thresholds
@@ -86,6 +86,26 @@ class CandidateView:
     penalty: Segment | None
     targets: tuple[str, ...]
     flags: tuple[str, ...]
+    cluster: ClusterNote | None = None
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A compound a top list leaves out because its cluster already shows ``cluster_top``."""
+
+    rank: int
+    molecule: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ClusterNote:
+    """A shown compound's cluster: its size, its leader, and the members held back after it."""
+
+    size: int
+    leader: str  # the leader's name, or its ChEMBL id
+    leads: bool  # the shown compound is the leader
+    held_back: tuple[HeldBack, ...]
 
 
 @dataclass(frozen=True)
@@ -192,6 +212,84 @@ def _candidate_view(row: Mapping[str, Any], weights: Mapping[str, float]) -> Can
     )
 
 
+@dataclass(frozen=True)
+class Clusters:
+    """Per compound: its cluster (the leader's id), each cluster's size and its leader's name."""
+
+    of: Mapping[str, str]
+    size: Mapping[str, int]
+    name: Mapping[str, str]
+
+    @classmethod
+    def from_candidates(cls, candidates: pd.DataFrame) -> Clusters:
+        """The clusters of candidates.csv (a run written before clustering has none)."""
+        if CandidateCols.CLUSTER not in candidates.columns:
+            return cls({}, {}, {})
+        compounds = candidates.drop_duplicates(CandidateCols.MOLECULE_CHEMBL_ID)
+        ids = compounds[CandidateCols.MOLECULE_CHEMBL_ID].astype(str)
+        of = {
+            m: c for m, c in zip(ids, compounds[CandidateCols.CLUSTER].fillna(""), strict=True) if c
+        }
+        names = dict(
+            zip(ids, compounds[CandidateCols.PREF_NAME].fillna("").astype(str), strict=True)
+        )
+        size: dict[str, int] = {}
+        for leader in of.values():
+            size[leader] = size.get(leader, 0) + 1
+        return cls(of, size, {leader: names.get(leader) or leader for leader in size})
+
+
+def diverse_top(
+    ranked: pd.DataFrame, top: int, per_cluster: int, clusters: Clusters
+) -> tuple[list[int], dict[int, list[int]]]:
+    """The rows a top list shows: the best ``top``, at most ``per_cluster`` of one cluster.
+
+    :param ranked: rows best first, with ``molecule_chembl_id``
+    :returns: the positions shown, and per shown position the positions held back after it (a
+        cluster's later members, listed under its last shown member); a compound in no cluster
+        is a group of its own
+    """
+    shown: list[int] = []
+    held: dict[int, list[int]] = {}
+    count: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for position, molecule in enumerate(ranked[CandidateCols.MOLECULE_CHEMBL_ID].astype(str)):
+        if len(shown) >= top:
+            break
+        group = clusters.of.get(molecule) or f"own:{molecule}"
+        if count.get(group, 0) >= per_cluster:
+            held.setdefault(last[group], []).append(position)
+            continue
+        count[group] = count.get(group, 0) + 1
+        last[group] = position
+        shown.append(position)
+    return shown, held
+
+
+def _cluster_note(
+    ranked: pd.DataFrame, position: int, held: Mapping[int, list[int]], clusters: Clusters
+) -> ClusterNote | None:
+    molecule = str(ranked.iloc[position][CandidateCols.MOLECULE_CHEMBL_ID])
+    leader = clusters.of.get(molecule, "")
+    if not leader or clusters.size.get(leader, 1) < 2:
+        return None
+    rows = ranked.iloc[held.get(position, [])]
+    return ClusterNote(
+        size=clusters.size[leader],
+        leader=clusters.name.get(leader, leader),
+        leads=leader == molecule,
+        held_back=tuple(
+            HeldBack(int(rank), str(m), cell_text(name) or str(m))
+            for rank, m, name in zip(
+                rows[CandidateCols.RANK],
+                rows[CandidateCols.MOLECULE_CHEMBL_ID],
+                rows[CandidateCols.PREF_NAME],
+                strict=True,
+            )
+        ),
+    )
+
+
 def _per_gene(frame: pd.DataFrame, genes: str) -> pd.DataFrame:
     """``frame`` with one row per gene of its ``;``-joined ``genes`` column, in column ``_gene``."""
     gene = frame[genes].fillna("").astype(str).str.split(";").explode().str.strip()
@@ -263,13 +361,19 @@ def strategy_views(
     targets: pd.DataFrame,
     weights: Mapping[str, float],
     top: int,
+    per_cluster: int = Settings.cluster_top,
 ) -> list[StrategyView]:
-    """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates."""
+    """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates.
+
+    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`).
+    """
+    clusters = Clusters.from_candidates(candidates)
     is_candidate = candidates[CandidateCols.IS_CANDIDATE]
     views = []
     for strategy in STRATEGIES:
         mine = candidates[CandidateCols.STRATEGY] == strategy
         rows = candidates[mine & is_candidate].sort_values(CandidateCols.RANK, kind="stable")
+        shown, held = diverse_top(rows, top, per_cluster, clusters)
         genes = targets[
             targets[TargetCols.STRATEGIES]
             .fillna("")
@@ -288,8 +392,11 @@ def strategy_views(
                 genes_resolved=tuple(g for g in every if g in resolved),
                 genes_unresolved=tuple(g for g in every if g not in resolved),
                 top=tuple(
-                    _candidate_view({str(k): _missing_as_none(v) for k, v in r.items()}, weights)
-                    for r in rows.head(top).to_dict("records")
+                    replace(
+                        _candidate_view(record, weights),
+                        cluster=_cluster_note(rows, position, held, clusters),
+                    )
+                    for position, record in zip(shown, _records(rows.iloc[shown]), strict=True)
                 ),
             )
         )
@@ -323,6 +430,7 @@ class RankedView:
     penalty: Segment | None
     targets: tuple[str, ...]
     strategy_ranks: tuple[tuple[str, int, int], ...]  # (strategy, rank, candidates)
+    cluster: ClusterNote | None = None
 
 
 @dataclass(frozen=True)
@@ -380,6 +488,7 @@ class GeneView:
     strategies: str
     n_ranked: int
     top: tuple[Mapping[str, Any], ...]
+    clusters: tuple[ClusterNote | None, ...] = ()
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -487,10 +596,15 @@ def entry_views(
     targets: pd.DataFrame,
     weights: Mapping[str, float],
     top: int,
+    per_cluster: int = Settings.cluster_top,
 ) -> list[EntryView]:
-    """Per panel entry with ranked candidates, in panel order: its top ``top`` by entry rank."""
+    """Per panel entry with ranked candidates, in panel order: its top ``top`` by entry rank.
+
+    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`).
+    """
     if rankings is None or rankings.empty:
         return []
+    clusters = Clusters.from_candidates(candidates)
     scope = rankings[RankingCols.SCOPE]
     strategy_rows = rankings[scope == "strategy"]
     strategy_rank = {
@@ -520,9 +634,10 @@ def entry_views(
         )
         if rows.empty:
             continue
-        shown = _records(rows.head(top))
+        positions, held = diverse_top(rows, top, per_cluster, clusters)
+        shown = _records(rows.iloc[positions])
         ranked = []
-        for row in shown:
+        for position, row in zip(positions, shown, strict=True):
             molecule = str(row[RankingCols.MOLECULE_CHEMBL_ID])
             segments, penalty = score_segments(row, weights)
             drawn = cell_text(smiles.get(molecule, ""))
@@ -539,6 +654,7 @@ def entry_views(
                         for s in split_tokens(cell_text(row.get(RankingCols.STRATEGIES)))
                         if (molecule, s) in strategy_rank
                     ),
+                    cluster=_cluster_note(rows, position, held, clusters),
                 )
             )
         resolved = targets[
@@ -559,10 +675,20 @@ def entry_views(
     return views
 
 
-def gene_views(rankings: pd.DataFrame | None, targets: pd.DataFrame, top: int) -> list[GeneView]:
-    """Per panel gene with ranked candidates, in panel order: its top ``top`` by gene rank."""
+def gene_views(
+    rankings: pd.DataFrame | None,
+    targets: pd.DataFrame,
+    top: int,
+    per_cluster: int = Settings.cluster_top,
+    clusters: Clusters | None = None,
+) -> list[GeneView]:
+    """Per panel gene with ranked candidates, in panel order: its top ``top`` by gene rank.
+
+    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`).
+    """
     if rankings is None or rankings.empty:
         return []
+    clusters = clusters or Clusters({}, {}, {})
     genes = rankings[rankings[RankingCols.SCOPE] == "gene"]
     views = []
     for gene in dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)):
@@ -570,13 +696,15 @@ def gene_views(rankings: pd.DataFrame | None, targets: pd.DataFrame, top: int) -
         if rows.empty:
             continue
         first = rows.iloc[0]
+        positions, held = diverse_top(rows, top, per_cluster, clusters)
         views.append(
             GeneView(
                 gene=gene,
                 entries=cell_text(first[RankingCols.ENTRIES]),
                 strategies=cell_text(first[RankingCols.STRATEGIES]),
                 n_ranked=len(rows),
-                top=tuple(_records(rows.head(top))),
+                top=tuple(_records(rows.iloc[positions])),
+                clusters=tuple(_cluster_note(rows, p, held, clusters) for p in positions),
             )
         )
     return views
@@ -775,6 +903,7 @@ def render_html(
     manifest: Mapping[str, Any],
     top: int = Settings.report_top,
     *,
+    per_cluster: int = Settings.cluster_top,
     validation: pd.DataFrame | None = None,
     changes: pd.DataFrame | None = None,
     rankings: pd.DataFrame | None = None,
@@ -783,6 +912,8 @@ def render_html(
     """The report page for one run's tables and manifest.
 
     :param top: candidates shown per strategy, panel entry and gene (the rest are in the CSVs)
+    :param per_cluster: members of one chemical cluster shown in a top list (the rest are named
+        under the cluster's last shown member)
     :param validation: the run's validation.csv, for the "Validation" section
     :param changes: the run's changes.csv (a refresh), for the "What changed" section
     :param rankings: the run's rankings.csv, for the per-pathway and per-gene sections (a run
@@ -809,7 +940,7 @@ def render_html(
         *(s for s in SCOPE_SECTIONS.values() if s != SCOPE_SECTIONS[rank_by]),
     ]
     panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
-    entries = entry_views(rankings, selectivity, candidates, targets, weights, top)
+    entries = entry_views(rankings, selectivity, candidates, targets, weights, top, per_cluster)
     ranked = {e.label for e in entries}
     environment = Environment(
         loader=PackageLoader("senotarget.report", "templates"),
@@ -825,7 +956,7 @@ def render_html(
     template = environment.get_template("report.html.j2")
     return template.render(
         manifest=manifest,
-        strategies=strategy_views(candidates, targets, weights, top),
+        strategies=strategy_views(candidates, targets, weights, top, per_cluster),
         targets=target_views(targets, evidence, candidates),
         potency_svg=potency_plot(evidence, panel_genes, active),
         curation=_curation_rows(manifest),
@@ -845,7 +976,8 @@ def render_html(
         entries_without=[
             e for e in dict.fromkeys(targets[TargetCols.LABEL].astype(str)) if e not in ranked
         ],
-        genes=gene_views(rankings, targets, top),
+        genes=gene_views(rankings, targets, top, per_cluster, Clusters.from_candidates(candidates)),
+        per_cluster=per_cluster,
         # --rank-by entry or gene: that section leads, right after the summary; the strategy
         # sections keep their place after the targets table
         lead_section=sections[0] if rank_by != "strategy" else "",

@@ -35,10 +35,11 @@ def diff_runs(
     return changes, diff.change_counts(changes)
 
 
-def rerender(run_dir: Path, top: int | None = None) -> list[str]:
+def rerender(run_dir: Path, top: int | None = None, per_cluster: int | None = None) -> list[str]:
     """Rebuild a finished run's report.html and exports from its CSV tables, without ChEMBL.
 
     :param top: candidates per strategy in report.html (default: the run's ``report_top``)
+    :param per_cluster: members of one cluster per top list (default: the run's ``cluster_top``)
     :returns: the files written
     :raises OutputError: the folder is not a finished run
     """
@@ -48,7 +49,7 @@ def rerender(run_dir: Path, top: int | None = None) -> list[str]:
         report.read_run_table(run_dir, name)  # a finished run: its manifest and tables exist
     report.read_manifest(run_dir)  # and the manifest can be read
     try:
-        return exports.write_exports(run_dir, top)
+        return exports.write_exports(run_dir, top, per_cluster)
     except OutputError:
         raise  # says what is wrong with the run itself
     except OSError as error:

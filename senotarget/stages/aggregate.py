@@ -1,9 +1,10 @@
 """The aggregate stage: curated activities and mechanisms summarised on the parent compound.
 
-First the group rules of the curate stage run on the parents (:func:`curate.flag_groups`:
-probable unit errors, measured values outnumbered by inactive-side assays, a single assay that
-contradicts the others), so potency respects all the evidence on a (parent, target) before it is
-summarised. Then, per (parent, target, standard_type): the median pChEMBL of the rows that still
+Its input rows have been judged by the curate stage's row rules and, once parents are known, by
+its group rules (:func:`curate.flag_groups`: probable unit errors, measured values outnumbered by
+inactive-side assays, a single assay that contradicts the others; the pipeline applies them once),
+so potency respects all the evidence on a (parent, target) before it is summarised. Per
+(parent, target, standard_type): the median pChEMBL of the rows that still
 count as potency, the number of measurements, assays and documents, the censored (inactive-side)
 rows beside them, the measured values an evidence rule set aside (``n_untrusted``) and the kinds of
 assay the counted rows come from (``assay_kinds``: biochemical, cell-based, ...) (DESIGN §4).
@@ -37,7 +38,6 @@ from senotarget.stages.curate import (
     RELEASE_WIDE_SHARE,
     assay_kind,
     carries,
-    flag_groups,
     parent_ids,
     release_wide_flags,
 )
@@ -69,8 +69,9 @@ def aggregate_evidence(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Aggregate curated activities and mechanisms on the parent compound.
 
-    :param curated: :func:`flag_activities` output (the group rules are applied here; rows that
-        already went through :func:`curate.flag_groups` are judged again, with the same result)
+    :param curated: :func:`flag_activities` output passed through :func:`curate.flag_groups`
+        with the same ``parents`` (rows not judged by the group rules would keep values those
+        rules set aside)
     :param parents: molecule -> parent map (:class:`ParentCols`)
     :param mechanisms: drug_mechanism records (:class:`MechanismCols`)
     :param targets: resolved targets (gives the panel genes each target contains)
@@ -87,7 +88,6 @@ def aggregate_evidence(
         ParentCols.MOLECULE_CHEMBL_ID
     )[ParentCols.PARENT_CHEMBL_ID]
     said_once = set(release_wide_flags(curated, release_share))
-    curated = flag_groups(curated, parents)
     genes = (
         targets[targets[TargetCols.STATUS] == "resolved"]
         .groupby(TargetCols.TARGET_CHEMBL_ID)[TargetCols.GENE_SYMBOL]

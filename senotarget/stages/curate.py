@@ -23,7 +23,8 @@ serve it:
 * a row without a document id is ``document_unknown``: its document is unknown, not absent.
 
 Three rules look at every row of one (parent compound, target) together, so they run where the
-parents are known (:func:`flag_groups`, called by the aggregate stage), in this order; each sets
+parents are known (:func:`flag_groups`, called by the pipeline before the aggregate stage), in
+this order; each sets
 measured values aside (``potency_use`` ``none``, flagged) and never touches inactive-side rows:
 
 1. ``probable_unit_error``: within one (parent, target, standard_type), values 3 or 6 log units
@@ -555,8 +556,8 @@ def parent_ids(curated: pd.DataFrame, parents: pd.DataFrame) -> pd.Series:
 def flag_groups(curated: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
     """Apply the group rules (:data:`GROUP_RULES`) per (parent compound, target).
 
-    Idempotent: rows that carry a group rule from an earlier call are judged again from scratch,
-    so the aggregate stage may call it on rows the pipeline already passed through it.
+    Idempotent: rows that carry a group rule from an earlier call are judged again from scratch
+    (the pipeline calls it once, before the aggregate stage).
 
     :param curated: :func:`flag_activities` output
     :param parents: molecule -> parent map (:class:`ParentCols`)

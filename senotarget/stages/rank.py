@@ -96,8 +96,9 @@ def rank_candidates(
     :param support: :class:`SupportCols` rows, for exact distinct assay and document counts
     :param targets: :class:`TargetCols` rows; the resolved genes of an entry give its breadth,
         and entries and genes are listed in the order the targets table gives them (panel order)
-    :param candidates: :class:`CandidateCols` rows (score): the strategy ranks, and the
-        compound-level columns (name, max_phase, maturity, drug-likeness, alert penalty)
+    :param candidates: :class:`CandidateCols` rows (score, then cluster): the strategy ranks,
+        and the compound-level columns (name, max_phase, maturity, drug-likeness, alert penalty,
+        cluster)
     :param settings: the weights and thresholds of the score stage
     :returns: :class:`RankingCols` rows sorted by scope (strategy, entry, gene), key (strategy
         order, then panel order), then rank
@@ -210,6 +211,7 @@ def _compound_columns(candidates: pd.DataFrame, qualified: pd.DataFrame) -> pd.D
             CandidateCols.MAX_PHASE,
             CandidateCols.DRUGLIKENESS,
             CandidateCols.ALERT_PENALTY,
+            CandidateCols.CLUSTER,
         ]
     ].copy()
     mechanism = (
@@ -252,6 +254,7 @@ def _scope_rows(
         _n_genes=(CallCols.GENE_SYMBOL, "nunique"),
         n_assays=(CallCols.N_ASSAYS, "first"),
         n_documents=(CallCols.N_DOCUMENTS, "first"),
+        n_documents_unknown=(RankingCols.N_DOCUMENTS_UNKNOWN, "first"),
     ).reset_index()
     strategies = calls.assign(_strategy=calls[CallCols.STRATEGIES].map(split_tokens)).explode(
         "_strategy"
@@ -277,15 +280,20 @@ def _scope_rows(
         RankingCols.MATURITY,
         RankingCols.DRUGLIKENESS,
         RankingCols.ALERT_PENALTY,
+        RankingCols.CLUSTER,
     ):
         frame[name] = ids.map(compounds[name]).to_numpy()
     frame[RankingCols.PREF_NAME] = frame[RankingCols.PREF_NAME].fillna("").astype(str)
+    frame[RankingCols.CLUSTER] = frame[RankingCols.CLUSTER].fillna("").astype(str)
 
     th = settings.thresholds
     best = frame[RankingCols.BEST_PCHEMBL].astype("float64")
     frame[RankingCols.POTENCY] = potency_component(best, best.isna() & frame["_mechanism"], th)
     frame[RankingCols.EVIDENCE] = evidence_component(
-        frame[RankingCols.N_ASSAYS], frame[RankingCols.N_DOCUMENTS], th
+        frame[RankingCols.N_ASSAYS],
+        frame[RankingCols.N_DOCUMENTS],
+        frame[RankingCols.N_DOCUMENTS_UNKNOWN],
+        th,
     )
     frame[RankingCols.DIRECTION_CERTAINTY] = (
         frame[RankingCols.DIRECTION].map(DIRECTION_SCORE).astype("float64")

@@ -146,7 +146,9 @@ METHODS: Final = (
         "score",
         "evidence",
         "Half distinct assays, half distinct documents, each log(1 + n) / log(1 + cap), capped "
-        "at 1: diminishing returns for heavily tested compounds.",
+        "at 1: diminishing returns for heavily tested compounds. For the share of assays "
+        "without a document id (n_documents_unknown) the document half takes the assay half's "
+        "value: an unknown document is not zero documents.",
         "DESIGN section 5",
     ),
     Method(
@@ -294,7 +296,10 @@ def score_candidates(
     )
     frame[CandidateCols.POTENCY] = potency_component(best, potency_unknown, th)
     frame[CandidateCols.EVIDENCE] = evidence_component(
-        frame[CandidateCols.N_ASSAYS], frame[CandidateCols.N_DOCUMENTS], th
+        frame[CandidateCols.N_ASSAYS],
+        frame[CandidateCols.N_DOCUMENTS],
+        frame[CandidateCols.N_DOCUMENTS_UNKNOWN],
+        th,
     )
     phase = frame[CandidateCols.MAX_PHASE]
     phase_unknown = phase.isna()
@@ -377,6 +382,7 @@ def score_candidates(
     frame["_cand"] = ~frame[CandidateCols.IS_CANDIDATE]
     frame = rank_order(frame, ["_s", "_cand"])
     frame[CandidateCols.RANK] = frame.groupby("_s").cumcount() + 1
+    frame[CandidateCols.CLUSTER] = ""  # filled by the cluster stage
     return CandidateCols.check(
         frame.loc[:, list(CandidateCols.ORDER)].reset_index(drop=True), "score"
     )
@@ -401,16 +407,27 @@ def potency_component(
 
 
 def evidence_component(
-    n_assays: pd.Series, n_documents: pd.Series, thresholds: Thresholds
+    n_assays: pd.Series,
+    n_documents: pd.Series,
+    n_documents_unknown: pd.Series,
+    thresholds: Thresholds,
 ) -> pd.Series:
-    """Depth of evidence: half distinct assays, half distinct documents, each log-capped."""
+    """Depth of evidence: half distinct assays, half distinct documents, each log-capped.
+
+    An assay whose rows carry no document id has an unknown document, not none (the extract's
+    mTOR-nexus and NLRP3 rows come from a source without document ids): for that share of the
+    assays the document half takes the assay half's value, so a missing field is neither a
+    penalty nor a bonus. ``n_documents`` counts the documented assays' documents only.
+
+    :param n_documents_unknown: distinct assays without a document id (at most ``n_assays``)
+    """
     import numpy as np
 
-    assays = np.log1p(n_assays) / math.log1p(thresholds.assays_cap)
-    documents = np.log1p(n_documents) / math.log1p(thresholds.documents_cap)
-    component: pd.Series = (0.5 * assays.clip(upper=1) + 0.5 * documents.clip(upper=1)).astype(
-        "float64"
-    )
+    assays = (np.log1p(n_assays) / math.log1p(thresholds.assays_cap)).clip(upper=1)
+    documents = (np.log1p(n_documents) / math.log1p(thresholds.documents_cap)).clip(upper=1)
+    unknown_share = (n_documents_unknown / n_assays.where(n_assays > 0)).fillna(0.0).clip(0, 1)
+    document_half = (1 - unknown_share) * documents + unknown_share * assays
+    component: pd.Series = (0.5 * assays + 0.5 * document_half).astype("float64")
     return component
 
 
@@ -493,7 +510,8 @@ def add_support_counts(
 
     :param keys: the columns that identify a row of ``frame`` (the compound's id first)
     :param target_ids: the column of ``;``-joined ChEMBL target ids each row rests on
-    :returns: nothing; sets ``n_assays`` and ``n_documents`` (int64, 0 without support)
+    :returns: nothing; sets ``n_assays``, ``n_documents`` and ``n_documents_unknown`` (distinct
+        assays whose rows have no document id); int64, 0 without support
     """
     import pandas as pd
 
@@ -505,12 +523,21 @@ def add_support_counts(
         left_on=[keys[0], "_target"],
         right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
     )
+    documents = merged[SupportCols.DOCUMENT_CHEMBL_ID]
+    merged["_undocumented"] = merged[SupportCols.ASSAY_CHEMBL_ID].where(
+        documents.isna() | (documents.astype("string") == "")
+    )
     counts = merged.groupby(keys).agg(
         n_assays=(SupportCols.ASSAY_CHEMBL_ID, "nunique"),
         n_documents=(SupportCols.DOCUMENT_CHEMBL_ID, "nunique"),
+        n_documents_unknown=("_undocumented", "nunique"),
     )
     index = pd.MultiIndex.from_frame(frame[keys])
-    for column in (CandidateCols.N_ASSAYS, CandidateCols.N_DOCUMENTS):
+    for column in (
+        CandidateCols.N_ASSAYS,
+        CandidateCols.N_DOCUMENTS,
+        CandidateCols.N_DOCUMENTS_UNKNOWN,
+    ):
         frame[column] = counts[column].reindex(index).fillna(0).astype("int64").to_numpy()
 
 
