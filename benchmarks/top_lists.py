@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+Row = tuple[int, str, float, str]  # (rank, name, score, direction tier)
+
 
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / name
@@ -25,14 +27,21 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
 
 
+def _need(folder: Path, name: str) -> pd.DataFrame:
+    table = _read(folder, name)
+    if table is None:
+        raise SystemExit(f"{folder} has no {name}: pass a run folder")
+    return table
+
+
 def _name(row: pd.Series) -> str:
     name = row.get("pref_name")
     return str(name) if isinstance(name, str) and name else str(row["molecule_chembl_id"])
 
 
-def strategy_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, float, str]]]:
-    candidates = _read(folder, "candidates.csv")
-    assert candidates is not None, f"{folder} has no candidates.csv"
+def strategy_tops(folder: Path, top: int) -> dict[str, list[Row]]:
+    """The ``top`` candidates of each strategy, from candidates.csv."""
+    candidates = _need(folder, "candidates.csv")
     out = {}
     for strategy in ("senolytic", "senomorphic", "senoreverter"):
         rows = candidates[(candidates.strategy == strategy) & candidates.is_candidate]
@@ -44,12 +53,12 @@ def strategy_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, floa
     return out
 
 
-def entry_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, float, str]]]:
-    targets = _read(folder, "targets.csv")
-    assert targets is not None, f"{folder} has no targets.csv"
+def entry_tops(folder: Path, top: int) -> dict[str, list[Row]]:
+    """The ``top`` of each panel entry: rankings.csv, or the filtered strategy list (see above)."""
+    targets = _need(folder, "targets.csv")
     labels = list(dict.fromkeys(targets.label.astype(str)))
     rankings = _read(folder, "rankings.csv")
-    out: dict[str, list[tuple[int, str, float, str]]] = {}
+    out: dict[str, list[Row]] = {}
     if rankings is not None:
         entries = rankings[rankings.scope == "entry"]
         for label in labels:
@@ -59,8 +68,8 @@ def entry_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, float, 
                 for _, r in rows.iterrows()
             ]
         return out
-    candidates = _read(folder, "candidates.csv")
-    assert candidates is not None
+    candidates = _need(folder, "candidates.csv")
+    on_genes = candidates.targets.fillna("").map(lambda t: set(t.split(";")))
     for label in labels:
         mine = targets[targets.label == label]
         genes = set(mine.gene_symbol.astype(str))
@@ -68,7 +77,7 @@ def entry_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, float, 
         hits = candidates[
             candidates.is_candidate
             & candidates.strategy.isin(strategies)
-            & candidates.targets.fillna("").map(lambda t: bool(genes & set(t.split(";"))))
+            & on_genes.map(genes.intersection).astype(bool)
         ]
         hits = hits.sort_values(["rank"]).drop_duplicates("molecule_chembl_id").head(top)
         out[label] = [
@@ -78,7 +87,7 @@ def entry_tops(folder: Path, top: int) -> dict[str, list[tuple[int, str, float, 
     return out
 
 
-def _print(title: str, after: list, before: list | None, markdown: bool) -> None:
+def _print(title: str, after: list[Row], before: list[Row] | None, markdown: bool) -> None:
     print(f"\n### {title}\n" if markdown else f"\n== {title}")
     if markdown:
         print("| # | after (rank, name, score, tier) | before |")
@@ -95,6 +104,7 @@ def _print(title: str, after: list, before: list | None, markdown: bool) -> None
 
 
 def main() -> None:
+    """Parse the arguments and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("after", type=Path)
     parser.add_argument("--before", type=Path)

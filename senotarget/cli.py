@@ -94,6 +94,13 @@ TopOpt = Annotated[
     int | None,
     typer.Option("--top", help="Candidates per strategy shown in report.html (default 25)."),
 ]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--structure-time-limit",
+        help="Seconds one structure may take in a worker before it is excluded (default 60).",
+    ),
+]
 PerClusterOpt = Annotated[
     int | None,
     typer.Option(
@@ -226,6 +233,7 @@ def run(
     run_id: RunIdOpt = None,
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
+    structure_time_limit: TimeLimitOpt = None,
     top: TopOpt = None,
     per_cluster: PerClusterOpt = None,
     known: KnownOpt = None,
@@ -247,6 +255,7 @@ def run(
         run_id=run_id,
         cache_dir=cache_dir,
         workers=workers,
+        structure_time_limit=structure_time_limit,
         report_top=top,
         cluster_top=per_cluster,
         known_compounds=known,

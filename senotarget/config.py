@@ -146,6 +146,7 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)  # see default_cache_dir
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
+    structure_time_limit: float = 60.0  # seconds one structure (task) may take in a worker
     report_top: int = 25  # candidates per strategy shown with structures in report.html
     cluster_top: int = 3  # members of one cluster shown in a report.html top list
     rank_by: str = "strategy"  # the ranking the summary and report.html lead with (RankingCols)
@@ -193,6 +194,13 @@ def _parse_workers(value: str) -> int:
     return number
 
 
+def _parse_time_limit(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
 def _parse_top(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -237,6 +245,7 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "cache_dir": Path,
     "run_id": str,
     "workers": _parse_workers,
+    "structure_time_limit": _parse_time_limit,
     "report_top": _parse_top,
     "cluster_top": _parse_cluster_top,
     "rank_by": _parse_rank_by,
@@ -254,6 +263,7 @@ _FLAG_OF: Final = {
     "cache_dir": "--cache-dir",
     "run_id": "--run-id",
     "workers": "--workers",
+    "structure_time_limit": "--structure-time-limit",
     "report_top": "--top",
     "cluster_top": "--per-cluster",
     "rank_by": "--rank-by",

@@ -156,6 +156,7 @@ def run(
                 evidence.molecules,
                 cache_dir=settings.cache_dir / "structures",
                 workers=settings.workers,
+                time_limit=settings.structure_time_limit,
                 progress=shown.advance,
                 stats=structure_cache,
             )

@@ -496,3 +496,120 @@ def test_a_too_large_smiles_is_flagged_not_standardised(
         ["ok", ""],
     ]
     assert [len(s) for s in computed] == ([length] if status == "ok" else []) + [len(ASPIRIN)]
+
+
+# -- a worker that hangs or dies -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [("HANG", "standardisation_timeout"), ("CRASH", "standardisation_crashed")],
+    ids=["a structure that hangs", "a structure that kills its worker"],
+)
+def test_a_hung_or_dead_worker_costs_one_structure(
+    fault: str, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from collections import Counter
+
+    from tests.chem_faults import faulty_chunk
+
+    todo = [*_pool_smiles()[:70], fault]
+    weight = Counter(todo)
+    steps: list[int] = []
+    started = time.perf_counter()
+    with caplog.at_level(logging.WARNING, logger="senotarget.stages.chemistry"):
+        rows, procs = chemistry._compute_parallel(
+            todo, 2, weight, steps.append, 3.0, compute=faulty_chunk
+        )
+    elapsed = time.perf_counter() - started
+    assert procs == 2
+    assert rows[fault] == ("", "", "", rows[fault][3], "", "", "", "exclude", reason)
+    assert math.isnan(rows[fault][3])
+    # every other structure is computed, as the real task computes it
+    assert {s: rows[s] for s in todo[:70]} == dict(
+        zip(todo[:70], chemistry._compute_chunk(todo[:70]), strict=True)
+    )
+    assert sum(steps) == len(todo)
+    assert "computing its" in caplog.text and "structures one at a time" in caplog.text
+    assert elapsed < 60  # two 3-second limits and the retries, not the 600 s hang
+
+
+def test_transient_failures_are_not_cached(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    timed_out = chemistry._excluded("standardisation_timeout")
+
+    def compute(todo: Sequence[str], *_args: Any) -> tuple[dict[str, Any], int]:
+        return {
+            s: timed_out if s == ASPIRIN else chemistry._standardise_one(s, chemistry._toolkit())
+            for s in todo
+        }, 2
+
+    monkeypatch.setattr(chemistry, "_compute_all", compute)
+    first = chemistry.standardise(_molecules([ASPIRIN, "CCO"]), cache_dir=tmp_path)
+    assert first[ChemCols.REASON].tolist() == ["standardisation_timeout", ""]
+    with sqlite3.connect(chemistry.structure_cache_path(tmp_path)) as con:
+        cached = [r[0] for r in con.execute("SELECT smiles FROM structures")]
+    assert cached == ["CCO"]
+
+
+def test_workers_die_with_a_killed_run(tmp_path: Path) -> None:
+    """A SIGKILLed run must not leave its pool's workers running (they hang in a 600 s task)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool.py"
+    script.write_text(
+        "import os, time\n"
+        "from pebble import ProcessPool\n"
+        "from senotarget.util.processes import die_with_parent, process_context\n"
+        "if __name__ == '__main__':\n"
+        "    context = process_context()\n"
+        "    with ProcessPool(1, context=context, initializer=die_with_parent) as pool:\n"
+        "        print(pool.schedule(os.getpid).result(), flush=True)\n"
+        "        pool.schedule(time.sleep, args=(600,))\n"
+        "        time.sleep(600)\n"
+    )
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    worker = int(run.stdout.readline())
+    time.sleep(0.5)  # the worker is now in its 600 s task
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail(f"worker {worker} outlived its killed run")
+
+
+def test_a_script_without_a_main_guard_still_standardises(tmp_path: Path) -> None:
+    """Spawned workers re-import the caller's script; without the guard they cannot start."""
+    import subprocess
+    import sys
+
+    smiles = _pool_smiles()
+    assert len(smiles) >= chemistry.MIN_PARALLEL
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "import pandas as pd\n"
+        "from senotarget.stages import chemistry\n"
+        f"smiles = {smiles!r}\n"
+        "frame = pd.DataFrame({'molecule_chembl_id': smiles, 'canonical_smiles': smiles})\n"
+        "out = chemistry.standardise(frame, cache_dir=None, workers=2)\n"
+        "print(len(out), int((out.chem_status != 'exclude').sum()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = chemistry.standardise(_molecules(smiles), cache_dir=None, workers=1)
+    kept = int((expected[ChemCols.STATUS] != "exclude").sum())
+    assert done.stdout.split() == [str(len(smiles)), str(kept)]
+    assert "the chemistry worker processes could not start" in done.stderr
+    assert 'guard its entry point with `if __name__ == "__main__":`' in done.stderr

@@ -33,11 +33,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from senotarget.config import Settings
 from senotarget.errors import ConfigError
 from senotarget.schema import ChemCols, Method, MoleculeCols, join_tokens
 from senotarget.stages.structure_cache import Row, read_cache, write_cache
 from senotarget.util.batches import batched
-from senotarget.util.processes import process_context
+from senotarget.util.processes import die_with_parent, process_context
 from senotarget.util.rdkit_log import without_rdkit_log
 
 if TYPE_CHECKING:
@@ -271,21 +272,38 @@ def has_structure(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _start_worker() -> None:
+    """Pool initializer: die with the run, and load the toolkit before the first task's clock."""
+    die_with_parent()
+    _toolkit()
+
+
+#: Reason tokens of a structure whose worker ran out of time or died: excluded in this run, never
+#: cached (the next run computes them again: a fault of the run is not a property of the structure).
+TRANSIENT_REASONS: Final = ("standardisation_timeout", "standardisation_crashed")
+
+
 def _compute_all(
     todo: list[str],
     workers: int,
     weight: Counter[str],
     progress: Callable[[int], None] | None,
+    time_limit: float,
+    compute: Callable[[Sequence[str]], list[Row]] | None = None,
 ) -> tuple[dict[str, Row], int]:
-    """Compute ``todo`` in-process or in a pool; returns the rows and the processes used."""
+    """Compute ``todo`` in-process or in a pool; returns the rows and the processes used.
+
+    :param compute: the task (default :func:`_compute_chunk`; a test passes one that misbehaves)
+    """
+    compute = compute or _compute_chunk
     if workers == 1 or len(todo) < MIN_PARALLEL:
         out: dict[str, Row] = {}
         for chunk in batched(todo, CHUNK_SIZE):
-            out.update(zip(chunk, _compute_chunk(chunk), strict=True))
+            out.update(zip(chunk, compute(chunk), strict=True))
             if progress is not None:
                 progress(sum(weight[s] for s in chunk))
         return out, 1
-    return _compute_parallel(todo, workers, weight, progress)
+    return _compute_parallel(todo, workers, weight, progress, time_limit, compute)
 
 
 def _compute_parallel(
@@ -293,43 +311,103 @@ def _compute_parallel(
     workers: int,
     weight: Counter[str],
     progress: Callable[[int], None] | None,
+    time_limit: float,
+    compute: Callable[[Sequence[str]], list[Row]] | None = None,
 ) -> tuple[dict[str, Row], int]:
     """Compute ``todo`` in a process pool; results are keyed by SMILES, so order is irrelevant.
 
     Large structures go first (longest-task-first), and chunks are small enough that each worker
-    gets about 16, so no worker idles long at the end. The pool starts as
-    :func:`process_context` says.
+    gets about 16, so no worker idles long at the end. The pool is pebble's ``ProcessPool``,
+    which ends a task that outlives its timeout by terminating its worker and replaces a worker
+    that dies (a segfault in native code, the OOM killer); the standard library's pool can do
+    neither (a hung task blocks it, a dead worker breaks it). A chunk that takes longer than
+    ``time_limit`` or whose worker dies is computed again one structure per task, each with
+    ``time_limit``: the structure that still fails is excluded as ``standardisation_timeout`` or
+    ``standardisation_crashed`` and the rest of its chunk is kept. Workers die with the run
+    (:func:`die_with_parent`), so a killed run leaves no process behind, and load RDKit and the
+    structure pipeline before their first task, so the import does not count against a task's
+    time.
     """
-    from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
+    compute = compute or _compute_chunk
     ordered = sorted(todo, key=len, reverse=True)
     size = max(32, min(CHUNK_SIZE, math.ceil(len(ordered) / (workers * 16))))
     chunks = list(batched(ordered, size))
     n_procs = min(workers, len(chunks))
-    context = process_context()
     out: dict[str, Row] = {}
-    failed: list[list[str]] = []
-    with ProcessPoolExecutor(max_workers=n_procs, mp_context=context) as pool:
+    try:
+        _run_pool(chunks, n_procs, weight, progress, time_limit, compute, out)
+    except BrokenProcessPool as error:
+        rest = [s for s in ordered if s not in out]
+        logger.warning(
+            "the chemistry worker processes could not start (%s); computing %d structures in "
+            "this process, without a time limit (a script that calls senotarget must guard its "
+            'entry point with `if __name__ == "__main__":`, as multiprocessing requires)',
+            error,
+            len(rest),
+        )
+        for chunk in batched(rest, CHUNK_SIZE):
+            out.update(zip(chunk, compute(chunk), strict=True))
+            if progress is not None:
+                progress(sum(weight[s] for s in chunk))
+    return out, n_procs
+
+
+def _run_pool(
+    chunks: list[list[str]],
+    n_procs: int,
+    weight: Counter[str],
+    progress: Callable[[int], None] | None,
+    time_limit: float,
+    compute: Callable[[Sequence[str]], list[Row]],
+    out: dict[str, Row],
+) -> None:
+    """The pool of :func:`_compute_parallel`: fills ``out`` as the tasks finish.
+
+    :raises BrokenProcessPool: the workers could not start (``out`` holds what was done)
+    """
+    from concurrent.futures import Future, as_completed
+    from concurrent.futures import TimeoutError as TaskTimeout
+
+    from pebble import ProcessExpired, ProcessPool
+
+    retry: list[str] = []
+    with ProcessPool(
+        max_workers=n_procs, context=process_context(), initializer=_start_worker
+    ) as pool:
         futures: dict[Future[list[Row]], list[str]] = {
-            pool.submit(_compute_chunk, chunk): chunk for chunk in chunks
+            pool.schedule(compute, args=(c,), timeout=time_limit): c for c in chunks
         }
         for future in as_completed(futures):
             chunk = futures[future]
             try:
                 out.update(zip(chunk, future.result(), strict=True))
-            except BrokenExecutor:
-                failed.append(chunk)
+            except (TaskTimeout, ProcessExpired):
+                retry.extend(chunk)
                 continue
             if progress is not None:
                 progress(sum(weight[s] for s in chunk))
-    if failed:
-        logger.warning(
-            "the chemistry worker pool broke; computing %d remaining structures in-process",
-            sum(len(c) for c in failed),
-        )
-        rest, _ = _compute_all([s for c in failed for s in c], 1, weight, progress)
-        out.update(rest)
-    return out, n_procs
+        if retry:
+            logger.warning(
+                "a chemistry task ran out of time (%.0f s) or its worker died; computing its %d "
+                "structures one at a time",
+                time_limit,
+                len(retry),
+            )
+        singles: dict[Future[list[Row]], str] = {
+            pool.schedule(compute, args=([s],), timeout=time_limit): s for s in retry
+        }
+        for future in as_completed(singles):
+            smiles = singles[future]
+            try:
+                (out[smiles],) = future.result()
+            except TaskTimeout:
+                out[smiles] = _excluded(TRANSIENT_REASONS[0])
+            except ProcessExpired:
+                out[smiles] = _excluded(TRANSIENT_REASONS[1])
+            if progress is not None:
+                progress(weight[smiles])
 
 
 def standardise(
@@ -339,6 +417,7 @@ def standardise(
     workers: int = 0,
     progress: Callable[[int], None] | None = None,
     stats: dict[str, int] | None = None,
+    time_limit: float = Settings.structure_time_limit,
 ) -> pd.DataFrame:
     """Standardise every structure with the ChEMBL structure pipeline and describe its parent.
 
@@ -359,12 +438,14 @@ def standardise(
         ``None`` to compute everything without a cache
     :param workers: worker processes; ``0`` means one per CPU, and more than the CPUs are capped
         at one per CPU (with a warning). With ``1``, or fewer than
-        :data:`MIN_PARALLEL` structures to compute, everything runs in this process
+        :data:`MIN_PARALLEL` structures to compute, everything runs in this process (then no
+        time limit applies and a crash in native code ends the run)
     :param progress: called after each batch with the number of input rows that batch finished
         (an increment, so ``tqdm.update`` fits; the calls add up to ``len(molecules)``)
     :param stats: if given, filled with the structure cache's counts for the run manifest:
         ``unique_structures`` (distinct SMILES), ``from_cache`` (read from the cache) and
         ``computed`` (the rest)
+    :param time_limit: seconds one task of the worker pool may take (:func:`_compute_parallel`)
     :returns: one row per input row, in input order with a fresh index, columns
         :data:`ChemCols.ORDER`:
 
@@ -382,8 +463,10 @@ def standardise(
           a metal complex, and the structure was left as it is), ``multi_fragment_parent`` (flag;
           e.g. a co-crystal, or a salt made only of listed counter-ions), ``invalid_smiles``
           (exclude), ``standardisation_failed:<ExceptionClass>`` (exclude; ``unparsable_molblock``
-          when RDKit could not read the pipeline's output) and ``<descriptor>_failed:<Exception
-          Class>`` (flag; the descriptor's column is left empty). Text columns are ``""`` and
+          when RDKit could not read the pipeline's output), ``standardisation_timeout`` and
+          ``standardisation_crashed`` (exclude; the structure alone outlived ``time_limit`` or
+          killed its worker; not cached) and ``<descriptor>_failed:<Exception Class>`` (flag;
+          the descriptor's column is left empty). Text columns are ``""`` and
           ``qed`` is NaN on excluded and structure-less rows.
     :raises ValueError: when a required column is missing
     :raises ConfigError: when ``workers`` is negative
@@ -427,9 +510,11 @@ def standardise(
 
     n_procs = 0
     if todo:
-        computed, n_procs = _compute_all(todo, n_workers, weight, progress)
+        computed, n_procs = _compute_all(todo, n_workers, weight, progress, time_limit)
         if cache is not None and cache_ok:
-            write_cache(cache, computed)
+            write_cache(
+                cache, {k: v for k, v in computed.items() if v[-1] not in TRANSIENT_REASONS}
+            )
         rows.update(computed)
 
     table = [
