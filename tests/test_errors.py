@@ -114,7 +114,7 @@ CASES = [
     Case(
         "run: a panel with a bad key",
         lambda c: ["run", "--panel", str(c.tmp / "bad.toml"), "--chembl-db", str(c.db)],
-        lambda c: f"panel {c.tmp / 'bad.toml'}:3: entry 1 has unknown key 'frobnicate': use only ",
+        lambda c: f"panel {c.tmp / 'bad.toml'}:8: entry 1 has unknown key 'frobnicate': use only ",
         files={"bad.toml": BAD_KEY_PANEL},
         exact=False,  # the list of allowed keys belongs to panels/load.py
     ),

@@ -121,7 +121,7 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "unknown_entry_key",
         HEAD + ENTRY + "colour = 1\n",
-        3,
+        9,
         [
             "entry 1 has unknown key 'colour'",
             (
@@ -133,25 +133,31 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "empty_gene_list",
         HEAD + ENTRY.replace('["BCL2"]', "[]"),
-        3,
+        5,
         ["entry 'A' has an empty gene list", 'list its genes: genes = ["BCL2"]'],
     ),
     (
         "malformed_gene_symbol",
         HEAD + ENTRY.replace('"BCL2"', '"BCL 2"'),
-        3,
+        5,
         ["entry 'A' has malformed gene symbol 'BCL 2'", "use an HGNC gene symbol"],
+    ),
+    (
+        "malformed_gene_in_a_multi_line_list",
+        HEAD + ENTRY.replace('["BCL2"]', '[\n  "BCL2",\n  "MCL 1",\n]'),
+        7,
+        ["entry 'A' has malformed gene symbol 'MCL 1'"],
     ),
     (
         "non_string_gene",
         HEAD + ENTRY.replace('"BCL2"', "5"),
-        3,
+        5,
         ["entry 'A' has malformed gene symbol 5", "or a UniProt accession"],
     ),
     (
         "unknown_strategy",
         HEAD + ENTRY.replace("senolytic", "senostatic"),
-        3,
+        6,
         [
             "entry 'A' has unknown strategy 'senostatic'",
             "use one of senolytic, senomorphic, senoreverter",
@@ -160,13 +166,13 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "no_strategies",
         HEAD + ENTRY.replace('["senolytic"]', "[]"),
-        3,
+        6,
         ["entry 'A' has no strategies", "list one or more of senolytic"],
     ),
     (
         "unknown_direction",
         HEAD + ENTRY.replace('"inhibit"', '"block"'),
-        3,
+        7,
         ["entry 'A' has unknown direction 'block'", "use one of inhibit, activate"],
     ),
     (
@@ -184,7 +190,7 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "blank_citation",
         HEAD + ENTRY.replace('"doc Fig. 1"', '"  "'),
-        3,
+        8,
         ["entry 'A' has no citation"],
     ),
     (
@@ -208,13 +214,13 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "partners_not_tables",
         HEAD + ENTRY + 'partners = ["FKBP1A"]\n',
-        3,
+        9,
         ["entry 'A': partners is not a list of tables", "write [[entries.partners]]"],
     ),
     (
         "partner_unknown_key",
         HEAD + ENTRY + PARTNER + "colour = 1\n",
-        3,
+        15,
         [
             "entry 'A': a partner has unknown key 'colour'",
             "use only acts_on, citation, gene, otherwise, requires, via",
@@ -223,37 +229,37 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "partner_malformed_gene",
         HEAD + ENTRY + PARTNER.replace('"FKBP1A"', '"FKBP 1A"'),
-        3,
+        11,
         ["entry 'A' has a partner with malformed gene symbol 'FKBP 1A'", 'gene = "FKBP1A"'],
     ),
     (
         "partner_is_a_gene_of_the_entry",
         HEAD + ENTRY + PARTNER.replace('"FKBP1A"', '"bcl2"'),
-        3,
+        11,
         ["entry 'A', partner BCL2 is also a gene of the entry", "list it in one place"],
     ),
     (
         "partner_twice",
         HEAD + ENTRY + PARTNER + PARTNER,
-        3,
+        17,
         ["entry 'A', partner FKBP1A is listed twice", "list each partner once"],
     ),
     (
         "partner_acts_on_another_gene",
         HEAD + ENTRY + PARTNER + 'acts_on = "MTOR"\n',
-        3,
+        15,
         ["partner FKBP1A: acts_on 'MTOR' is not a gene of the entry", "one of BCL2"],
     ),
     (
         "partner_acts_on_needed_with_several_genes",
         HEAD + ENTRY.replace('["BCL2"]', '["BCL2", "MCL1"]') + PARTNER,
-        3,
+        10,
         ["partner FKBP1A: acts_on '' is not a gene of the entry", "one of BCL2, MCL1"],
     ),
     (
         "partner_unknown_condition",
         HEAD + ENTRY + PARTNER.replace("rapamycin_site", "macrolide"),
-        3,
+        13,
         [
             "partner FKBP1A: requires 'macrolide' is not a known condition",
             "use one of rapamycin_site, or leave it out to count every record",
@@ -262,19 +268,19 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "partner_without_via",
         HEAD + ENTRY + PARTNER.replace('via = "v"\n', ""),
-        3,
+        10,
         ["entry 'A', partner FKBP1A has no via", 'add via = "..."'],
     ),
     (
         "partner_without_citation",
         HEAD + ENTRY + PARTNER.replace('citation = "c"\n', 'citation = " "\n'),
-        3,
+        14,
         ["entry 'A', partner FKBP1A has no citation"],
     ),
     (
         "partner_otherwise_not_text",
         HEAD + ENTRY + PARTNER + "otherwise = 3\n",
-        3,
+        15,
         ["entry 'A', partner FKBP1A: otherwise is not a string"],
     ),
     (
@@ -289,7 +295,7 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "exclusion_unknown_key",
         HEAD + ENTRY + EXCLUSION + "colour = 1\n",
-        3,
+        13,
         [
             "entry 'A': an assay exclusion has unknown key 'colour'",
             "use only citation, measures, patterns, unless",
@@ -298,13 +304,13 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "exclusion_without_measures",
         HEAD + ENTRY + EXCLUSION.replace('measures = "FKBP12"\n', ""),
-        3,
+        10,
         ["entry 'A', assay exclusion has no measures"],
     ),
     (
         "exclusion_without_patterns",
         HEAD + ENTRY + EXCLUSION.replace('["FKBP"]', "[]"),
-        3,
+        12,
         [
             (
                 "entry 'A', assay exclusion: patterns is not a non-empty list of non-empty "
@@ -316,13 +322,13 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
     (
         "exclusion_pattern_with_separator",
         HEAD + ENTRY + EXCLUSION.replace('"FKBP"', '"FKBP;12"'),
-        3,
+        12,
         ["entry 'A', assay exclusion: patterns is not a non-empty list"],
     ),
     (
         "exclusion_unless_not_a_list",
         HEAD + ENTRY + EXCLUSION + 'unless = "mTOR"\n',
-        3,
+        13,
         ["entry 'A', assay exclusion: unless is not a list of non-empty strings"],
     ),
     (

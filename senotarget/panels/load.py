@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, cast
@@ -120,6 +121,59 @@ def _key_line(text: str, key: str) -> int | None:
         if re.match(rf"^\s*{re.escape(key)}\s*=", line):
             return number
     return None
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_][\w.-]*)\s*\]\]?\s*(#.*)?$")
+
+
+def _key_at(lines: list[str], start: int, end: int, key: str) -> int | None:
+    """0-based index of the ``key = ...`` line in ``lines[start:end]``, or None."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    return next((i for i in range(start, end) if pattern.match(lines[i])), None)
+
+
+def _locate(
+    text: str,
+    index: int,
+    key: str | None = None,
+    *,
+    value: object = None,
+    table: str | None = None,
+    nth: int = 0,
+) -> int | None:
+    """1-based line to fix in the ``index``-th ``[[entries]]``: a key's line, else the header.
+
+    :param key: the key whose line is wanted (the header's line when the table lacks it)
+    :param value: a value of that key (a gene in a multi-line list): the line that holds it
+    :param table: ``partners`` or ``assay_exclusions``: look in the entry's ``nth`` such table
+    """
+    lines = text.splitlines()
+    headers = [(i, m.group(1)) for i, line in enumerate(lines) if (m := _HEADER.match(line))]
+    entries = [i for i, name in headers if name == "entries"]
+    if index >= len(entries):
+        return None
+    start = entries[index]
+    if table is not None:
+        later = [i for i, name in headers if i > start and name == "entries"]
+        stop = later[0] if later else len(lines)
+        subs = [i for i, name in headers if start < i < stop and name == f"entries.{table}"]
+        if nth >= len(subs):
+            return start + 1
+        start = subs[nth]
+    end = next((i for i, _ in headers if i > start), len(lines))
+    found = _key_at(lines, start + 1, end, key) if key is not None else None
+    if found is None:
+        return start + 1
+    if value is not None:
+        literal = repr(value) if not isinstance(value, str) else value
+        nxt = next(
+            (i for i in range(found + 1, end) if re.match(r"^\s*[A-Za-z_][\w-]*\s*=", lines[i])),
+            end,
+        )
+        hit = next((i for i in range(found, nxt) if literal in lines[i]), None)
+        if hit is not None:
+            return hit + 1
+    return found + 1
 
 
 def parse_panel(text: str, *, source: str) -> Panel:
@@ -290,33 +344,45 @@ def _substrings(
 
 
 def _refuse_unknown_keys(
-    table: dict[str, Any], allowed: set[str], subject: str, source: str, line: int | None
+    table: dict[str, Any],
+    allowed: set[str],
+    subject: str,
+    source: str,
+    line_of: Callable[[str], int | None],
 ) -> None:
-    """Refuse the first key of ``table`` (alphabetically) that ``allowed`` does not hold."""
+    """Refuse the first key of ``table`` (alphabetically) that ``allowed`` does not hold.
+
+    :param line_of: key -> the line to name in the message
+    """
     unknown = set(table) - allowed
     if unknown:
         raise PanelError(
             source,
             f"{subject} unknown key {min(unknown)!r}",
             f"use only {', '.join(sorted(allowed))}",
-            line,
+            line_of(min(unknown)),
         )
 
 
 def _partners(
-    raw: dict[str, Any], genes: list[str], where: str, source: str, line: int | None
+    raw: dict[str, Any], genes: list[str], where: str, source: str, text: str, index: int
 ) -> tuple[MechanismPartner, ...]:
-    """Validate the ``[[entries.partners]]`` tables of one entry."""
+    """Validate the ``[[entries.partners]]`` tables of one entry (the ``index``-th)."""
     partners: list[MechanismPartner] = []
-    for table in _tables(raw, "partners", where, source, line):
-        _refuse_unknown_keys(table, _PARTNER_KEYS, f"{where}: a partner has", source, line)
+    header = _locate(text, index, "partners")
+    for nth, table in enumerate(_tables(raw, "partners", where, source, header)):
+
+        def at(key: str | None = None, nth: int = nth) -> int | None:
+            return _locate(text, index, key, table="partners", nth=nth)
+
+        _refuse_unknown_keys(table, _PARTNER_KEYS, f"{where}: a partner has", source, at)
         gene = table.get("gene")
         if not isinstance(gene, str) or not GENE_PATTERN.match(gene.strip()):
             raise PanelError(
                 source,
                 f"{where} has a partner with malformed gene symbol {gene!r}",
                 'name the partner by its HGNC symbol: gene = "FKBP1A"',
-                line,
+                at("gene"),
             )
         gene = gene.strip() if UNIPROT_PATTERN.match(gene.strip()) else gene.strip().upper()
         here = f"{where}, partner {gene}"
@@ -325,17 +391,19 @@ def _partners(
                 source,
                 f"{here} is also a gene of the entry",
                 "a partner's records count for the entry's genes; list it in one place",
-                line,
+                at("gene"),
             )
         if any(p.gene == gene for p in partners):
-            raise PanelError(source, f"{here} is listed twice", "list each partner once", line)
+            raise PanelError(
+                source, f"{here} is listed twice", "list each partner once", at("gene")
+            )
         acts_on = str(table.get("acts_on", genes[0] if len(genes) == 1 else "")).strip().upper()
         if acts_on not in genes:
             raise PanelError(
                 source,
                 f"{here}: acts_on {table.get('acts_on', '')!r} is not a gene of the entry",
                 f"write acts_on = one of {', '.join(genes)}",
-                line,
+                at("acts_on"),
             )
         requires = table.get("requires")
         if requires is not None and requires not in PARTNER_CONDITIONS:
@@ -344,37 +412,42 @@ def _partners(
                 f"{here}: requires {requires!r} is not a known condition",
                 f"use one of {', '.join(PARTNER_CONDITIONS)}, or leave it out to count every "
                 "record",
-                line,
+                at("requires"),
             )
         partners.append(
             MechanismPartner(
                 gene=gene,
                 acts_on=acts_on,
-                via=_text(table, "via", here, source, line, required=True),
+                via=_text(table, "via", here, source, at("via"), required=True),
                 requires=cast("PartnerCondition | None", requires),
-                citation=_text(table, "citation", here, source, line, required=True),
-                otherwise=_text(table, "otherwise", here, source, line, required=False),
+                citation=_text(table, "citation", here, source, at("citation"), required=True),
+                otherwise=_text(table, "otherwise", here, source, at("otherwise"), required=False),
             )
         )
     return tuple(partners)
 
 
 def _exclusions(
-    raw: dict[str, Any], where: str, source: str, line: int | None
+    raw: dict[str, Any], where: str, source: str, text: str, index: int
 ) -> tuple[AssayExclusion, ...]:
-    """Validate the ``[[entries.assay_exclusions]]`` tables of one entry."""
+    """Validate the ``[[entries.assay_exclusions]]`` tables of one entry (the ``index``-th)."""
     exclusions: list[AssayExclusion] = []
-    for table in _tables(raw, "assay_exclusions", where, source, line):
-        _refuse_unknown_keys(
-            table, _EXCLUSION_KEYS, f"{where}: an assay exclusion has", source, line
-        )
+    header = _locate(text, index, "assay_exclusions")
+    for nth, table in enumerate(_tables(raw, "assay_exclusions", where, source, header)):
+
+        def at(key: str | None = None, nth: int = nth) -> int | None:
+            return _locate(text, index, key, table="assay_exclusions", nth=nth)
+
+        _refuse_unknown_keys(table, _EXCLUSION_KEYS, f"{where}: an assay exclusion has", source, at)
         here = f"{where}, assay exclusion"
         exclusions.append(
             AssayExclusion(
-                measures=_text(table, "measures", here, source, line, required=True),
-                patterns=_substrings(table, "patterns", here, source, line, required=True),
-                unless=_substrings(table, "unless", here, source, line, required=False),
-                citation=_text(table, "citation", here, source, line, required=False),
+                measures=_text(table, "measures", here, source, at("measures"), required=True),
+                patterns=_substrings(
+                    table, "patterns", here, source, at("patterns"), required=True
+                ),
+                unless=_substrings(table, "unless", here, source, at("unless"), required=False),
+                citation=_text(table, "citation", here, source, at("citation"), required=False),
             )
         )
     return tuple(exclusions)
@@ -395,12 +468,16 @@ def _string_table(document: dict[str, Any], key: str, source: str, text: str) ->
 def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
     """Validate one ``[[entries]]`` table (also used for the shipped vocabulary)."""
     line = _entry_line(text, index)
+
+    def at(key: str | None = None, value: object = None) -> int | None:
+        return _locate(text, index, key, value=value)
+
     where = f"entry {index + 1}"
     if not isinstance(raw, dict):
         raise PanelError(
             source, f"{where} is not a table", "write entries as [[entries]] tables", line
         )
-    _refuse_unknown_keys(raw, _ENTRY_KEYS, f"{where} has", source, line)
+    _refuse_unknown_keys(raw, _ENTRY_KEYS, f"{where} has", source, at)
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         raise PanelError(
@@ -411,7 +488,10 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
     genes = raw.get("genes")
     if not isinstance(genes, list) or not genes:
         raise PanelError(
-            source, f"{where} has an empty gene list", 'list its genes: genes = ["BCL2"]', line
+            source,
+            f"{where} has an empty gene list",
+            'list its genes: genes = ["BCL2"]',
+            at("genes"),
         )
     cleaned: list[str] = []
     for gene in genes:
@@ -420,7 +500,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
                 source,
                 f"{where} has malformed gene symbol {gene!r}",
                 "use an HGNC gene symbol (e.g. BCL2L1) or a UniProt accession (e.g. P10415)",
-                line,
+                at("genes", gene),
             )
         symbol = gene.strip()
         symbol = symbol if UNIPROT_PATTERN.match(symbol) else symbol.upper()
@@ -433,7 +513,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
             source,
             f"{where} has no strategies",
             f"list one or more of {', '.join(STRATEGIES)}",
-            line,
+            at("strategies"),
         )
     for strategy in strategies:
         if strategy not in STRATEGIES:
@@ -441,7 +521,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
                 source,
                 f"{where} has unknown strategy {strategy!r}",
                 f"use one of {', '.join(STRATEGIES)}",
-                line,
+                at("strategies", strategy),
             )
 
     direction = raw.get("direction")
@@ -451,17 +531,20 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
             source,
             f"{where} has unknown direction {raw.get('direction')!r}",
             f"use one of {', '.join(DIRECTIONS)}",
-            line,
+            at("direction"),
         )
     evidence = raw.get("evidence", [])
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise PanelError(
-            source, f"{where}: evidence is not a list of strings", 'write evidence = ["..."]', line
+            source,
+            f"{where}: evidence is not a list of strings",
+            'write evidence = ["..."]',
+            at("evidence"),
         )
     for key in ("pathway", "citation", "caution", "contrary_note"):
         if key in raw and not isinstance(raw[key], str):
             raise PanelError(
-                source, f"{where}: {key} is not a string", f'write {key} = "..."', line
+                source, f"{where}: {key} is not a string", f'write {key} = "..."', at(key)
             )
     citation = str(raw.get("citation", "")).strip()
     if not citation:
@@ -469,7 +552,7 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
             source,
             f"{where} has no citation",
             'add citation = "document, figure" it comes from',
-            line,
+            at("citation"),
         )
     return PanelEntry(
         label=label.strip(),
@@ -480,6 +563,6 @@ def parse_entry(raw: object, index: int, source: str, text: str) -> PanelEntry:
         citation=citation,
         caution=str(raw.get("caution", "")).strip(),
         contrary_note=str(raw.get("contrary_note", "")).strip(),
-        partners=_partners(raw, cleaned, where, source, line),
-        assay_exclusions=_exclusions(raw, where, source, line),
+        partners=_partners(raw, cleaned, where, source, text, index),
+        assay_exclusions=_exclusions(raw, where, source, text, index),
     )
