@@ -503,7 +503,7 @@ def test_a_too_large_smiles_is_flagged_not_standardised(
 
 @pytest.mark.parametrize(
     ("fault", "reason"),
-    [("HANG", "standardisation_timeout"), ("CRASH", "standardisation_crashed")],
+    [("HANG", "timeout"), ("CRASH", "toolkit_crash")],
     ids=["a structure that hangs", "a structure that kills its worker"],
 )
 def test_a_hung_or_dead_worker_costs_one_structure(
@@ -535,7 +535,7 @@ def test_a_hung_or_dead_worker_costs_one_structure(
 
 
 def test_transient_failures_are_not_cached(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    timed_out = chemistry._excluded("standardisation_timeout")
+    timed_out = chemistry._excluded("timeout")
 
     def compute(todo: Sequence[str], *_args: Any) -> tuple[dict[str, Any], int]:
         return {
@@ -545,7 +545,7 @@ def test_transient_failures_are_not_cached(monkeypatch: pytest.MonkeyPatch, tmp_
 
     monkeypatch.setattr(chemistry, "_compute_all", compute)
     first = chemistry.standardise(_molecules([ASPIRIN, "CCO"]), cache_dir=tmp_path)
-    assert first[ChemCols.REASON].tolist() == ["standardisation_timeout", ""]
+    assert first[ChemCols.REASON].tolist() == ["timeout", ""]
     with sqlite3.connect(chemistry.structure_cache_path(tmp_path)) as con:
         cached = [r[0] for r in con.execute("SELECT smiles FROM structures")]
     assert cached == ["CCO"]
@@ -613,3 +613,89 @@ def test_a_script_without_a_main_guard_still_standardises(tmp_path: Path) -> Non
     assert done.stdout.split() == [str(len(smiles)), str(kept)]
     assert "the chemistry worker processes could not start" in done.stderr
     assert 'guard its entry point with `if __name__ == "__main__":`' in done.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (from /proc: Linux only, as the tests that use it)."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        children.setdefault(int(fields["PPid"]), []).append(int(fields["Pid"]))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    import os
+
+    alive = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        alive.add(pid)
+    return alive
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_a_signalled_run_leaves_no_process_or_temporary_folder(
+    signal_name: str, tmp_path: Path
+) -> None:
+    """The run's pool hangs in a 600 s task; SIGTERM ends it like the CLI does (SystemExit)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import signal, sys\n"
+        "from collections import Counter\n"
+        "from senotarget.stages import chemistry\n"
+        "from tests.chem_faults import faulty_chunk\n"
+        "if __name__ == '__main__':\n"
+        "    signal.signal(signal.SIGTERM, lambda n, f: sys.exit(128 + n))\n"
+        "    todo = ['HANG', 'CCO', 'CCN']\n"
+        "    print('started', flush=True)\n"
+        "    chemistry._compute_parallel(\n"
+        "        todo, 2, Counter(todo), None, 600.0, compute=faulty_chunk\n"
+        "    )\n"
+    )
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(Path(__file__).parents[1])}
+    run = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert run.stdout is not None
+    assert run.stdout.readline().strip() == "started"
+    deadline = time.monotonic() + 60
+    while len(_descendants(run.pid)) < 2 and time.monotonic() < deadline:  # worker, tracker
+        time.sleep(0.2)
+    time.sleep(3)  # the workers load the toolkit and take their tasks
+    spawned = _descendants(run.pid)
+    assert len(spawned) >= 2, spawned  # one chunk: one worker, and the resource tracker
+    started = time.monotonic()
+    run.send_signal(getattr(signal, signal_name))
+    code = run.wait(timeout=60)
+    assert code == (128 + signal.SIGTERM if signal_name == "SIGTERM" else -signal.SIGKILL)
+    assert time.monotonic() - started < 30  # not the 600 s task
+    deadline = time.monotonic() + 15
+    while _alive(spawned) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _alive(spawned)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == set()
+    assert sorted(p.name for p in temp.iterdir()) == []  # no pymp-* folder

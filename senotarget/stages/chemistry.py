@@ -280,7 +280,7 @@ def _start_worker() -> None:
 
 #: Reason tokens of a structure whose worker ran out of time or died: excluded in this run, never
 #: cached (the next run computes them again: a fault of the run is not a property of the structure).
-TRANSIENT_REASONS: Final = ("standardisation_timeout", "standardisation_crashed")
+TRANSIENT_REASONS: Final = ("timeout", "toolkit_crash")
 
 
 def _compute_all(
@@ -322,8 +322,8 @@ def _compute_parallel(
     that dies (a segfault in native code, the OOM killer); the standard library's pool can do
     neither (a hung task blocks it, a dead worker breaks it). A chunk that takes longer than
     ``time_limit`` or whose worker dies is computed again one structure per task, each with
-    ``time_limit``: the structure that still fails is excluded as ``standardisation_timeout`` or
-    ``standardisation_crashed`` and the rest of its chunk is kept. Workers die with the run
+    ``time_limit``: the structure that still fails is excluded as ``timeout`` or
+    ``toolkit_crash`` and the rest of its chunk is kept. Workers die with the run
     (:func:`die_with_parent`), so a killed run leaves no process behind, and load RDKit and the
     structure pipeline before their first task, so the import does not count against a task's
     time.
@@ -365,6 +365,10 @@ def _run_pool(
 ) -> None:
     """The pool of :func:`_compute_parallel`: fills ``out`` as the tasks finish.
 
+    On any exception (Ctrl-C, SIGTERM raised as SystemExit by the CLI) the pool is stopped, which
+    terminates its workers, instead of being closed: pebble's own ``with`` would wait for every
+    pending task first.
+
     :raises BrokenProcessPool: the workers could not start (``out`` holds what was done)
     """
     from concurrent.futures import Future, as_completed
@@ -373,9 +377,8 @@ def _run_pool(
     from pebble import ProcessExpired, ProcessPool
 
     retry: list[str] = []
-    with ProcessPool(
-        max_workers=n_procs, context=process_context(), initializer=_start_worker
-    ) as pool:
+    pool = ProcessPool(max_workers=n_procs, context=process_context(), initializer=_start_worker)
+    try:
         futures: dict[Future[list[Row]], list[str]] = {
             pool.schedule(compute, args=(c,), timeout=time_limit): c for c in chunks
         }
@@ -408,6 +411,12 @@ def _run_pool(
                 out[smiles] = _excluded(TRANSIENT_REASONS[1])
             if progress is not None:
                 progress(weight[smiles])
+    except BaseException:  # Ctrl-C, SIGTERM (SystemExit), a broken pool: end the workers now
+        pool.stop()  # type: ignore[no-untyped-call]  # pebble leaves stop() unannotated
+        pool.join()
+        raise
+    pool.close()  # type: ignore[no-untyped-call]  # every task is done: the workers exit
+    pool.join()
 
 
 def standardise(
@@ -463,9 +472,9 @@ def standardise(
           a metal complex, and the structure was left as it is), ``multi_fragment_parent`` (flag;
           e.g. a co-crystal, or a salt made only of listed counter-ions), ``invalid_smiles``
           (exclude), ``standardisation_failed:<ExceptionClass>`` (exclude; ``unparsable_molblock``
-          when RDKit could not read the pipeline's output), ``standardisation_timeout`` and
-          ``standardisation_crashed`` (exclude; the structure alone outlived ``time_limit`` or
-          killed its worker; not cached) and ``<descriptor>_failed:<Exception Class>`` (flag;
+          when RDKit could not read the pipeline's output), ``timeout`` and ``toolkit_crash``
+          (exclude; the structure alone outlived ``time_limit`` or killed its worker; not
+          cached) and ``<descriptor>_failed:<Exception Class>`` (flag;
           the descriptor's column is left empty). Text columns are ``""`` and
           ``qed`` is NaN on excluded and structure-less rows.
     :raises ValueError: when a required column is missing
