@@ -572,7 +572,11 @@ def test_workers_die_with_a_killed_run(tmp_path: Path) -> None:
     )
     run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert run.stdout is not None
-    worker = int(run.stdout.readline())
+    try:
+        worker = int(run.stdout.readline())
+    except ValueError:
+        run.kill()
+        raise
     time.sleep(0.5)  # the worker is now in its 600 s task
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=10)
@@ -678,24 +682,29 @@ def test_a_signalled_run_leaves_no_process_or_temporary_folder(
     run = subprocess.Popen(
         [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env
     )
-    assert run.stdout is not None
-    assert run.stdout.readline().strip() == "started"
-    deadline = time.monotonic() + 60
-    while len(_descendants(run.pid)) < 2 and time.monotonic() < deadline:  # worker, tracker
-        time.sleep(0.2)
-    time.sleep(3)  # the workers load the toolkit and take their tasks
-    spawned = _descendants(run.pid)
-    assert len(spawned) >= 2, spawned  # one chunk: one worker, and the resource tracker
-    started = time.monotonic()
-    run.send_signal(getattr(signal, signal_name))
-    code = run.wait(timeout=60)
-    assert code == (128 + signal.SIGTERM if signal_name == "SIGTERM" else -signal.SIGKILL)
-    assert time.monotonic() - started < 30  # not the 600 s task
-    deadline = time.monotonic() + 15
-    while _alive(spawned) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = _alive(spawned)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == set()
+    spawned: set[int] = set()
+    try:
+        assert run.stdout is not None
+        assert run.stdout.readline().strip() == "started"
+        deadline = time.monotonic() + 60
+        while len(_descendants(run.pid)) < 2 and time.monotonic() < deadline:  # worker, tracker
+            time.sleep(0.2)
+        time.sleep(3)  # the workers load the toolkit and take their tasks
+        spawned = _descendants(run.pid)
+        assert len(spawned) >= 2, spawned  # one chunk: one worker, and the resource tracker
+        started = time.monotonic()
+        run.send_signal(getattr(signal, signal_name))
+        code = run.wait(timeout=60)
+        assert code == (128 + signal.SIGTERM if signal_name == "SIGTERM" else -signal.SIGKILL)
+        assert time.monotonic() - started < 30  # not the 600 s task
+        deadline = time.monotonic() + 15
+        while _alive(spawned) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = _alive(spawned)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert left == set()
+    finally:  # a failed assertion must not leave the run and its hung worker behind
+        for pid in _alive({run.pid, *spawned, *_descendants(run.pid)}):
+            os.kill(pid, signal.SIGKILL)
     assert sorted(p.name for p in temp.iterdir()) == []  # no pymp-* folder

@@ -47,6 +47,7 @@ def cluster_structures(smiles: list[str], similarity: float) -> list[int]:
     :param similarity: the Tanimoto similarity from which a compound joins a leader (0 < s <= 1)
     :returns: per input, the index of its cluster's leader, or -1 without a structure
     """
+    import numpy as np
     from rdkit import Chem, DataStructs
     from rdkit.Chem import rdFingerprintGenerator
     from rdkit.SimDivFilters import rdSimDivPickers
@@ -68,23 +69,25 @@ def cluster_structures(smiles: list[str], similarity: float) -> list[int]:
         return leader_of
     picker = rdSimDivPickers.LeaderPicker()
     leaders = list(picker.LazyBitVectorPick(fingerprints, len(fingerprints), 1.0 - similarity))
-    remaining = list(range(len(fingerprints)))
+    # Membership in numpy: bit vectors as rows of 64-bit words, Tanimoto from popcounts
+    bits = np.zeros((len(fingerprints), FINGERPRINT_BITS), dtype=np.uint8)
+    for row, fingerprint in enumerate(fingerprints):
+        DataStructs.ConvertToNumpyArray(fingerprint, bits[row])
+    words = np.packbits(bits, axis=1).view(np.uint64)
+    counts = np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    remaining = np.arange(len(fingerprints))
     for leader in sorted(leaders):
-        if leader_of[positions[leader]] != -1:
+        if leader_of[positions[leader]] != -1 or remaining.size == 0:
             continue
-        scores = DataStructs.BulkTanimotoSimilarity(
-            fingerprints[leader], [fingerprints[i] for i in remaining]
-        )
-        kept = []
-        for i, score in zip(remaining, scores, strict=True):
-            if i == leader or score >= similarity:
-                leader_of[positions[i]] = positions[leader]
-            else:
-                kept.append(i)
-        remaining = kept
+        common = np.bitwise_count(words[remaining] & words[leader]).sum(axis=1, dtype=np.int64)
+        union = counts[remaining] + counts[leader] - common
+        scores = np.divide(common, union, out=np.ones(len(common)), where=union > 0)
+        joins = (scores >= similarity) | (remaining == leader)
+        for i in remaining[joins]:
+            leader_of[positions[int(i)]] = positions[leader]
+        remaining = remaining[~joins]
     for i in remaining:  # a compound at the picker's boundary that no leader took leads itself
-        if leader_of[positions[i]] == -1:
-            leader_of[positions[i]] = positions[i]
+        leader_of[positions[int(i)]] = positions[int(i)]
     return leader_of
 
 
