@@ -164,6 +164,18 @@ def test_warm_rerun_within_the_status_ttl_asks_nothing(stub: StubServer, tmp_pat
     assert stub.counters.snapshot()["total"] == 0  # fmt: skip
 
 
+@pytest.mark.parametrize("existing", [False, True], ids=["new cache folder", "existing folder"])
+def test_an_unreachable_api_leaves_no_cache_behind(tmp_path: Path, existing: bool) -> None:
+    cache = tmp_path / "cache" / "web"
+    if existing:
+        cache.mkdir(parents=True)
+        (cache / "mine.txt").write_text("kept", encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(ChemblSourceError):
+        WebSource("http://127.0.0.1:9/chembl/api/data", cache_dir=cache, retries=1, backoff=0.01)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 def test_unreachable_api_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(ChemblSourceError) as caught:
         WebSource("http://127.0.0.1:9/chembl/api/data", cache_dir=None, retries=1, backoff=0.01)

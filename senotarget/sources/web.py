@@ -25,6 +25,7 @@ ChEMBL REST documentation: https://chembl.gitbook.io/chembl-interface-documentat
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -184,6 +185,13 @@ def _client_error_fix(status: int) -> str:
     return "the server rejects this query; please report it as a senotarget bug"
 
 
+def _remove_sqlite(path: Path) -> None:
+    """Remove a SQLite file this process created, with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            path.with_name(path.name + suffix).unlink()
+
+
 class WebSource:
     """ChEMBL through its REST API (or the local stand-in in tests).
 
@@ -237,9 +245,22 @@ class WebSource:
         self._parent_types: dict[str, str] = {}
         ttl = STATUS_TTL if status_ttl is None else status_ttl
         status_file = None if cache_dir is None else cache_dir / "chembl_web_status.sqlite"
+        # what this source creates before it knows the API answers: removed again if it does not
+        created = [] if cache_dir is None else [d for d in (cache_dir, *cache_dir.parents)]
+        created = [d for d in created if not d.exists()]
+        fresh_status = status_file is not None and not status_file.exists()
         self._session = self._make_session(status_file, expire_after=ttl)
         marker = None if cache_dir is None else cache_dir / "chembl_web_releases.json"
-        self._release = self._offline_release(marker) if offline else self._fetch_release()
+        try:
+            self._release = self._offline_release(marker) if offline else self._fetch_release()
+        except BaseException:
+            self._session.close()
+            if fresh_status and status_file is not None:
+                _remove_sqlite(status_file)
+            for folder in created:  # deepest first; only folders left empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
         if marker is not None and not offline:
             self._remember_release(marker)
         self.cache_file: Path | None = None
