@@ -18,24 +18,21 @@ from senotarget.stages.fetch import meets_condition
 pytestmark = pytest.mark.realdata
 
 
+def read_csv(run: RunResult, name: str) -> pd.DataFrame:
+    """A table of the real run as plain CSV (empty cells missing, nothing else read as NA)."""
+    return pd.read_csv(
+        Path(run.run_dir) / name, keep_default_na=False, na_values=[""], low_memory=False
+    )
+
+
 @pytest.fixture(scope="module")
 def candidates(real_run: RunResult) -> pd.DataFrame:
-    return pd.read_csv(
-        Path(real_run.run_dir) / "candidates.csv",
-        keep_default_na=False,
-        na_values=[""],
-        low_memory=False,
-    )
+    return read_csv(real_run, "candidates.csv")
 
 
 @pytest.fixture(scope="module")
 def evidence(real_run: RunResult) -> pd.DataFrame:
-    return pd.read_csv(
-        Path(real_run.run_dir) / "evidence.csv",
-        keep_default_na=False,
-        na_values=[""],
-        low_memory=False,
-    )
+    return read_csv(real_run, "evidence.csv")
 
 
 def row(table: pd.DataFrame, strategy: str, name: str) -> pd.Series:
@@ -229,12 +226,7 @@ def test_tacrolimus_negative_control_holds(real_run: RunResult) -> None:
 
 @pytest.fixture(scope="module")
 def rankings(real_run: RunResult) -> pd.DataFrame:
-    return pd.read_csv(
-        Path(real_run.run_dir) / "rankings.csv",
-        keep_default_na=False,
-        na_values=[""],
-        low_memory=False,
-    )
+    return read_csv(real_run, "rankings.csv")
 
 
 def entry_rank(rankings: pd.DataFrame, entry: str, molecule: str) -> tuple[int, int]:
