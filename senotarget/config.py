@@ -201,31 +201,27 @@ def _parse_time_limit(value: str) -> float:
     return number
 
 
-def _parse_top(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value!r} is below 1 (show at least one candidate per strategy)")
-    return number
+def _at_least_one(why: str) -> Callable[[str], int]:
+    """A parser of whole numbers >= 1; ``why`` ends the message of a smaller one."""
+
+    def parse(value: str) -> int:
+        number = int(value)
+        if number < 1:
+            raise ValueError(f"{value!r} is below 1 ({why})")
+        return number
+
+    return parse
 
 
-def _parse_cluster_top(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value!r} is below 1 (show at least one compound of each cluster)")
-    return number
+_parse_top = _at_least_one("show at least one candidate per strategy")
+_parse_cluster_top = _at_least_one("show at least one compound of each cluster")
+_parse_min_move = _at_least_one("a rank move is at least one place")
 
 
 def _parse_rank_by(value: str) -> str:
     if value not in RankingCols.SCOPES:
         raise ValueError(f"{value!r} is not one of {', '.join(RankingCols.SCOPES)}")
     return value
-
-
-def _parse_min_move(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value!r} is below 1 (a rank move is at least one place)")
-    return number
 
 
 def _parse_panels(value: str) -> tuple[str, ...]:

@@ -704,16 +704,8 @@ class RankingCols(Table):
     TARGETS: Final[str] = Col("targets", "str")  # ";"-joined genes of the qualifying calls
     ENTRIES: Final[str] = Col("entries", "str")  # ";"-joined panel entries of those calls
     CLUSTER: Final[str] = Col("cluster", "str")  # as in candidates.csv
-    #: The score components, in the order they are summed (as :data:`CandidateCols.COMPONENTS`).
-    COMPONENTS: Final = (
-        POTENCY,
-        EVIDENCE,
-        MATURITY,
-        DIRECTION_CERTAINTY,
-        BREADTH,
-        DRUGLIKENESS,
-        ALERT_PENALTY,
-    )
+    #: The score components, in the order they are summed: the same names as candidates.csv's.
+    COMPONENTS: Final = CandidateCols.COMPONENTS
 
 
 class SelectivityCols(Table):

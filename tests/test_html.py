@@ -1533,6 +1533,12 @@ def test_gene_section_and_best_per_entry(fixture_run: RunResult) -> None:
     ]
 
 
+def _ranked_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """A run's tables that report.html's ranking sections read, with their declared dtypes."""
+    names = ("candidates.csv", "evidence.csv", "targets.csv", "rankings.csv", "selectivity.csv")
+    return {n: read_table_file(folder / n) for n in names}
+
+
 @pytest.mark.parametrize(
     ("rank_by", "order"),
     [
@@ -1546,16 +1552,7 @@ def test_rank_by_chooses_the_ranking_the_page_leads_with(
     fixture_run: RunResult, rank_by: str, order: list[str]
 ) -> None:
     folder = Path(fixture_run.run_dir)
-    tables = {
-        n: read_table_file(folder / n)
-        for n in (
-            "candidates.csv",
-            "evidence.csv",
-            "targets.csv",
-            "rankings.csv",
-            "selectivity.csv",
-        )
-    }
+    tables = _ranked_tables(folder)
     manifest = _manifest(folder)
     manifest["settings"]["rank_by"] = rank_by
     doc = parse(
@@ -1596,16 +1593,7 @@ def test_a_run_without_rankings_has_no_ranking_sections(fixture_run: RunResult) 
 
 def test_heat_map_says_which_top_compounds_selectivity_lacks(fixture_run: RunResult) -> None:
     folder = Path(fixture_run.run_dir)
-    tables = {
-        n: read_table_file(folder / n)
-        for n in (
-            "candidates.csv",
-            "evidence.csv",
-            "targets.csv",
-            "rankings.csv",
-            "selectivity.csv",
-        )
-    }
+    tables = _ranked_tables(folder)
     selectivity = tables["selectivity.csv"]
     kept = selectivity[selectivity[SelectivityCols.MOLECULE_CHEMBL_ID] != "CHEMBL900014"]
     doc = parse(

@@ -362,12 +362,14 @@ def strategy_views(
     weights: Mapping[str, float],
     top: int,
     per_cluster: int = Settings.cluster_top,
+    clusters: Clusters | None = None,
 ) -> list[StrategyView]:
     """Per strategy: counts, resolved and unresolved genes, and the ``top`` candidates.
 
-    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`).
+    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`;
+    ``clusters`` default: those of ``candidates``).
     """
-    clusters = Clusters.from_candidates(candidates)
+    clusters = clusters or Clusters.from_candidates(candidates)
     is_candidate = candidates[CandidateCols.IS_CANDIDATE]
     views = []
     for strategy in STRATEGIES:
@@ -597,14 +599,16 @@ def entry_views(
     weights: Mapping[str, float],
     top: int,
     per_cluster: int = Settings.cluster_top,
+    clusters: Clusters | None = None,
 ) -> list[EntryView]:
     """Per panel entry with ranked candidates, in panel order: its top ``top`` by entry rank.
 
-    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`).
+    At most ``per_cluster`` members of one chemical cluster are shown (:func:`diverse_top`;
+    ``clusters`` default: those of ``candidates``).
     """
     if rankings is None or rankings.empty:
         return []
-    clusters = Clusters.from_candidates(candidates)
+    clusters = clusters or Clusters.from_candidates(candidates)
     scope = rankings[RankingCols.SCOPE]
     strategy_rows = rankings[scope == "strategy"]
     strategy_rank = {
@@ -940,7 +944,10 @@ def render_html(
         *(s for s in SCOPE_SECTIONS.values() if s != SCOPE_SECTIONS[rank_by]),
     ]
     panel_genes = list(dict.fromkeys(targets[TargetCols.GENE_SYMBOL].astype(str)))
-    entries = entry_views(rankings, selectivity, candidates, targets, weights, top, per_cluster)
+    clusters = Clusters.from_candidates(candidates)
+    entries = entry_views(
+        rankings, selectivity, candidates, targets, weights, top, per_cluster, clusters
+    )
     ranked = {e.label for e in entries}
     environment = Environment(
         loader=PackageLoader("senotarget.report", "templates"),
@@ -956,7 +963,7 @@ def render_html(
     template = environment.get_template("report.html.j2")
     return template.render(
         manifest=manifest,
-        strategies=strategy_views(candidates, targets, weights, top, per_cluster),
+        strategies=strategy_views(candidates, targets, weights, top, per_cluster, clusters),
         targets=target_views(targets, evidence, candidates),
         potency_svg=potency_plot(evidence, panel_genes, active),
         curation=_curation_rows(manifest),
@@ -976,7 +983,7 @@ def render_html(
         entries_without=[
             e for e in dict.fromkeys(targets[TargetCols.LABEL].astype(str)) if e not in ranked
         ],
-        genes=gene_views(rankings, targets, top, per_cluster, Clusters.from_candidates(candidates)),
+        genes=gene_views(rankings, targets, top, per_cluster, clusters),
         per_cluster=per_cluster,
         # --rank-by entry or gene: that section leads, right after the summary; the strategy
         # sections keep their place after the targets table
