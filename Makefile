@@ -22,12 +22,12 @@ RUN_DIR ?=
 # when not root; without apt-get it says so and the browser test skips.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install chromium run refresh report test lint typecheck bench clean
+.PHONY: help install chromium postgresql run refresh report test lint typecheck bench bench-scale clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-install: $(STAMP) chromium ## Create .venv, install senotarget with its test and lint tools, and chromium
+install: $(STAMP) chromium postgresql ## Create .venv, install senotarget with its test and lint tools, chromium and postgresql
 
 chromium: ## Install Debian's chromium (headless browser for tests/test_browser.py) if missing
 	@if command -v chromium >/dev/null 2>&1; then \
@@ -38,6 +38,17 @@ chromium: ## Install Debian's chromium (headless browser for tests/test_browser.
 	    chromium fonts-dejavu-core >/dev/null && echo "chromium: installed"; \
 	else \
 	  echo "chromium: no apt-get here; install chromium to run the browser test" >&2; \
+	fi
+
+postgresql: ## Install Debian's postgresql server (tests/test_postgres.py starts its own) if missing
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    postgresql >/dev/null && echo "postgresql: installed"; \
+	else \
+	  echo "postgresql: no apt-get here; install postgresql to run the PostgreSQL tests" >&2; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -69,6 +80,9 @@ typecheck: install ## mypy --strict only
 
 bench: install ## Benchmarks on ../shared/chembl; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks.run --db $(SHARED_DB)
+
+bench-scale: install ## Scale figures so far: PostgreSQL vs SQLite, 2 Dask workers vs 1 (results.json)
+	$(BIN)/python -m benchmarks.run --db $(SHARED_DB) --only scale
 
 clean: ## Remove the venv, caches and reports (keeps data/cache/.gitkeep)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

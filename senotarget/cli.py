@@ -53,6 +53,8 @@ targets_app = typer.Typer(help="Inspect and resolve panel targets.", no_args_is_
 app.add_typer(targets_app, name="targets")
 cache_app = typer.Typer(help="Inspect or clear the local caches.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+db_app = typer.Typer(help="Load a ChEMBL release into PostgreSQL.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 # -- options shared by every command, declared once --------------------------------------------
 PanelOpt = Annotated[
@@ -88,6 +90,13 @@ CacheDirOpt = Annotated[
 ]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Processes for chemistry (0 = one per core).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Compute chemistry on a dask.distributed cluster: tcp://HOST:PORT, or local:N.",
+    ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
 TopOpt = Annotated[
@@ -233,6 +242,7 @@ def run(
     run_id: RunIdOpt = None,
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     structure_time_limit: TimeLimitOpt = None,
     top: TopOpt = None,
     per_cluster: PerClusterOpt = None,
@@ -255,6 +265,7 @@ def run(
         run_id=run_id,
         cache_dir=cache_dir,
         workers=workers,
+        scheduler=scheduler,
         structure_time_limit=structure_time_limit,
         report_top=top,
         cluster_top=per_cluster,
@@ -380,11 +391,17 @@ def targets_from_doc(
     text, found = targets_from_document(settings, document)
     if output is not None:
         write_text_atomic(output, text)
-    typer.echo(
+    summary = (
         f"{len(found.entries)} entries, {len(found.unassigned)} unassigned, "
-        f"{len(found.ungrounded)} ungrounded (grounded on {found.release})",
-        err=True,
+        f"{len(found.ungrounded)} ungrounded, {len(found.ambiguous)} ambiguous, "
+        f"{found.filtered} gene-shaped tokens filtered (grounded on {found.release})"
     )
+    if not found.entries:
+        summary = (
+            f"no strategy rule matched: the {len(found.unassigned)} grounded genes are written "
+            f"under [[unassigned]]; give them an [[entries]] table before `run` ({summary})"
+        )
+    typer.echo(summary, err=True)
     typer.echo(str(output) if output is not None else text.rstrip("\n"))
 
 
@@ -497,6 +514,7 @@ def refresh(
     out: OutOpt = None,
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     min_rank_move: MinMoveOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -519,6 +537,7 @@ def refresh(
         out_dir=out,
         cache_dir=cache_dir,
         workers=workers,
+        scheduler=scheduler,
         min_rank_move=min_rank_move,
         refresh_panels=",".join(panel) if panel else None,
     )
@@ -574,6 +593,27 @@ def diff_command(
         f"changes {run_a.name} -> {run_b.name}",
         list(changes.columns),
         [[str(v) for v in row] for row in changes.itertuples(index=False)],
+    )
+
+
+@db_app.command("load")
+def db_load(
+    sqlite_file: Annotated[Path, typer.Argument(help="A ChEMBL SQLite release or extract.")],
+    database_url: Annotated[
+        str, typer.Argument(help="postgresql+psycopg://user:password@host:port/database")
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Drop tables of the same names first.")
+    ] = False,
+) -> None:
+    """Copy every table of a ChEMBL SQLite file into PostgreSQL (COPY), with the query indexes."""
+    from senotarget.sources.pgload import load_sqlite
+
+    report = load_sqlite(sqlite_file, database_url, replace=replace)
+    typer.echo(
+        f"loaded {report.tables} tables, {report.rows:,} rows and {report.indexes} indexes "
+        f"in {report.seconds:.1f} s",
+        err=True,
     )
 
 

@@ -146,6 +146,7 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)  # see default_cache_dir
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
+    scheduler: str = ""  # a dask.distributed scheduler for chemistry ("" none, local:N, tcp://)
     structure_time_limit: float = 60.0  # seconds one structure (task) may take in a worker
     report_top: int = 25  # candidates per strategy shown with structures in report.html
     cluster_top: int = 3  # members of one cluster shown in a report.html top list
@@ -192,6 +193,12 @@ def _parse_workers(value: str) -> int:
     if number < 0:
         raise ValueError(f"{value!r} is negative (use 0 for one worker per core)")
     return number
+
+
+def _parse_scheduler(value: str) -> str:
+    from senotarget.util.dask_tasks import check_scheduler  # plain text checks: no Dask import
+
+    return check_scheduler(value.strip())
 
 
 def _parse_time_limit(value: str) -> float:
@@ -241,6 +248,7 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "cache_dir": Path,
     "run_id": str,
     "workers": _parse_workers,
+    "scheduler": _parse_scheduler,
     "structure_time_limit": _parse_time_limit,
     "report_top": _parse_top,
     "cluster_top": _parse_cluster_top,
@@ -259,6 +267,7 @@ _FLAG_OF: Final = {
     "cache_dir": "--cache-dir",
     "run_id": "--run-id",
     "workers": "--workers",
+    "scheduler": "--scheduler",
     "structure_time_limit": "--structure-time-limit",
     "report_top": "--top",
     "cluster_top": "--per-cluster",

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from senotarget.errors import ChemblSourceError, OutputError, UnknownTargetError
+from senotarget.errors import ChemblSourceError, OutputError, PanelError, UnknownTargetError
 from senotarget.panels.load import load_panel
 from senotarget.report import exports, manifest
 from senotarget.report import files as report
@@ -101,6 +101,13 @@ def run(
     timings: list[StageTiming] = []
     started = datetime.now(UTC)
     panel = load_panel(settings.panel)
+    if not panel.entries:
+        raise PanelError(
+            panel.source,
+            "has no [[entries]]: its genes are under [[unassigned]], without a strategy",
+            "move them into an [[entries]] table with strategies and a direction, "
+            'or add extends = "default"',
+        )
     known = validate.load_known(settings.known_compounds)
     if previous is not None:
         try:
@@ -138,6 +145,9 @@ def run(
                 )
             say("fetching evidence")
             with _timed("fetch", timings):
+                named = validate.names_to_find(known)
+                if named:  # known-compounds rows given by name, not id
+                    known = validate.resolve_names(known, source.molecules_by_name(named))
                 evidence = fetch.fetch_evidence(source, targets, say)
                 looked_up = fetch.fetch_molecules(
                     source, validate.known_ids(known), evidence.molecules
@@ -156,6 +166,7 @@ def run(
                 evidence.molecules,
                 cache_dir=settings.cache_dir / "structures",
                 workers=settings.workers,
+                scheduler=settings.scheduler,
                 time_limit=settings.structure_time_limit,
                 progress=shown.advance,
                 stats=structure_cache,

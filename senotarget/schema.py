@@ -429,6 +429,33 @@ class ComponentCols(Table):
     N_COMPONENTS: Final[str] = Col("n_components", "float64")
 
 
+class SynonymCols(Table):
+    """Source answer to a synonym listing: one row per (synonym, component) of the taxon's targets.
+
+    Every synonym type ChEMBL records for a component (``GENE_SYMBOL``, ``GENE_SYMBOL_OTHER``,
+    ``UNIPROT`` protein names; EC numbers left out) and the component's UniProt accession
+    (``syn_type`` ``ACCESSION``), so that a document's protein mentions can be grounded on every
+    name the release knows (ChEMBL schema: ``component_synonyms``).
+    """
+
+    SYNONYM: Final[str] = Col("synonym", "text")
+    SYN_TYPE: Final[str] = Col("syn_type", "text")
+    ACCESSION: Final[str] = Col("accession", "text")
+    GENE_SYMBOL: Final[str] = Col("component_gene_symbol", "text")
+
+
+class MoleculeNameCols(Table):
+    """Source answer to a compound-name lookup: one row per (name, molecule) that matches.
+
+    A name matches a molecule's ``pref_name`` or one of its ``molecule_synonyms`` ignoring case
+    (ChEMBL schema: ``molecule_dictionary``, ``molecule_synonyms``).
+    """
+
+    NAME: Final[str] = Col("name", "text")  # the name as asked, upper case
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    PREF_NAME: Final[str] = Col("pref_name", "text")
+
+
 class ActivityCols(Table):
     """Source answer for activities on targets, with the assay fields curation needs."""
 

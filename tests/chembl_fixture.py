@@ -44,6 +44,8 @@ CREATE TABLE compound_structures (molregno INTEGER PRIMARY KEY, molfile TEXT,
     standard_inchi TEXT, standard_inchi_key TEXT, canonical_smiles TEXT);
 CREATE TABLE molecule_hierarchy (molregno INTEGER PRIMARY KEY, parent_molregno INTEGER,
     active_molregno INTEGER);
+CREATE TABLE molecule_synonyms (molregno INTEGER, syn_type TEXT, molsyn_id INTEGER PRIMARY KEY,
+    res_stem_id INTEGER, synonyms TEXT);
 CREATE TABLE activities (activity_id INTEGER PRIMARY KEY, assay_id INTEGER, doc_id INTEGER,
     record_id INTEGER, molregno INTEGER, standard_relation TEXT, standard_value NUMERIC,
     standard_units TEXT, standard_flag INTEGER, standard_type TEXT, activity_comment TEXT,
@@ -342,6 +344,11 @@ def build_chembl_db(path: Path, *, partners: bool = False) -> Path:
             "INSERT INTO assays (assay_id, chembl_id, tid, assay_type, confidence_score, doc_id, "
             "description) VALUES (?, ?, ?, ?, ?, ?, ?)",
             assays,
+        )
+        # research codes, as molecule_synonyms holds them (a known-compounds row by name)
+        connection.executemany(
+            "INSERT INTO molecule_synonyms VALUES (?, 'RESEARCH_CODE', ?, NULL, ?)",
+            [(1, 1, "BCL-101"), (3, 2, "JK-7")],
         )
         for molregno, chembl_id, pref_name, phase, smiles, parent in molecules:
             connection.execute(

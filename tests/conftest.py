@@ -75,7 +75,15 @@ def fixture_run(
 
 
 @pytest.fixture(scope="session")
-def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+def real_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder of :func:`real_run` (another run on the extract reuses its chemistry)."""
+    return tmp_path_factory.mktemp("real_cache")
+
+
+@pytest.fixture(scope="session")
+def real_run(
+    shared_db: Path, real_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> RunResult:
     """The default panel on the real extract, once per session (test_realdata, test_browser).
 
     Its cache is a session folder of its own, so the test session never writes into the
@@ -89,7 +97,7 @@ def real_run(shared_db: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRe
         source="auto",
         chembl_db=str(shared_db),
         out_dir=root / "reports",
-        cache_dir=tmp_path_factory.mktemp("real_cache"),
+        cache_dir=real_cache,
         run_id="real",
     )
     return run(settings)

@@ -274,7 +274,10 @@ def test_targets_from_doc_writes_a_runnable_panel(chembl_db: Path, tmp_path: Pat
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out)
-    assert "3 entries, 0 unassigned, 1 ungrounded (grounded on ChEMBL_99)" in result.stderr
+    assert (
+        "3 entries, 0 unassigned, 1 ungrounded, 0 ambiguous, 0 gene-shaped tokens filtered "
+        "(grounded on ChEMBL_99)" in result.stderr
+    )
     run = runner.invoke(
         app,
         [
@@ -319,6 +322,40 @@ def test_targets_from_doc_errors_exit_1(
     result = runner.invoke(app, ["targets", "from-doc", *args, "--chembl-db", str(chembl_db)])
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message", "written"),
+    [
+        (
+            "Senescent macrophages secrete TNF.\n",
+            0,
+            "no strategy rule matched: the 1 grounded genes are written under [[unassigned]]",
+            True,
+        ),
+        ("TREM2 and KRAS rise with age.\n", 1, "names no gene that ChEMBL_99 can ground", False),
+        ("   \n", 1, "has no text", False),
+    ],
+    ids=["genes without a rule", "nothing grounded", "empty"],
+)
+def test_targets_from_doc_says_what_it_wrote_in_one_line(
+    chembl_db: Path, tmp_path: Path, text: str, code: int, message: str, written: bool
+) -> None:
+    doc, out = tmp_path / "doc.txt", tmp_path / "doc.toml"
+    doc.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["targets", "from-doc", str(doc), "-o", str(out), "--chembl-db", str(chembl_db)]
+    )
+    assert result.exit_code == code, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert out.is_file() is written
+    if written:  # valid to read back, refused by run until an entry gives a strategy
+        run = runner.invoke(
+            app,
+            ["run", "--panel", str(out), "--chembl-db", str(chembl_db), "--out", str(tmp_path)],
+        )
+        assert run.exit_code == 1
+        assert "has no [[entries]]: its genes are under [[unassigned]]" in run.stderr
 
 
 # -- refresh and diff ----------------------------------------------------------------------------

@@ -262,18 +262,19 @@ CASES = [
             str(c.tmp / "panel.toml"),
         ],
         lambda c: (
-            f"document {c.tmp / 'doc.txt'} names no gene of a panel target (TREM2 is not a "
-            "target in ChEMBL_99; TNF has no strategy rule): name genes or pathways the vocabulary "
-            "knows (e.g. BCL2L1, JAK-STAT, mTOR), or write the panel TOML by hand"
+            f"document {c.tmp / 'doc.txt'} names no gene that ChEMBL_99 can ground (KRAS, TREM2 "
+            "are not targets in ChEMBL_99): name genes, proteins or pathways (e.g. BCL2L1, "
+            "JAK-STAT, mTOR), or write the panel TOML by hand"
         ),
-        files={"doc.txt": "Senescent macrophages secrete TNF and raise TREM2.\n"},
+        files={"doc.txt": "Senescent macrophages raise TREM2 and KRAS.\n"},
     ),
     Case(
         "from-doc: nothing gene-like",
         lambda c: ["targets", "from-doc", str(c.tmp / "doc.txt"), "--chembl-db", str(c.db)],
         lambda c: (
-            f"document {c.tmp / 'doc.txt'} names no pathway phrase or gene-like token: "
-            "pass a document that names targets (gene symbols, or pathways such as mTOR)"
+            f"document {c.tmp / 'doc.txt'} names no gene that ChEMBL_99 can ground (no gene or "
+            "protein name found): name genes, proteins or pathways (e.g. BCL2L1, JAK-STAT, "
+            "mTOR), or write the panel TOML by hand"
         ),
         files={"doc.txt": "just words here, nothing more.\n"},
     ),

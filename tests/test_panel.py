@@ -116,7 +116,10 @@ ERROR_CASES: list[tuple[str, str, int | None, list[str]]] = [
         "unknown_top_level_key",
         HEAD + 'colour = "red"\n' + ENTRY,
         3,
-        ["unknown key 'colour'", "use only description, documents, entries, extends, name"],
+        [
+            "unknown key 'colour'",
+            "use only ambiguous, description, documents, entries, extends, name",
+        ],
     ),
     (
         "unknown_entry_key",

@@ -20,7 +20,9 @@ from senotarget.schema import (
     ComponentCols,
     MechanismCols,
     MoleculeCols,
+    MoleculeNameCols,
     SourceInfo,
+    SynonymCols,
 )
 from senotarget.sources import ChemblSource, find_downloaded_release, open_source
 from senotarget.sources import sql as sql_module
@@ -367,6 +369,34 @@ def test_mechanisms(source: SqlSource, targets: list[str], expected: list[tuple[
     mechanisms = source.mechanisms(targets)
     assert list(mechanisms.columns) == list(MechanismCols.ORDER)
     assert _records(mechanisms) == expected
+
+
+def test_synonyms_list_every_name_of_the_taxons_components(source: SqlSource) -> None:
+    synonyms = source.synonyms(9606)
+    assert list(synonyms.columns) == list(SynonymCols.ORDER)
+    rows = _records(synonyms)
+    assert ("FRAP", "GENE_SYMBOL_OTHER", "P42345", "MTOR") in rows
+    assert ("P42345", "ACCESSION", "P42345", "MTOR") in rows
+    assert all(accession != "P10417" for _, _, accession, _ in rows)  # the mouse component
+    assert len(rows) == 2 * 7 + 4  # 7 human components: symbol + accession, 4 other symbols
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["bcl-101"], [("BCL-101", "CHEMBL900001", "BCLINIB")]),  # a synonym, ignoring case
+        (["Jaktive", "JK-7"], [("JAKTIVE", "CHEMBL900003", "JAKTIVE"),
+                               ("JK-7", "CHEMBL900003", "JAKTIVE")]),
+        (["none"], []),
+        ([], []),
+    ],
+)  # fmt: skip
+def test_molecules_by_name(
+    source: SqlSource, names: list[str], expected: list[tuple[Any, ...]]
+) -> None:
+    found = source.molecules_by_name(names)
+    assert list(found.columns) == list(MoleculeNameCols.ORDER)
+    assert _records(found) == expected
 
 
 def test_action_types(source: SqlSource) -> None:

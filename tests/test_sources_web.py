@@ -58,6 +58,8 @@ def snapshot(web: WebSource) -> dict[str, pd.DataFrame]:
         "activities": web.activities(TARGETS),
         "molecules": web.molecules([f"CHEMBL9000{i:02d}" for i in range(1, 17)]),
         "mechanisms": web.mechanisms(TARGETS),
+        "synonyms": web.synonyms(9606),
+        "names": web.molecules_by_name(["bcl-101", "JK-7", "BCLINIB", "NONE"]),
     }
 
 
@@ -88,6 +90,8 @@ def test_web_answers_match_the_sql_source(chembl_db: Path, stub: StubServer) -> 
             "activities": sql.activities(TARGETS),
             "molecules": sql.molecules([f"CHEMBL9000{i:02d}" for i in range(1, 17)]),
             "mechanisms": sql.mechanisms(TARGETS),
+            "synonyms": sql.synonyms(9606),
+            "names": sql.molecules_by_name(["bcl-101", "JK-7", "BCLINIB", "NONE"]),
         }[name]
         expected = expected.sort_values(list(expected.columns[:1]), ignore_index=True)
         got = frame.sort_values(list(frame.columns[:1]), ignore_index=True)

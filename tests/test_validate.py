@@ -204,7 +204,7 @@ def test_known_list_without_expect_column_lists_positive_controls(tmp_path: Path
 
 def test_shipped_negative_control_tacrolimus() -> None:
     known = validate.load_known().set_index(KnownCols.COMPOUND)
-    assert set(known[KnownCols.EXPECT]) == {"candidate", "not_candidate"}
+    assert set(known[KnownCols.EXPECT]) == {"candidate", "not_candidate", "contrary"}
     tacrolimus = known.loc["tacrolimus"]
     assert (tacrolimus[KnownCols.MOLECULE_CHEMBL_ID], tacrolimus[KnownCols.EXPECT]) == (
         "CHEMBL269732",
@@ -404,3 +404,64 @@ def test_status_counts_count_negatives(staged: StagedRun) -> None:
         "negative_ok": 1,
         "negative_failed": 1,
     }
+
+
+def test_shipped_negative_control_fk866_is_given_by_name() -> None:
+    known = validate.load_known()
+    fk866 = known[known[KnownCols.COMPOUND].str.startswith("FK866")].iloc[0]
+    assert (fk866[KnownCols.MOLECULE_CHEMBL_ID], fk866[KnownCols.EXPECT]) == ("", "contrary")
+    assert (fk866[KnownCols.STRATEGY], fk866[KnownCols.TARGETS]) == ("senoreverter", "NAMPT")
+    assert validate.names_to_find(known) == ["FK866", "FK-866", "daporinad", "APO866"]
+
+
+NAMES = pd.DataFrame(
+    [("BCL-101", "CHEMBL900001", "BCLINIB"), ("JK-7", "CHEMBL900003", "JAKTIVE"),
+     ("TWIN", "CHEMBL1", "A"), ("TWIN", "CHEMBL2", "B")],
+    columns=["name", "molecule_chembl_id", "pref_name"],
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("compound", "expected"),
+    [
+        ("bcl-101", "CHEMBL900001"),  # ignoring case
+        ("nothing;JK-7", "CHEMBL900003"),  # the first name that matches
+        ("TWIN;JK-7", ""),  # a name of two molecules: never a guess
+        ("nothing", ""),
+    ],
+)
+def test_resolve_names(compound: str, expected: str) -> None:
+    known = _known([(compound, "", "senolytic", "BCL2")])
+    assert validate.resolve_names(known, NAMES)[KnownCols.MOLECULE_CHEMBL_ID].tolist() == [expected]
+
+
+def test_a_row_named_but_not_found_is_not_in_release(
+    tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    candidates, evidence = tables
+    known = _known([("FK866;daporinad", "", "senoreverter", "NAMPT")], expect="contrary")
+    frame = validate.validate_run(known, candidates, evidence, {}, 6.0)
+    row = frame.iloc[0]
+    assert (row[ValidationCols.STATUS], row[ValidationCols.REASON]) == (
+        "not_in_release",
+        "no single molecule is named FK866 or daporinad in the release",
+    )
+
+
+def test_a_row_by_name_runs_like_a_row_by_id(chembl_db: Path, tmp_path: Path) -> None:
+    """Through the pipeline: the fixture's research code BCL-101 is BCLINIB (CHEMBL900001)."""
+    from senotarget.pipeline import run
+    from tests.chembl_fixture import PANEL_TOML
+    from tests.conftest import fixture_settings
+
+    panel = tmp_path / "panel.toml"
+    panel.write_text(PANEL_TOML, encoding="utf-8")
+    listed = tmp_path / "known.csv"
+    listed.write_text(
+        f"{HEADER}\nBCL-101,,senolytic,BCL2,test citation,test claim,candidate\n",
+        encoding="utf-8",
+    )
+    result = run(fixture_settings(chembl_db, panel, tmp_path, known_compounds=str(listed)))
+    table = read_table_file(Path(result.run_dir) / "validation.csv")
+    assert table[ValidationCols.MOLECULE_CHEMBL_ID].tolist() == ["CHEMBL900001"]
+    assert table[ValidationCols.STATUS].tolist() == ["found"]

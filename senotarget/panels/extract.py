@@ -27,17 +27,27 @@ from typing import TYPE_CHECKING, Any, Final
 
 from senotarget.errors import ConfigError, DocumentError
 from senotarget.panels.load import parse_entry
-from senotarget.schema import GENE_PATTERN, UNIPROT_PATTERN, ComponentCols, PanelEntry
+from senotarget.panels.mentions import (
+    Findings,
+    Lexicon,
+    Mention,
+    Reader,
+    abbreviations,
+    author_line,
+    clean_text,
+    key,
+    load_aliases,
+    load_families,
+    load_not_genes,
+)
+from senotarget.schema import PanelEntry
 
 if TYPE_CHECKING:
     from senotarget.sources import ChemblSource
 
 __all__ = ["Document", "Extraction", "extract_panel", "panel_toml", "read_document"]
 
-#: A token that may be a gene symbol: capitals and digits (CCR2, NLRP3, IL-6), or a mouse-style
-#: symbol with a digit (Mrc1, Klf4).
-_GENE_LIKE: Final = re.compile(r"^(?:[A-Z][A-Z0-9]*(?:-?[0-9A-Z]+)*|[A-Z][a-z]+[0-9][a-z0-9]*)$")
-_TOKEN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-αβγδκ+]*")
+#: A sentence ends at . ! or ? before a capital or an opening bracket.
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 
 
@@ -105,22 +115,6 @@ def load_vocabulary() -> tuple[tuple[Phrase, ...], dict[str, str], dict[str, str
     return tuple(phrases), dict(data.get("documents", {})), dict(data.get("strategy_cautions", {}))
 
 
-def load_aliases() -> dict[str, str]:
-    """The shipped protein-name aliases (name -> HGNC symbol), validated.
-
-    :raises ConfigError: an alias maps to something that is not a gene symbol
-    """
-    aliases = {k: v["symbol"] for k, v in _data("aliases.toml")["aliases"].items()}
-    for name, symbol in aliases.items():
-        if not GENE_PATTERN.match(symbol) or symbol != symbol.upper():
-            raise ConfigError(
-                f"aliases.toml: {name!r} maps to {symbol!r}, not an HGNC symbol",
-                "map each alias to an upper-case gene symbol",
-                path="senotarget/data/aliases.toml",
-            )
-    return aliases
-
-
 @dataclass(frozen=True)
 class Extraction:
     """A document turned into panel entries, unassigned genes and ungrounded tokens."""
@@ -132,6 +126,13 @@ class Extraction:
     ungrounded: tuple[Finding, ...]
     documents: dict[str, str] = field(default_factory=dict)
     strategy_cautions: dict[str, str] = field(default_factory=dict)
+    ambiguous: tuple[Ambiguous, ...] = ()
+    filtered_by: dict[str, int] = field(default_factory=dict)  # filter group -> tokens dropped
+
+    @property
+    def filtered(self) -> int:
+        """How many gene-shaped tokens the filter kept out of the ungrounded list."""
+        return sum(self.filtered_by.values())
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -215,9 +216,9 @@ def _read_front_matter(path: str, text: str) -> Document:
             path=path,
         )
     passages: list[tuple[str, str]] = []
-    for key in ("figtitle", "papertitle", "caption"):
-        if isinstance(meta.get(key), str):
-            passages.append((key, meta[key]))
+    for name in ("figtitle", "papertitle", "caption"):
+        if isinstance(meta.get(name), str):
+            passages.append((name, meta[name]))
     if parts[2].strip():
         passages.append(("body", parts[2]))
     jsonld = meta.get("schema-jsonld")
@@ -258,91 +259,193 @@ def _read_xml(path: str, text: str) -> Document:
     return Document(path, "pmc-xml", title, tuple(passages))
 
 
-def _sentences(document: Document) -> list[str]:
-    out: list[str] = []
+#: Identifiers and addresses, removed before tokens are read (counted as filtered).
+_IDENTIFIER: Final = re.compile(
+    r"https?://\S+|www\.\S+|\bdoi:\s*\S+|\b10\.\d{4,9}/\S+|\bPMC\d+|\bPMID:?\s*\d+|"
+    r"\bNIHMS\d+",
+    re.IGNORECASE,
+)
+
+
+def _lines(document: Document) -> list[tuple[str, str]]:
+    """``(where, line)`` of every line, hard-wrapped lines rejoined.
+
+    A line break ends a line unless the line ends without sentence punctuation and the next
+    line starts in lower case (a wrapped sentence).
+    """
+    out: list[tuple[str, str]] = []
     for where, text in document.passages:
-        for sentence in _SENTENCE_END.split(" ".join(text.split())):
-            if sentence:
-                out.append(sentence if where in ("text", "body") else f"[{where}] {sentence}")
+        lines = [line.strip() for line in clean_text(text).splitlines()]
+        joined: list[str] = []
+        for line in lines:
+            if not line:
+                continue
+            if joined and not re.search(r"[.!?:;]$", joined[-1]) and line[0].islower():
+                joined[-1] = f"{joined[-1]} {line}"
+            else:
+                joined.append(line)
+        out.extend((where, " ".join(line.split())) for line in joined)
     return out
 
 
-def _normalise(token: str) -> str:
-    """IL-6 -> IL6, Mrc1 -> MRC1; accessions are kept as they are."""
-    if UNIPROT_PATTERN.match(token):
-        return token
-    return re.sub(r"(?<=[A-Za-z])-(?=[0-9])", "", token).upper()
+def _sentences(where: str, line: str) -> list[str]:
+    """The sentences of a line, those outside the body marked with where they come from."""
+    out = []
+    for sentence in _SENTENCE_END.split(line):
+        if sentence:
+            out.append(sentence if where in ("text", "body") else f"[{where}] {sentence}")
+    return out
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A mention whose name the release records for two or more genes: never picked."""
+
+    token: str
+    candidates: tuple[str, ...]
+    sentence: str
+    reason: str
+
+
+def _phrase_test(phrases: tuple[Phrase, ...]) -> Any:
+    """Whether a whole token is one of the vocabulary's phrases (NF-κB, JAK-STAT, mTORC1)."""
+    either = re.compile(
+        "|".join(f"(?:{p.pattern})" for ph in phrases for p in ph.patterns), re.IGNORECASE
+    )
+
+    def test(text: str) -> bool:
+        return either.fullmatch(text) is not None
+
+    return test
 
 
 def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) -> Extraction:
-    """Find phrases and genes in a document and ground the genes on the source.
+    """Find phrases and protein mentions in a document and ground them on the source.
+
+    Phrases (``BCL-2 family``, ``IL-6/JAK/STAT3``) come from the vocabulary; protein mentions
+    are read by :class:`~senotarget.panels.mentions.Reader` and grounded on the family words,
+    the aliases and every component synonym the source records for the taxon's targets.
 
     :param document: from :func:`read_document`
     :param source: an open ChEMBL source (its component synonyms ground the genes)
     :param tax_id: taxon whose targets count as grounding
-    :raises DocumentError: nothing in the document could become a panel entry or a finding,
-        or no gene it names is a panel gene (none is a target of the source, or none has a
-        strategy rule): its panel would have no entry, and the error lists what it did name
+    :raises DocumentError: the document names no gene the source can ground (no phrase gene,
+        no grounded mention): its panel would hold nothing, and the error lists what it did name
     """
     phrases, documents, strategy_cautions = load_vocabulary()
-    aliases = load_aliases()
-    sentences = _sentences(document)
-
+    release = source.release()
+    vocab_genes = {g: p.entry for p in phrases for g in p.entry.genes}
+    lexicon = Lexicon(
+        load_families(), load_aliases(), source.synonyms(tax_id), vocab_genes, release
+    )
+    lines = _lines(document)
+    words = frozenset(re.findall(r"\b[a-z]{3,}\b", " ".join(line for _, line in lines)))
+    reader = Reader(
+        lexicon,
+        _phrase_test(phrases),
+        load_not_genes(),
+        words,
+        abbreviations(text for _, text in lines),
+    )
+    found = Findings()
     phrase_hits: dict[str, list[str]] = {}
-    tokens: dict[str, tuple[str, str]] = {}  # normalised -> (token as written, first sentence)
-    for sentence in sentences:
-        covered: list[tuple[int, int]] = []
-        for phrase in phrases:
-            for pattern in phrase.patterns:
-                for match in pattern.finditer(sentence):
+    for where, line in lines:
+        authors = author_line(line)
+        line, removed = _IDENTIFIER.subn(" ", line)
+        for _ in range(removed):
+            found.drop("identifiers")
+        for sentence in _sentences(where, line):
+            for phrase in phrases:
+                if any(p.search(sentence) for p in phrase.patterns):
                     hits_here = phrase_hits.setdefault(phrase.entry.label, [])
                     if sentence not in hits_here:
                         hits_here.append(sentence)
-                    covered.append(match.span())
-        for alias, symbol in aliases.items():
-            if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", sentence):
-                tokens.setdefault(symbol, (alias, sentence))
-        for match in _TOKEN.finditer(sentence):
-            token = match.group().rstrip("-+")
-            inside = any(a <= match.start() and match.end() <= b for a, b in covered)
-            if inside or not (_GENE_LIKE.match(token) or UNIPROT_PATTERN.match(token)):
-                continue
-            if len(token) < 2 or token.isdigit():
-                continue
-            tokens.setdefault(_normalise(token), (token, sentence))
+            reader.read(sentence, found, authors=authors)
     for keyword in document.keywords:
-        tokens.setdefault(
-            _normalise(keyword.strip()), (keyword.strip(), f"[keywords] {keyword.strip()}")
-        )
+        reader.read(f"[keywords] {clean_text(keyword.strip())}", found)
 
-    vocab_genes = {g: p.entry for p in phrases for g in p.entry.genes}
-    queries = sorted(set(tokens) | set(vocab_genes))
-    hits = source.search_targets(queries, tax_id)
-    hits = hits[hits[ComponentCols.MATCHED_BY] != ""]
-    accession_of: dict[str, str] = {}
-    for query, accession in zip(
-        hits[ComponentCols.QUERY], hits[ComponentCols.ACCESSION], strict=True
-    ):
-        accession_of.setdefault(str(query), str(accession))
-    vocab_by_accession = {accession_of[g]: g for g in vocab_genes if g in accession_of}
-    release = source.release()
+    by_accession: dict[str, tuple[str, str, str]] = {}  # accession -> (token, sentence, how)
+    written: dict[str, set[str]] = {}  # accession -> the tokens that named it
+    ungrounded: dict[str, Finding] = {}
+    ambiguous: dict[str, Ambiguous] = {}
+    missing: dict[str, tuple[Mention, Any, list[str]]] = {}  # family -> members the source lacks
+    not_here = f"not a target of taxon {tax_id} in {release}"
+    for mention in found.mentions:
+        g = mention.grounding
+        assert g is not None  # noqa: S101 - Reader only records grounded mentions here
+        if g.ambiguous:
+            ambiguous.setdefault(
+                key(mention.text),
+                Ambiguous(
+                    mention.text,
+                    g.symbols,
+                    mention.sentence,
+                    f"{g.source} names {len(g.symbols)} genes ({', '.join(g.symbols)}); "
+                    "name the one meant",
+                ),
+            )
+            continue
+        how = {
+            "family": f"{mention.text} = {g.name} family: {g.source}",
+            "alias": f"{mention.text} = {g.symbols[0]}: {g.source}",
+            "synonym": f"{mention.text} = {g.source}" + (f"; {g.note}" if g.note else ""),
+        }[g.kind]
+        for symbol, accession in zip(g.symbols, g.accessions, strict=True):
+            if accession:
+                by_accession.setdefault(
+                    accession, (mention.text, mention.sentence, f"{accession}; {how}")
+                )
+                # what the document wrote, and the curated symbol an alias or family gives
+                names = written.setdefault(accession, set())
+                names.update((mention.text, symbol) if g.kind != "synonym" else (mention.text,))
+            elif g.kind == "family":
+                members = missing.setdefault(g.name, (mention, g, []))[2]
+                if symbol not in members:
+                    members.append(symbol)
+            else:
+                ungrounded.setdefault(
+                    symbol,
+                    Finding(
+                        mention.text, symbol, mention.sentence, f"{how}; {symbol} is {not_here}"
+                    ),
+                )
+    genes: dict[str, tuple[str, str, str]] = {}  # symbol -> (token, sentence, how)
+    for accession, value in by_accession.items():
+        genes.setdefault(lexicon.symbol_for(accession, written.get(accession, ())), value)
+    for name, (mention, g, members) in missing.items():
+        members = [m for m in members if m not in genes]
+        if members:
+            ungrounded.setdefault(
+                f"family:{name}",
+                Finding(
+                    mention.text,
+                    "",
+                    mention.sentence,
+                    f"{mention.text} = {name} family ({g.source}); "
+                    f"{', '.join(members)} {'is' if len(members) == 1 else 'are'} {not_here}",
+                ),
+            )
+    for leftover in found.ungrounded:
+        reason = (
+            f"not a gene symbol, protein name or accession of a taxon {tax_id} target in {release}"
+        )
+        if leftover.note:
+            reason = f"{reason} ({leftover.note})"
+        ungrounded.setdefault(
+            key(leftover.text), Finding(leftover.text, "", leftover.sentence, reason)
+        )
+    # a gene the source lacks is not ungrounded when another mention grounded it
+    ungrounded = {k: f for k, f in ungrounded.items() if not f.symbol or f.symbol not in genes}
+    # a leftover token that is an alias's symbol written out (IL6 beside IL-6) is one gap
+    symbols_named = {f.symbol for f in ungrounded.values() if f.symbol}
+    ungrounded = {
+        k: f for k, f in ungrounded.items() if f.symbol or key(f.token).upper() not in symbols_named
+    }
 
     found_genes: dict[str, list[tuple[str, str]]] = {}  # entry label -> [(symbol, sentence)]
     unassigned: list[Finding] = []
-    ungrounded: list[Finding] = []
-    for normalised, (token, sentence) in sorted(tokens.items()):
-        accession = accession_of.get(normalised)
-        if accession is None:
-            ungrounded.append(
-                Finding(
-                    token,
-                    normalised,
-                    sentence,
-                    f"not a gene symbol or accession of a taxon {tax_id} target in {release}",
-                )
-            )
-            continue
-        symbol = vocab_by_accession.get(accession, normalised)
+    for symbol in sorted(genes):
+        token, sentence, how = genes[symbol]
         rule = vocab_genes.get(symbol)
         if rule is None:
             unassigned.append(
@@ -350,13 +453,11 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
                     token,
                     symbol,
                     sentence,
-                    f"grounded ({accession}) but no strategy rule in the vocabulary",
+                    f"grounded ({how}) but no strategy rule in the vocabulary",
                 )
             )
             continue
-        found_genes.setdefault(rule.label, [])
-        if symbol not in [s for s, _ in found_genes[rule.label]]:
-            found_genes[rule.label].append((symbol, sentence))
+        found_genes.setdefault(rule.label, []).append((symbol, sentence))
 
     entries: list[ExtractedEntry] = []
     for phrase in phrases:
@@ -367,30 +468,24 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
         if entry.label not in phrase_hits:  # only genes named: keep just those
             entry = replace(entry, genes=tuple(g for g in entry.genes if g in genes_here))
         evidence = list(phrase_hits.get(entry.label, []))
-        evidence += [
-            f"{s}: {sent}" for s, sent in found_genes.get(entry.label, []) if sent not in evidence
-        ]
+        by_sentence: dict[str, list[str]] = {}  # one line per sentence, with the genes it named
+        for symbol, sentence in found_genes.get(entry.label, []):
+            if sentence not in evidence:
+                by_sentence.setdefault(sentence, []).append(symbol)
+        evidence += [f"{', '.join(s)}: {sentence}" for sentence, s in by_sentence.items()]
         entries.append(ExtractedEntry(entry, tuple(evidence[:5])))
-    if not entries and not unassigned and not ungrounded:
+    named_genes = any(e.entry.genes for e in entries) or unassigned
+    if not named_genes:
+        # Said here, with what the document did name, rather than as a panel that holds nothing.
+        shown = sorted(ungrounded.values(), key=lambda f: key(f.token))
+        named = _named(shown, f"is not a target in {release}", f"are not targets in {release}")
         raise DocumentError(
-            f"document {document.path} names no pathway phrase or gene-like token",
-            "pass a document that names targets (gene symbols, or pathways such as mTOR)",
-            path=document.path,
-        )
-    if not any(e.entry.genes for e in entries):
-        # Said here, with what the document did name, rather than later as a panel with no
-        # [[entries]], which would leave the user guessing why.
-        named = [
-            _named(ungrounded, f"is not a target in {release}", f"are not targets in {release}"),
-            _named(unassigned, "has no strategy rule", "have no strategy rule"),
-        ]
-        raise DocumentError(
-            f"document {document.path} names no gene of a panel target "
-            f"({'; '.join(n for n in named if n)})",
-            "name genes or pathways the vocabulary knows (e.g. BCL2L1, JAK-STAT, mTOR), "
+            f"document {document.path} names no gene that {release} can ground"
+            + (f" ({named})" if named else " (no gene or protein name found)"),
+            "name genes, proteins or pathways (e.g. BCL2L1, JAK-STAT, mTOR), "
             "or write the panel TOML by hand",
             path=document.path,
-            tokens=[f.token for f in (*ungrounded, *unassigned)],
+            tokens=[f.token for f in shown],
         )
     used: set[str] = {s for e in entries for s in e.entry.strategies}
     cautions = {k: v for k, v in strategy_cautions.items() if k in used}
@@ -399,9 +494,11 @@ def extract_panel(document: Document, source: ChemblSource, tax_id: int = 9606) 
         release,
         tuple(entries),
         tuple(unassigned),
-        tuple(ungrounded),
+        tuple(sorted(ungrounded.values(), key=lambda f: (key(f.token), f.symbol))),
         documents,
         cautions,
+        tuple(sorted(ambiguous.values(), key=lambda a: key(a.token))),
+        dict(sorted(found.filtered.items())),
     )
 
 
@@ -450,7 +547,21 @@ def panel_toml(extraction: Extraction) -> str:
         for f in extraction.unassigned
     ]
     document["ungrounded"] = [
-        {"token": f.token, "sentence": f.sentence, "reason": f.reason}
+        {
+            "token": f.token,
+            **({"symbol": f.symbol} if f.symbol else {}),
+            "sentence": f.sentence,
+            "reason": f.reason,
+        }
         for f in extraction.ungrounded
+    ]
+    document["ambiguous"] = [
+        {
+            "token": a.token,
+            "candidates": list(a.candidates),
+            "sentence": a.sentence,
+            "reason": a.reason,
+        }
+        for a in extraction.ambiguous
     ]
     return str(tomli_w.dumps(document))

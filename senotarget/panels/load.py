@@ -51,6 +51,7 @@ _TOP_KEYS: Final = {
     "source_document",
     "unassigned",
     "ungrounded",
+    "ambiguous",
 }
 _ENTRY_KEYS: Final = {
     "label",
@@ -233,7 +234,7 @@ def parse_panel(text: str, *, source: str) -> Panel:
                 _key_line(text, key),
             )
 
-    for section in ("unassigned", "ungrounded"):
+    for section in ("unassigned", "ungrounded", "ambiguous"):
         notes = document.get(section, [])
         if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
             raise PanelError(
@@ -243,7 +244,11 @@ def parse_panel(text: str, *, source: str) -> Panel:
                 _key_line(text, section),
             )
     raw_entries = document.get("entries", [])
-    if not isinstance(raw_entries, list) or (not raw_entries and base is None):
+    # A from-doc panel whose genes have no strategy rule holds them under [[unassigned]] only:
+    # valid to read and edit, refused by `run` until an entry gives them a strategy.
+    if not isinstance(raw_entries, list) or (
+        not raw_entries and base is None and not document.get("unassigned")
+    ):
         raise PanelError(source, "has no [[entries]]", "add at least one [[entries]] table")
     entries = [parse_entry(raw, i, source, text) for i, raw in enumerate(raw_entries)]
 

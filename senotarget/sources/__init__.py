@@ -43,6 +43,18 @@ class ChemblSource(Protocol):
         Complexes and families are included (:class:`~senotarget.schema.ComponentCols`).
         """
 
+    def synonyms(self, tax_id: int) -> pd.DataFrame:
+        """Every synonym and accession of the components of the taxon's targets.
+
+        (:class:`~senotarget.schema.SynonymCols`); ``targets from-doc`` grounds on it.
+        """
+
+    def molecules_by_name(self, names: Sequence[str]) -> pd.DataFrame:
+        """Molecules whose preferred name or a synonym is one of ``names``, ignoring case.
+
+        (:class:`~senotarget.schema.MoleculeNameCols`); a known-compounds row given by name.
+        """
+
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with their assay fields (``ActivityCols``)."""
 

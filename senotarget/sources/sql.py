@@ -31,6 +31,8 @@ from senotarget.schema import (
     ComponentCols,
     MechanismCols,
     MoleculeCols,
+    MoleculeNameCols,
+    SynonymCols,
 )
 from senotarget.util.batches import batched
 
@@ -89,6 +91,50 @@ WHERE td.tax_id = :tax_id
 ORDER BY hits.query, td.chembl_id, hits.matched_by
 """
 
+#: Every synonym (EC numbers aside) and the accession of each component of the taxon's targets,
+#: with the component's gene symbol. A few hundred thousand rows on a whole release at most.
+_SYNONYMS: Final = """
+WITH comps AS (
+    SELECT DISTINCT tc.component_id
+    FROM target_components tc
+    JOIN target_dictionary td ON td.tid = tc.tid
+    WHERE td.tax_id = :tax_id
+), symbols AS (
+    SELECT gs.component_id, MIN(gs.component_synonym) AS symbol
+    FROM component_synonyms gs
+    JOIN comps ON comps.component_id = gs.component_id
+    WHERE gs.syn_type = 'GENE_SYMBOL'
+    GROUP BY gs.component_id
+)
+SELECT syn.component_synonym, syn.syn_type, seq.accession, symbols.symbol
+FROM component_synonyms syn
+JOIN comps ON comps.component_id = syn.component_id
+JOIN component_sequences seq ON seq.component_id = syn.component_id
+LEFT JOIN symbols ON symbols.component_id = syn.component_id
+WHERE syn.syn_type <> 'EC_NUMBER' AND seq.accession IS NOT NULL
+UNION
+SELECT seq.accession, 'ACCESSION', seq.accession, symbols.symbol
+FROM component_sequences seq
+JOIN comps ON comps.component_id = seq.component_id
+LEFT JOIN symbols ON symbols.component_id = seq.component_id
+WHERE seq.accession IS NOT NULL
+ORDER BY 3, 2, 1
+"""
+
+#: Molecules by preferred name or synonym, ignoring case (a full scan: asked only for the few
+#: known-compounds rows that give a name instead of an id).
+_MOLECULES_BY_NAME: Final = """
+SELECT UPPER(md.pref_name), md.chembl_id, md.pref_name
+FROM molecule_dictionary md
+WHERE UPPER(md.pref_name) IN {names}
+UNION
+SELECT UPPER(ms.synonyms), md.chembl_id, md.pref_name
+FROM molecule_synonyms ms
+JOIN molecule_dictionary md ON md.molregno = ms.molregno
+WHERE UPPER(ms.synonyms) IN {names}
+ORDER BY 1, 2
+"""
+
 _ACTIVITIES: Final = """
 SELECT act.activity_id, md.chembl_id, td.chembl_id, ass.chembl_id, doc.chembl_id,
        ass.assay_type, ass.description, ass.confidence_score, ass.relationship_type,
@@ -124,6 +170,33 @@ ORDER BY dm.mec_id
 """
 
 _ACTION_TYPES: Final = "SELECT action_type, parent_type FROM action_type ORDER BY action_type"
+
+#: The indexes the queries above rely on: (name, table, columns). ChEMBL's own releases ship
+#: them (its schema keys and foreign-key indexes, under other names); a copy loaded by
+#: ``senotarget db load`` gets exactly these. Each serves one join or filter:
+#: targets by ChEMBL id (activities, mechanisms), assays by target, activities by assay,
+#: molecules by molregno and by ChEMBL id, documents by id, the component joins of the target
+#: search and the synonym listing, mechanisms by target, hierarchy and structures by molregno.
+INDEXES: Final = (
+    ("senotarget_td_chembl_id", "target_dictionary", "chembl_id"),
+    ("senotarget_td_tid", "target_dictionary", "tid"),
+    ("senotarget_td_tax_id", "target_dictionary", "tax_id"),
+    ("senotarget_assays_tid", "assays", "tid"),
+    ("senotarget_assays_assay_id", "assays", "assay_id"),
+    ("senotarget_act_assay_id", "activities", "assay_id"),
+    ("senotarget_md_molregno", "molecule_dictionary", "molregno"),
+    ("senotarget_md_chembl_id", "molecule_dictionary", "chembl_id"),
+    ("senotarget_docs_doc_id", "docs", "doc_id"),
+    ("senotarget_tc_tid", "target_components", "tid"),
+    ("senotarget_tc_component_id", "target_components", "component_id"),
+    ("senotarget_cseq_component_id", "component_sequences", "component_id"),
+    ("senotarget_cseq_accession", "component_sequences", "accession"),
+    ("senotarget_csyn_component_id", "component_synonyms", "component_id"),
+    ("senotarget_dm_tid", "drug_mechanism", "tid"),
+    ("senotarget_mh_molregno", "molecule_hierarchy", "molregno"),
+    ("senotarget_cs_molregno", "compound_structures", "molregno"),
+    ("senotarget_ms_molregno", "molecule_synonyms", "molregno"),
+)
 
 
 def _engine_for(location: str) -> tuple[Engine, str]:
@@ -372,6 +445,16 @@ class SqlSource:
         return self._frame(
             rows, ComponentCols.ORDER, (ComponentCols.TAX_ID, ComponentCols.N_COMPONENTS)
         )
+
+    def synonyms(self, tax_id: int) -> pd.DataFrame:
+        """Every synonym and accession of the components of the taxon's targets."""
+        return self._frame(self._rows(_SYNONYMS, tax_id=tax_id), SynonymCols.ORDER)
+
+    def molecules_by_name(self, names: Sequence[str]) -> pd.DataFrame:
+        """Molecules whose preferred name or a synonym is one of ``names``, ignoring case."""
+        wanted = sorted({n.upper() for n in names if n})
+        rows = self._rows(_MOLECULES_BY_NAME, names=wanted) if wanted else []
+        return self._frame(rows, MoleculeNameCols.ORDER)
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, joined to their assay, document and molecule ids."""

@@ -49,6 +49,8 @@ from senotarget.schema import (
     ComponentCols,
     MechanismCols,
     MoleculeCols,
+    MoleculeNameCols,
+    SynonymCols,
 )
 from senotarget.util.batches import batched
 
@@ -648,6 +650,67 @@ class WebSource:
             [ComponentCols.QUERY, ComponentCols.TARGET_CHEMBL_ID, ComponentCols.MATCHED_BY],
             ignore_index=True,
         ).drop_duplicates(ignore_index=True)
+
+    def synonyms(self, tax_id: int) -> pd.DataFrame:
+        """Every synonym and accession of the components of the taxon's targets.
+
+        One paged ``/target?tax_id=`` query (cached like every reply): the components' nested
+        ``target_component_synonyms`` are the rows of ChEMBL's ``component_synonyms``.
+        """
+        only = ["target_chembl_id", "target_components"]
+        seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for target in self._all("target", "target_chembl_id", only, tax_id=tax_id):
+            for component in target.get("target_components") or []:
+                accession = component.get("accession")
+                if not accession:
+                    continue
+                synonyms = component.get("target_component_synonyms") or []
+                symbols = sorted(
+                    str(s["component_synonym"])
+                    for s in synonyms
+                    if s.get("syn_type") == "GENE_SYMBOL" and s.get("component_synonym")
+                )
+                symbol = symbols[0] if symbols else None
+                pairs = [(str(accession), "ACCESSION")] + [
+                    (str(s["component_synonym"]), str(s.get("syn_type") or ""))
+                    for s in synonyms
+                    if s.get("component_synonym") and s.get("syn_type") != "EC_NUMBER"
+                ]
+                for synonym, kind in pairs:
+                    seen.setdefault(
+                        (str(accession), kind, synonym),
+                        {
+                            SynonymCols.SYNONYM: synonym,
+                            SynonymCols.SYN_TYPE: kind,
+                            SynonymCols.ACCESSION: str(accession),
+                            SynonymCols.GENE_SYMBOL: symbol,
+                        },
+                    )
+        return self._frame([seen[k] for k in sorted(seen)], SynonymCols.ORDER)
+
+    def molecules_by_name(self, names: Sequence[str]) -> pd.DataFrame:
+        """Molecules whose preferred name or a synonym is one of ``names``, ignoring case.
+
+        Two filtered ``/molecule`` queries per name: ``pref_name__iexact`` and
+        ``molecule_synonyms__molecule_synonym__iexact``.
+        """
+        only = ["molecule_chembl_id", "pref_name"]
+        found: set[tuple[str, str, str]] = set()
+        for name in sorted({n.upper() for n in names if n}):
+            for field in ("pref_name__iexact", "molecule_synonyms__molecule_synonym__iexact"):
+                for row in self._all("molecule", "molecule_chembl_id", only, **{field: name}):
+                    found.add(
+                        (name, str(row["molecule_chembl_id"]), str(row.get("pref_name") or ""))
+                    )
+        records = [
+            {
+                MoleculeNameCols.NAME: name,
+                MoleculeNameCols.MOLECULE_CHEMBL_ID: molecule,
+                MoleculeNameCols.PREF_NAME: pref or None,
+            }
+            for name, molecule, pref in sorted(found)
+        ]
+        return self._frame(records, MoleculeNameCols.ORDER)
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with confidence and relationship from their assays."""

@@ -306,6 +306,53 @@ def _compute_all(
     return _compute_parallel(todo, workers, weight, progress, time_limit, compute)
 
 
+def _compute_on_cluster(
+    todo: list[str],
+    scheduler: str,
+    weight: Counter[str],
+    progress: Callable[[int], None] | None,
+    compute: Callable[[Sequence[str]], list[Row]],
+) -> tuple[dict[str, Row], int]:
+    """Compute ``todo`` on a dask.distributed cluster, chunked as the process pool chunks it.
+
+    A chunk whose task killed its workers (Dask reschedules a task whose worker dies, and gives
+    up after its ``allowed-failures``) is computed again one structure per task; the structure
+    that still kills a worker is excluded as ``toolkit_crash``. The per-task time limit of the
+    process pool does not apply on a cluster: Dask cannot end a running task.
+    """
+    from senotarget.util.dask_tasks import KILLED, map_tasks
+
+    ordered = sorted(todo, key=len, reverse=True)
+    size = max(32, min(CHUNK_SIZE, math.ceil(len(ordered) / 32)))
+    out: dict[str, Row] = {}
+    retry: list[str] = []
+
+    def done(chunk: list[str], rows: Any) -> None:
+        if rows is KILLED:
+            retry.extend(chunk)
+            return
+        out.update(zip(chunk, rows, strict=True))
+        if progress is not None:
+            progress(sum(weight[s] for s in chunk))
+
+    workers = map_tasks(scheduler, compute, list(batched(ordered, size)), done)
+    if retry:
+        logger.warning(
+            "a chemistry task killed its cluster workers; computing its %d structures one at a "
+            "time",
+            len(retry),
+        )
+
+        def single(chunk: list[str], rows: Any) -> None:
+            (smiles,) = chunk
+            out[smiles] = _excluded(TRANSIENT_REASONS[1]) if rows is KILLED else rows[0]
+            if progress is not None:
+                progress(weight[smiles])
+
+        map_tasks(scheduler, compute, [[s] for s in retry], single)
+    return out, workers
+
+
 def _compute_parallel(
     todo: list[str],
     workers: int,
@@ -427,6 +474,7 @@ def standardise(
     progress: Callable[[int], None] | None = None,
     stats: dict[str, int] | None = None,
     time_limit: float = Settings.structure_time_limit,
+    scheduler: str = "",
 ) -> pd.DataFrame:
     """Standardise every structure with the ChEMBL structure pipeline and describe its parent.
 
@@ -455,6 +503,9 @@ def standardise(
         ``unique_structures`` (distinct SMILES), ``from_cache`` (read from the cache) and
         ``computed`` (the rest)
     :param time_limit: seconds one task of the worker pool may take (:func:`_compute_parallel`)
+    :param scheduler: a dask.distributed scheduler (``tcp://HOST:PORT`` or ``local:N``) that
+        computes the misses instead of the process pool (:func:`_compute_on_cluster`); ``""``:
+        none, and nothing of Dask is imported
     :returns: one row per input row, in input order with a fresh index, columns
         :data:`ChemCols.ORDER`:
 
@@ -519,7 +570,12 @@ def standardise(
 
     n_procs = 0
     if todo:
-        computed, n_procs = _compute_all(todo, n_workers, weight, progress, time_limit)
+        if scheduler:
+            computed, n_procs = _compute_on_cluster(
+                todo, scheduler, weight, progress, _compute_chunk
+            )
+        else:
+            computed, n_procs = _compute_all(todo, n_workers, weight, progress, time_limit)
         if cache is not None and cache_ok:
             write_cache(
                 cache, {k: v for k, v in computed.items() if v[-1] not in TRANSIENT_REASONS}

@@ -38,6 +38,7 @@ from senotarget.schema import (
     EvidenceCols,
     KnownCols,
     MoleculeCols,
+    MoleculeNameCols,
     ParentCols,
     ValidationCols,
     cell_number,
@@ -112,7 +113,11 @@ def load_known(location: str = DEFAULT_KNOWN) -> pd.DataFrame:
 
 
 def _problem(record: dict[str, str]) -> tuple[str, str] | None:
-    if not _CHEMBL_ID.match(record[KnownCols.MOLECULE_CHEMBL_ID]):
+    # an empty id: the row is found by its compound names (resolve_names), as a name a reader
+    # can check is better than an id nobody could
+    if record[KnownCols.MOLECULE_CHEMBL_ID] and not _CHEMBL_ID.match(
+        record[KnownCols.MOLECULE_CHEMBL_ID]
+    ):
         return (
             f"{record[KnownCols.MOLECULE_CHEMBL_ID]!r} is not a ChEMBL id",
             "write the parent compound's id, e.g. CHEMBL443684",
@@ -134,8 +139,46 @@ def _problem(record: dict[str, str]) -> tuple[str, str] | None:
 
 
 def known_ids(known: pd.DataFrame) -> list[str]:
-    """The distinct ChEMBL ids of the list, in list order."""
-    return list(dict.fromkeys(known[KnownCols.MOLECULE_CHEMBL_ID].astype(str)))
+    """The distinct ChEMBL ids of the list, in list order (rows still without one left out)."""
+    ids = known[KnownCols.MOLECULE_CHEMBL_ID].astype(str)
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def _names(record: Mapping[Any, Any]) -> list[str]:
+    """A row's compound names: the ``;``-separated spellings of its ``compound`` cell."""
+    return [n.strip() for n in str(record[KnownCols.COMPOUND]).split(";") if n.strip()]
+
+
+def names_to_find(known: pd.DataFrame) -> list[str]:
+    """The compound names of the rows given without a ChEMBL id, to look up in the source."""
+    rows = known[known[KnownCols.MOLECULE_CHEMBL_ID].astype(str) == ""]
+    return list(dict.fromkeys(n for record in rows.to_dict("records") for n in _names(record)))
+
+
+def resolve_names(known: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """Fill the id of each row given by name: the one molecule its first matching name names.
+
+    The names are tried in the row's order; a name that matches several molecules leaves the
+    row without an id (reported as not in the release, with its names), never a guess.
+
+    :param found: the source's :class:`~senotarget.schema.MoleculeNameCols` answer
+    """
+    by_name: dict[str, set[str]] = {}
+    for name, molecule in zip(
+        found[MoleculeNameCols.NAME], found[MoleculeNameCols.MOLECULE_CHEMBL_ID], strict=True
+    ):
+        by_name.setdefault(str(name).upper(), set()).add(str(molecule))
+    out = known.copy()
+    for index, record in zip(out.index, out.to_dict("records"), strict=True):
+        if record[KnownCols.MOLECULE_CHEMBL_ID]:
+            continue
+        for name in _names(record):
+            hits = by_name.get(name.upper(), set())
+            if hits:
+                if len(hits) == 1:
+                    out.loc[index, KnownCols.MOLECULE_CHEMBL_ID] = next(iter(hits))
+                break
+    return out
 
 
 def _filtered_reason(rows: pd.DataFrame, genes: list[str], active_pchembl: float) -> str:
@@ -200,6 +243,11 @@ def validate_run(
     for record in known.to_dict("records"):
         listed = str(record[KnownCols.MOLECULE_CHEMBL_ID])
         molecule = in_release.get(listed, listed)
+        unnamed = (
+            ""
+            if listed
+            else f"no single molecule is named {' or '.join(_names(record))} in the release"
+        )
         expected = str(record[KnownCols.STRATEGY])
         expect = cell_text(record.get(KnownCols.EXPECT)) or "candidate"
         genes = split_tokens(str(record[KnownCols.TARGETS]).replace(",", ";").replace(" ", ""))
@@ -236,7 +284,10 @@ def validate_run(
                     ValidationCols.DIRECTION: cell_text(first[CandidateCols.DIRECTION]),
                 }
             )
-        if expect != "candidate":
+        if unnamed:  # a row given by name that the release does not know by that name
+            row[ValidationCols.STATUS] = "not_in_release"
+            row[ValidationCols.REASON] = unnamed
+        elif expect != "candidate":
             status, reason = _judge_negative(
                 expect,
                 molecule,

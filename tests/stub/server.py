@@ -419,6 +419,11 @@ RESOURCES: Final = {
                 "pref_name": Column("m.pref_name"),
             },
             filters={
+                "molecule_synonyms__molecule_synonym": Column(
+                    "ms.synonyms",
+                    wrap="m.molregno IN "
+                    "(SELECT ms.molregno FROM molecule_synonyms ms WHERE {cond})",
+                ),
                 "molecule_hierarchy__parent_chembl_id": Column("pm.chembl_id"),
                 "molecule_structures__canonical_smiles": Column("cs.canonical_smiles"),
                 "molecule_structures__standard_inchi_key": Column("cs.standard_inchi_key"),
