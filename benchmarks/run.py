@@ -195,6 +195,14 @@ def _write(path: Path, document: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _replace(path: Path, prefix: str, entries: list[dict[str, Any]]) -> None:
+    """Replace the results file's entries whose name starts with ``prefix`` by ``entries``."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    kept = [r for r in document["results"] if not r["benchmark"].startswith(prefix)]
+    document["results"] = kept + entries
+    _write(path, document)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run every benchmark and write results.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,28 +226,19 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"benchmarks: {args.db} not found: pass --db a ChEMBL SQLite file")
     db = args.db.resolve()
     if args.only == "scale":
-        document = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [r for r in document["results"] if not r["benchmark"].startswith("scale_")]
         found = bench_scale.postgres(db) + bench_scale.dask_chemistry(db)
         for item in found:
             print(item["benchmark"], item["measured"], item["floor"], item["ratio"])
-        document["results"] = kept + found
-        _write(args.out, document)
+        _replace(args.out, "scale_", found)
         return
     if args.only == "from-doc":
-        document = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [r for r in document["results"] if not r["benchmark"].startswith("from_doc_")]
         scored, found = bench_from_doc.run(db)
         print(bench_from_doc.markdown(scored))
-        document["results"] = kept + found
-        _write(args.out, document)
+        _replace(args.out, "from_doc_", found)
         return
     if args.only == "web":
-        document = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [r for r in document["results"] if not r["benchmark"].startswith("web_")]
         structures = Path(__file__).resolve().parents[1] / "data" / "cache" / "structures"
-        document["results"] = kept + bench_web.run(db) + [bench_web.equivalence(db, structures)]
-        _write(args.out, document)
+        _replace(args.out, "web_", [*bench_web.run(db), bench_web.equivalence(db, structures)])
         return
     if args.only == "runs":
         document = json.loads(args.out.read_text(encoding="utf-8"))
