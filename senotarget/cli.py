@@ -605,11 +605,17 @@ def db_load(
     replace: Annotated[
         bool, typer.Option("--replace", help="Drop tables of the same names first.")
     ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Copy every table of a ChEMBL SQLite file into PostgreSQL (COPY), with the query indexes."""
     from senotarget.sources.pgload import load_sqlite
 
-    report = load_sqlite(sqlite_file, database_url, replace=replace)
+    def copied(table: str, rows: int) -> None:
+        typer.echo(f"senotarget: {table}: {rows:,} rows", err=True)
+
+    report = load_sqlite(
+        sqlite_file, database_url, replace=replace, progress=copied if verbose else None
+    )
     typer.echo(
         f"loaded {report.tables} tables, {report.rows:,} rows and {report.indexes} indexes "
         f"in {report.seconds:.1f} s",

@@ -158,8 +158,10 @@ def test_cli_db_load_refuses_a_second_load_unless_replace(
     assert again.exit_code == 1
     assert "already has table(s)" in again.stderr and "--replace" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
-    replaced = runner.invoke(app, ["db", "load", str(chembl_db), url, "--replace"])
+    replaced = runner.invoke(app, ["db", "load", str(chembl_db), url, "--replace", "-v"])
     assert replaced.exit_code == 0, replaced.output
+    lines = replaced.stderr.strip().splitlines()
+    assert "senotarget: activities: 20 rows" in lines and len(lines) == 15  # a line per table
 
 
 BAD: list[tuple[str, Callable[[postgres.Server, Path, Path], list[str]], str]] = [
