@@ -114,7 +114,7 @@ def test_key_keeps_different_names_apart(a: str, b: str) -> None:
 
 
 KNOWN = {"JAK1", "JAK2", "STAT3", "CCR2", "BCL-2", "PI3K-delta", "JAK", "NF-κB", "AKT1", "AKT2",
-         "AKT3", "PI3Kδ", "AKT", "IL-6R", "BCL-xL"}  # fmt: skip
+         "AKT3", "PI3Kδ", "PI3Kγ", "AKT", "IL-6R", "BCL-xL"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -131,6 +131,10 @@ KNOWN = {"JAK1", "JAK2", "STAT3", "CCR2", "BCL-2", "PI3K-delta", "JAK", "NF-κB"
         ("BCL-2-dependent", [("BCL-2", True), ("dependent", False)]),
         ("anti-BCL-xL", [("anti", False), ("BCL-xL", True)]),
         ("AKT1-3", [("AKT1", True), ("AKT2", True), ("AKT3", True)]),
+        ("JAK1/2", [("JAK1", True), ("JAK2", True)]),
+        ("AKT1/2/3", [("AKT1", True), ("AKT2", True), ("AKT3", True)]),
+        ("PI3Kδ/γ", [("PI3Kδ", True), ("PI3Kγ", True)]),
+        ("JAK1/9", [("JAK1", True), ("9", False)]),  # JAK9 is not known: no sibling guessed
         ("TREM2-Rac1", [("TREM2-Rac1", False)]),
         ("NAD+", [("NAD", False)]),
     ],

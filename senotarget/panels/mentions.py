@@ -435,6 +435,10 @@ _WORD: Final = r"[^\W_]"
 _TOKEN: Final = re.compile(rf"{_WORD}(?:{_WORD}|[-/+_.](?={_WORD}))*\+?")
 _JOIN: Final = re.compile(r"([-/+])")
 _RANGE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9]*?[A-Za-z])(\d)-(\d)$")
+#: A symbol with its siblings' suffixes after slashes: JAK1/2, CDK4/6, IKKα/β, PI3Kα/δ.
+_SIBLINGS: Final = re.compile(
+    rf"^([A-Za-z][A-Za-z0-9-]*?[A-Za-z])(\d+|[{_GREEK_LETTERS}])((?:/(?:\d+|[{_GREEK_LETTERS}]))+)$"
+)
 _MAX_PARTS: Final = 12
 
 
@@ -465,6 +469,12 @@ def split_token(token: str, known: Callable[[str], bool]) -> list[tuple[str, boo
         stem, low, high = ranged.group(1), int(ranged.group(2)), int(ranged.group(3))
         members = [f"{stem}{n}" for n in range(low, high + 1)] if low < high else []
         if members and all(known(m) for m in members):
+            return [(m, True) for m in members]
+    siblings = _SIBLINGS.match(token)
+    if siblings and not known(token):
+        stem, first, rest = siblings.groups()
+        members = [f"{stem}{suffix}" for suffix in (first, *rest.strip("/").split("/"))]
+        if all(known(m) for m in members):
             return [(m, True) for m in members]
     pieces = _JOIN.split(token)
     parts, joins = pieces[0::2], pieces[1::2]
