@@ -24,7 +24,7 @@ from senotarget.errors import ChemblSourceError, OutputError, PanelError, Unknow
 from senotarget.panels.load import load_panel
 from senotarget.report import exports, manifest
 from senotarget.report import files as report
-from senotarget.schema import Panel, PanelEntry, RunResult, StageTiming, TargetCols
+from senotarget.schema import MoleculeCols, Panel, PanelEntry, RunResult, StageTiming, TargetCols
 from senotarget.sources import open_source
 from senotarget.stages import (
     aggregate,
@@ -152,6 +152,10 @@ def run(
                 looked_up = fetch.fetch_molecules(
                     source, validate.known_ids(known), evidence.molecules
                 )
+                # what the release computed itself (QED, alerts): used where it has them
+                chembl_chemistry = source.chembl_properties(
+                    evidence.molecules[MoleculeCols.MOLECULE_CHEMBL_ID].astype(str).tolist()
+                )
             _require_complete(source)
         finally:
             source.close()
@@ -171,6 +175,7 @@ def run(
                 progress=shown.advance,
                 stats=structure_cache,
             )
+            chem = chemistry.prefer_chembl(chem, chembl_chemistry)
             parent_map = parents.assign_parents(evidence.molecules, chem)
         say("aggregating evidence on parent compounds")
         with _timed("aggregate", timings):
@@ -240,6 +245,7 @@ def run(
             cache=manifest.cache_summary(settings, structure_cache, web_requests),
         )
         record["validation"] = validate.status_counts(validation)
+        record["chemistry_basis"] = chemistry.basis_counts(chem)
         # flags on nearly every row say something about the release, not the row: said once
         record["release_wide_flags"] = curate.release_wide_flags(curated)
         if previous is not None:

@@ -78,6 +78,12 @@ PARTNER_CONDITIONS: Final[tuple[PartnerCondition, ...]] = get_args(PartnerCondit
 ParentBasis: TypeAlias = Literal["molecule_hierarchy", "structure_pipeline", "self", "no_structure"]
 PARENT_BASES: Final[tuple[ParentBasis, ...]] = get_args(ParentBasis)
 
+#: Where a QED value or an alert verdict came from: the release's own computation (ChEMBL runs
+#: RDKit's QED and the PAINS and Dundee alert sets on its structures), ours, or nowhere (no
+#: structure).
+ChemBasis: TypeAlias = Literal["chembl", "computed", ""]
+CHEM_BASES: Final[tuple[ChemBasis, ...]] = get_args(ChemBasis)
+
 SourceKind: TypeAlias = Literal["auto", "web", "sql"]
 SOURCE_KINDS: Final[tuple[SourceKind, ...]] = get_args(SourceKind)
 
@@ -456,6 +462,22 @@ class MoleculeNameCols(Table):
     PREF_NAME: Final[str] = Col("pref_name", "text")
 
 
+class ChemblPropertyCols(Table):
+    """Source answer: what the release itself computed for molecules.
+
+    ChEMBL schema: ``compound_properties.qed_weighted``; ``compound_structural_alerts`` of the
+    ``PAINS`` and ``Dundee`` (Brenk) alert sets. ``alerts_screened`` is 1 when the release holds
+    alert rows at all (a release without them has not screened its molecules: absence there means
+    unknown).
+    """
+
+    MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    QED_WEIGHTED: Final[str] = Col("qed_weighted", "float64")
+    PAINS: Final[str] = Col("pains", "text")  # ";"-joined alert names, sorted
+    BRENK: Final[str] = Col("brenk", "text")
+    ALERTS_SCREENED: Final[str] = Col("alerts_screened", "float64")
+
+
 class ActivityCols(Table):
     """Source answer for activities on targets, with the assay fields curation needs."""
 
@@ -543,6 +565,8 @@ class ChemCols(Table):
     SCAFFOLD: Final[str] = Col("murcko_scaffold", "str")
     STATUS: Final[str] = Col("chem_status", "str", isin=STATUSES)
     REASON: Final[str] = Col("chem_reason", "str")
+    QED_BASIS: Final[str] = Col("qed_basis", "str", isin=CHEM_BASES)  # chembl | computed | ""
+    ALERTS_BASIS: Final[str] = Col("alerts_basis", "str", isin=CHEM_BASES)
 
 
 class ParentCols(Table):
@@ -681,6 +705,8 @@ class CandidateCols(Table):
     QED: Final[str] = Col("qed", "float64")
     PAINS: Final[str] = Col("pains", "str")
     BRENK: Final[str] = Col("brenk", "str")
+    QED_BASIS: Final[str] = Col("qed_basis", "str", isin=CHEM_BASES)  # where qed came from
+    ALERTS_BASIS: Final[str] = Col("alerts_basis", "str", isin=CHEM_BASES)
     #: The score components, in the order they are summed and shown.
     COMPONENTS: Final = (
         POTENCY,

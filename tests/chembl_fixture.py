@@ -46,6 +46,13 @@ CREATE TABLE molecule_hierarchy (molregno INTEGER PRIMARY KEY, parent_molregno I
     active_molregno INTEGER);
 CREATE TABLE molecule_synonyms (molregno INTEGER, syn_type TEXT, molsyn_id INTEGER PRIMARY KEY,
     res_stem_id INTEGER, synonyms TEXT);
+CREATE TABLE compound_properties (molregno INTEGER PRIMARY KEY, qed_weighted NUMERIC);
+CREATE TABLE structural_alert_sets (alert_set_id INTEGER PRIMARY KEY, set_name TEXT,
+    priority INTEGER);
+CREATE TABLE structural_alerts (alert_id INTEGER PRIMARY KEY, alert_set_id INTEGER,
+    alert_name TEXT, smarts TEXT);
+CREATE TABLE compound_structural_alerts (cpd_str_alert_id INTEGER PRIMARY KEY, molregno INTEGER,
+    alert_id INTEGER);
 CREATE TABLE activities (activity_id INTEGER PRIMARY KEY, assay_id INTEGER, doc_id INTEGER,
     record_id INTEGER, molregno INTEGER, standard_relation TEXT, standard_value NUMERIC,
     standard_units TEXT, standard_flag INTEGER, standard_type TEXT, activity_comment TEXT,
@@ -292,10 +299,23 @@ unless = ["mTOR"]
 )
 
 
-def build_chembl_db(path: Path, *, partners: bool = False) -> Path:
+#: What a release that ships its own chemistry holds for two fixture molecules: QED for BCLINIB
+#: (molregno 1) and NAMPTIN (7), and a Dundee alert on BCLINIB. Written for the tests (the values
+#: are the fixture's, not ChEMBL's): they exercise which value wins, not its chemistry.
+CHEMBL_CHEMISTRY: Final[dict[str, list[tuple[object, ...]]]] = {
+    "compound_properties": [(1, 0.42), (7, 0.77)],
+    "structural_alert_sets": [(1, "PAINS", 8), (2, "Dundee", 7)],
+    "structural_alerts": [(10, 2, "Aliphatic long chain", "[R0;D2][R0;D2][R0;D2][R0;D2]")],
+    "compound_structural_alerts": [(100, 1, 10)],
+}
+
+
+def build_chembl_db(path: Path, *, partners: bool = False, chembl_chemistry: bool = False) -> Path:
     """Write the fixture database to ``path`` and return it.
 
     :param partners: add the mechanism-partner rows (``PARTNER_*``) to the base rows
+    :param chembl_chemistry: fill ``compound_properties`` and the structural-alert tables
+        (:data:`CHEMBL_CHEMISTRY`); without it they are empty, as in a release that lacks them
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     targets, components, molecules = list(TARGETS), list(COMPONENTS), list(MOLECULES)
@@ -345,6 +365,10 @@ def build_chembl_db(path: Path, *, partners: bool = False) -> Path:
             "description) VALUES (?, ?, ?, ?, ?, ?, ?)",
             assays,
         )
+        if chembl_chemistry:
+            for table, rows in CHEMBL_CHEMISTRY.items():
+                marks = ", ".join("?" * len(rows[0]))
+                connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         # research codes, as molecule_synonyms holds them (a known-compounds row by name)
         connection.executemany(
             "INSERT INTO molecule_synonyms VALUES (?, 'RESEARCH_CODE', ?, NULL, ?)",

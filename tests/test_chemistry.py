@@ -212,12 +212,16 @@ def _molecules(smiles: Sequence[str | None], ids: Sequence[str] | None = None) -
     )
 
 
+#: The computed columns of a row (the basis columns are set afterwards, tested apart).
+COMPUTED = [c for c in ChemCols.ORDER[1:] if c not in (ChemCols.QED_BASIS, ChemCols.ALERTS_BASIS)]
+
+
 def _row(frame: pd.DataFrame, i: int) -> tuple[Any, ...]:
-    return tuple(frame.iloc[i][list(ChemCols.ORDER[1:])].tolist())
+    return tuple(frame.iloc[i][COMPUTED].tolist())
 
 
 def _assert_row(actual: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
-    qed_at = ChemCols.ORDER[1:].index(ChemCols.QED)
+    qed_at = COMPUTED.index(ChemCols.QED)
     assert actual[:qed_at] + actual[qed_at + 1 :] == expected[:qed_at] + expected[qed_at + 1 :]
     if math.isnan(expected[qed_at]):
         assert math.isnan(actual[qed_at])
@@ -708,3 +712,77 @@ def test_a_signalled_run_leaves_no_process_or_temporary_folder(
         for pid in _alive({run.pid, *spawned, *_descendants(run.pid)}):
             os.kill(pid, signal.SIGKILL)
     assert sorted(p.name for p in temp.iterdir()) == []  # no pymp-* folder
+
+
+# -- the release's own QED and alerts first (issue 13 item 2) ---------------------------------
+
+NAN = float("nan")
+
+PREFER_CASES = [
+    # (what, standard, parent, status, chembl qed, screened, chembl pains, expected qed,
+    #  expected pains, qed basis, alerts basis)
+    ("own parent, ChEMBL QED and alerts", "C", "C", "ok", 0.42, 1.0, "catechol_A(92)", 0.42,
+     "catechol_A(92)", "chembl", "chembl"),
+    ("screened release, no alert on it: clean", "C", "C", "ok", None, 1.0, "", 0.5, "", "computed",
+     "chembl"),
+    ("release without alert data: ours", "C", "C", "ok", 0.42, 0.0, "", 0.42, "mine", "chembl",
+     "computed"),
+    ("a salt: ChEMBL's values are the salt record's, ours the parent's", "C.Cl", "C", "ok", 0.42,
+     1.0, "x", 0.5, "mine", "computed", "computed"),
+    ("excluded structure: no value, no basis", "", "", "exclude", 0.42, 1.0, "x", NAN, "", "", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("what", "standard", "parent", "status", "qed", "screened", "pains", "want_qed", "want_pains",
+     "qed_basis", "alerts_basis"),
+    PREFER_CASES,
+    ids=[c[0] for c in PREFER_CASES],
+)  # fmt: skip
+def test_prefer_chembl(
+    what: str,
+    standard: str,
+    parent: str,
+    status: str,
+    qed: float | None,
+    screened: float,
+    pains: str,
+    want_qed: float,
+    want_pains: str,
+    qed_basis: str,
+    alerts_basis: str,
+) -> None:
+    from senotarget.schema import ChemblPropertyCols
+
+    excluded = status == "exclude"
+    chem = pd.DataFrame(
+        [("M1", standard, parent, "", NAN if excluded else 0.5, "" if excluded else "mine", "",
+          "", status, "", "" if excluded else "computed", "" if excluded else "computed")],
+        columns=list(ChemCols.ORDER),
+    )  # fmt: skip
+    chembl = pd.DataFrame(
+        [("M1", qed, pains, "", screened)], columns=list(ChemblPropertyCols.ORDER)
+    )
+    out = chemistry.prefer_chembl(chem, chembl).iloc[0]
+    if math.isnan(want_qed):
+        assert math.isnan(out[ChemCols.QED])
+    else:
+        assert out[ChemCols.QED] == want_qed
+    assert (out[ChemCols.PAINS], out[ChemCols.QED_BASIS], out[ChemCols.ALERTS_BASIS]) == (
+        want_pains,
+        qed_basis,
+        alerts_basis,
+    )
+
+
+def test_basis_counts() -> None:
+    chem = pd.DataFrame(
+        {ChemCols.QED_BASIS: ["chembl", "computed", "", "computed"],
+         ChemCols.ALERTS_BASIS: ["computed", "computed", "", "chembl"]}
+    )  # fmt: skip
+    assert chemistry.basis_counts(chem) == {
+        "qed_from_chembl": 1,
+        "qed_computed": 2,
+        "alerts_from_chembl": 1,
+        "alerts_computed": 2,
+    }

@@ -360,6 +360,8 @@ def _candidate(**values: Any) -> dict[str, Any]:
         "qed": NAN,
         "pains": "",
         "brenk": "",
+        "qed_basis": "",
+        "alerts_basis": "",
     }
     assert list(row) == list(CandidateCols.ORDER)
     assert set(values) <= set(row), set(values) - set(row)

@@ -536,3 +536,26 @@ def test_an_unresolved_gene_is_said_on_stderr(
         "1 panel gene(s) match no usable ChEMBL target in ChEMBL_99 and are left out: FAKE1 "
         "(reasons in targets.csv)"
     ) in caplog.text
+
+
+def test_a_release_with_its_own_chemistry_is_used_and_counted(
+    panel_file: Path, tmp_path: Path
+) -> None:
+    """ChEMBL's QED and alerts where the release has them (issue 13 item 2), said per column."""
+    from senotarget.report.files import read_table_file
+    from tests.chembl_fixture import build_chembl_db
+    from tests.conftest import fixture_settings
+
+    db = build_chembl_db(tmp_path / "db.sqlite", chembl_chemistry=True)
+    result = run(fixture_settings(db, panel_file, tmp_path, run_id="own-chem"))
+    candidates = read_table_file(Path(result.run_dir) / "candidates.csv")
+    bclinib = candidates[candidates["molecule_chembl_id"] == "CHEMBL900001"].iloc[0]
+    assert (bclinib["qed"], bclinib["qed_basis"], bclinib["alerts_basis"]) == (
+        0.42,
+        "chembl",
+        "chembl",
+    )
+    assert bclinib["brenk"] == "Aliphatic long chain" and bclinib["pains"] == ""
+    manifest = json.loads((Path(result.run_dir) / "manifest.json").read_text())
+    assert manifest["chemistry_basis"]["qed_from_chembl"] >= 1
+    assert manifest["chemistry_basis"]["alerts_from_chembl"] >= 1

@@ -113,6 +113,8 @@ def _inputs(calls: list[dict[str, object]], phases: dict[str, float]) -> Inputs:
             ChemCols.SCAFFOLD: "",
             ChemCols.STATUS: "ok",
             ChemCols.REASON: "",
+            ChemCols.QED_BASIS: "computed",
+            ChemCols.ALERTS_BASIS: "computed",
         }
     )
     targets = pd.DataFrame([target_row("l", "G", "resolved", "CHEMBL1")])
@@ -331,9 +333,22 @@ def score_table(
     parents = pd.DataFrame([(i, i, "self") for i in ids], columns=list(ParentCols.ORDER))
     chem = pd.DataFrame(
         [
-            (c.molecule, "C", "C", "", c.qed, c.pains, c.brenk, "", "ok", "")
+            (
+                c.molecule,
+                "C",
+                "C",
+                "",
+                c.qed,
+                c.pains,
+                c.brenk,
+                "",
+                "ok",
+                "",
+                "computed",
+                "computed",
+            )
             if c.qed is not None
-            else (c.molecule, "", "", "", NAN, "", "", "", "flag", "no_structure")
+            else (c.molecule, "", "", "", NAN, "", "", "", "flag", "no_structure", "", "")
             for c in compounds
         ],
         columns=list(ChemCols.ORDER),

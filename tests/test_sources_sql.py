@@ -782,3 +782,35 @@ def test_a_location_that_cannot_work_fails_at_once_and_creates_nothing(
         SqlSource(location.format(tmp=tmp_path))
     assert str(caught.value) == message.format(tmp=tmp_path)
     assert list(tmp_path.iterdir()) == []  # SQLite would have created an empty database
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (False, [("CHEMBL900001", None, "", "", 0.0), ("CHEMBL900007", None, "", "", 0.0)]),
+        (
+            True,
+            [
+                ("CHEMBL900001", 0.42, "", "Aliphatic long chain", 1.0),
+                ("CHEMBL900007", 0.77, "", "", 1.0),
+            ],
+        ),
+    ],
+    ids=["release without its own chemistry", "release with QED and alerts"],
+)
+def test_chembl_properties(tmp_path: Path, values: bool, expected: list[tuple[Any, ...]]) -> None:
+    from senotarget.schema import ChemblPropertyCols
+    from tests.chembl_fixture import build_chembl_db
+
+    db = build_chembl_db(tmp_path / "db.sqlite", chembl_chemistry=values)
+    source = SqlSource(str(db))
+    try:
+        found = source.chembl_properties(["CHEMBL900001", "CHEMBL900007", "CHEMBL900001"])
+    finally:
+        source.close()
+    assert list(found.columns) == list(ChemblPropertyCols.ORDER)
+    rows = [
+        tuple(None if isinstance(v, float) and math.isnan(v) else v for v in r)
+        for r in _records(found)
+    ]
+    assert rows == expected

@@ -567,3 +567,20 @@ def test_a_failed_page_is_retried_once_from_its_own_offset(
     requests_made = stub.counters.snapshot()["requests"]
     assert requests_made == {"status": 1, "spore": 1, "activity": 5, "assay": 2}
     assert sleeps == [2.0 if fault.kind == "throttle" else 0.01]
+
+
+def test_web_chembl_properties_match_the_sql_source(tmp_path: Path) -> None:
+    """A release with its own QED and alerts, through the stand-in and through SQL."""
+    from senotarget.sources.sql import SqlSource
+    from tests.chembl_fixture import build_chembl_db
+
+    db = build_chembl_db(tmp_path / "db.sqlite", chembl_chemistry=True)
+    ids = ["CHEMBL900001", "CHEMBL900007", "CHEMBL900003"]
+    sql = SqlSource(str(db))
+    with StubServer(db, idle_timeout=120) as server:
+        web = WebSource(server.base_url, cache_dir=None, backoff=0.01, retries=1, page_size=5)
+        got = web.chembl_properties(ids)
+    expected = sql.chembl_properties(ids)
+    sql.close()
+    pd.testing.assert_frame_equal(got.astype(str), expected.astype(str))
+    assert got["qed_weighted"].tolist()[:2] == [0.42, 0.77]

@@ -55,6 +55,13 @@ class ChemblSource(Protocol):
         (:class:`~senotarget.schema.MoleculeNameCols`); a known-compounds row given by name.
         """
 
+    def chembl_properties(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """The release's own QED and PAINS/Dundee alerts for the molecules.
+
+        (:class:`~senotarget.schema.ChemblPropertyCols`); what the chemistry stage need not
+        compute.
+        """
+
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with their assay fields (``ActivityCols``)."""
 

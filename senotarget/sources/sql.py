@@ -28,6 +28,7 @@ from senotarget.errors import ChemblSourceError
 from senotarget.schema import (
     ActionTypeCols,
     ActivityCols,
+    ChemblPropertyCols,
     ComponentCols,
     MechanismCols,
     MoleculeCols,
@@ -134,6 +135,26 @@ JOIN molecule_dictionary md ON md.molregno = ms.molregno
 WHERE UPPER(ms.synonyms) IN {names}
 ORDER BY 1, 2
 """
+
+#: What the release computed for molecules: QED (compound_properties.qed_weighted) and the alerts
+#: of the PAINS and Dundee (Brenk) sets (compound_structural_alerts).
+_QED: Final = """
+SELECT md.chembl_id, cp.qed_weighted
+FROM molecule_dictionary md
+JOIN compound_properties cp ON cp.molregno = md.molregno
+WHERE md.chembl_id IN {ids} AND cp.qed_weighted IS NOT NULL
+"""
+_ALERTS: Final = """
+SELECT md.chembl_id, sas.set_name, sa.alert_name
+FROM compound_structural_alerts csa
+JOIN molecule_dictionary md ON md.molregno = csa.molregno
+JOIN structural_alerts sa ON sa.alert_id = csa.alert_id
+JOIN structural_alert_sets sas ON sas.alert_set_id = sa.alert_set_id
+WHERE md.chembl_id IN {ids} AND sas.set_name IN ('PAINS', 'Dundee')
+"""
+_ALERTS_SCREENED: Final = (
+    "SELECT COUNT(*) FROM (SELECT 1 FROM compound_structural_alerts LIMIT 1) s"
+)
 
 _ACTIVITIES: Final = """
 SELECT act.activity_id, md.chembl_id, td.chembl_id, ass.chembl_id, doc.chembl_id,
@@ -310,6 +331,7 @@ class SqlSource:
                 f"is not a ChEMBL release (missing table(s) {', '.join(missing[:4])})",
                 "pass --chembl-db a ChEMBL SQLite release in the official schema",
             )
+        self._table_names = frozenset(tables)
         self._has_activity_action_type = "action_type" in activity_columns
         self._has_bao_format = "bao_format" in assay_columns
         self._driver_errors: tuple[type[Exception], ...] = (
@@ -456,6 +478,25 @@ class SqlSource:
         rows = self._rows(_MOLECULES_BY_NAME, names=wanted) if wanted else []
         return self._frame(rows, MoleculeNameCols.ORDER)
 
+    def chembl_properties(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """The release's own QED and PAINS/Dundee alerts for the molecules (ChemblPropertyCols)."""
+        tables = self._table_names
+        qed: dict[str, float] = {}
+        if "compound_properties" in tables:
+            qed = {str(m): float(v) for m, v in self._chunked(_QED, "ids", molecule_chembl_ids)}
+        alerts: dict[str, dict[str, set[str]]] = {}
+        screened = 0.0
+        if {"compound_structural_alerts", "structural_alerts", "structural_alert_sets"} <= tables:
+            screened = float(bool(self._rows(_ALERTS_SCREENED)[0][0]))
+            for molecule, set_name, name in self._chunked(_ALERTS, "ids", molecule_chembl_ids):
+                sets = alerts.setdefault(str(molecule), {"PAINS": set(), "Dundee": set()})
+                sets[str(set_name)].add(str(name))
+        return self._frame(
+            _property_rows(molecule_chembl_ids, qed, alerts, screened),
+            ChemblPropertyCols.ORDER,
+            (ChemblPropertyCols.QED_WEIGHTED, ChemblPropertyCols.ALERTS_SCREENED),
+        )
+
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, joined to their assay, document and molecule ids."""
         action = "act.action_type" if self._has_activity_action_type else "NULL"
@@ -490,3 +531,25 @@ class SqlSource:
     def close(self) -> None:
         """Dispose of the engine's connections."""
         self._engine.dispose()
+
+
+def _property_rows(
+    ids: Sequence[str],
+    qed: dict[str, float],
+    alerts: dict[str, dict[str, set[str]]],
+    screened: float,
+) -> list[tuple[Any, ...]]:
+    """One :class:`ChemblPropertyCols` row per distinct id (shared with the web source)."""
+    rows = []
+    for molecule in dict.fromkeys(ids):
+        sets = alerts.get(molecule, {})
+        rows.append(
+            (
+                molecule,
+                qed.get(molecule),
+                ";".join(sorted(sets.get("PAINS", ()))),
+                ";".join(sorted(sets.get("Dundee", ()))),
+                screened,
+            )
+        )
+    return rows

@@ -46,6 +46,7 @@ from senotarget.errors import ChemblSourceError
 from senotarget.schema import (
     ActionTypeCols,
     ActivityCols,
+    ChemblPropertyCols,
     ComponentCols,
     MechanismCols,
     MoleculeCols,
@@ -711,6 +712,80 @@ class WebSource:
             for name, molecule, pref in sorted(found)
         ]
         return self._frame(records, MoleculeNameCols.ORDER)
+
+    def chembl_properties(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """The release's own QED and PAINS/Dundee alerts for the molecules (ChemblPropertyCols).
+
+        ``molecule_properties.qed_weighted`` of ``/molecule`` and ``/compound_structural_alert``.
+        """
+        from senotarget.sources.sql import _property_rows
+
+        ids = list(dict.fromkeys(molecule_chembl_ids))
+        qed: dict[str, float] = {}
+        alerts: dict[str, dict[str, set[str]]] = {}
+        screened = float(self._count("compound_structural_alert") > 0)
+        for chunk in batched(ids, max_chars=MAX_ID_CHARS):
+            for row in self._all(
+                "molecule",
+                "molecule_chembl_id",
+                ["molecule_chembl_id", "molecule_properties"],
+                molecule_chembl_id__in=chunk,
+            ):
+                value = (row.get("molecule_properties") or {}).get("qed_weighted")
+                if value not in (None, ""):
+                    qed[str(row["molecule_chembl_id"])] = float(value)
+            if screened:
+                for row in self._all(
+                    "compound_structural_alert",
+                    "cpd_str_alert_id",
+                    ["cpd_str_alert_id", "molecule_chembl_id", "alert"],
+                    molecule_chembl_id__in=chunk,
+                ):
+                    alert = row.get("alert") or {}
+                    set_name = str((alert.get("alert_set") or {}).get("set_name") or "")
+                    if set_name in ("PAINS", "Dundee"):
+                        sets = alerts.setdefault(
+                            str(row["molecule_chembl_id"]), {"PAINS": set(), "Dundee": set()}
+                        )
+                        sets[set_name].add(str(alert.get("alert_name")))
+        records = [
+            dict(zip(ChemblPropertyCols.ORDER, row, strict=True))
+            for row in _property_rows(ids, qed, alerts, screened)
+        ]
+        return self._frame(
+            records,
+            ChemblPropertyCols.ORDER,
+            (ChemblPropertyCols.QED_WEIGHTED, ChemblPropertyCols.ALERTS_SCREENED),
+        )
+
+    def _count(self, resource: str) -> int:
+        """How many rows a resource has (one page of one row)."""
+        with _LOCK:
+            from chembl_webresource_client.settings import Settings
+
+            Settings.Instance().NEW_CLIENT_URL = self.location
+            query = getattr(self._client, resource).filter().query
+        query.session = self._session
+        query.timeout = self.timeout
+        query.limit = 1
+        read = functools.partial(self._read_page, query, 0)
+        if self.offline:  # from the cache only, as _all reads
+            import requests
+            from chembl_webresource_client.http_errors import BaseHttpException
+
+            try:
+                return read()[1]
+            except (requests.RequestException, ValueError, KeyError, BaseHttpException,
+                    _HttpStatusError):  # fmt: skip
+                self._missing.append(f"{resource} count")
+                return 0
+        _rows, total = self._with_retries(
+            read,
+            name=f"{resource} count",
+            gave_up=f"gave up counting {resource}",
+            fix="retry later",
+        )
+        return total
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with confidence and relationship from their assays."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from senotarget.config import Settings
 from senotarget.errors import ConfigError
-from senotarget.schema import ChemCols, Method, MoleculeCols, join_tokens
+from senotarget.schema import ChemblPropertyCols, ChemCols, Method, MoleculeCols, join_tokens
 from senotarget.stages.structure_cache import Row, read_cache, write_cache
 from senotarget.util.batches import batched
 from senotarget.util.processes import die_with_parent, process_context
@@ -47,8 +47,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CHEMISTRY_VERSION",
     "METHODS",
+    "basis_counts",
     "chemistry_versions",
     "has_structure",
+    "prefer_chembl",
     "require_columns",
     "standardise",
     "structure_cache_path",
@@ -98,7 +100,9 @@ CHUNK_SIZE: Final = 256
 #: Below this many structures to compute, starting worker processes costs more than it saves.
 MIN_PARALLEL: Final = 200
 
-_COMPUTED: Final = ChemCols.ORDER[1:]
+#: The columns a computed row (and a cache row) holds; the basis columns are set afterwards.
+_BASIS_COLS: Final = (ChemCols.QED_BASIS, ChemCols.ALERTS_BASIS)
+_COMPUTED: Final = tuple(c for c in ChemCols.ORDER[1:] if c not in _BASIS_COLS)
 _TEXT_COLS: Final = tuple(c for c in ChemCols.ORDER if c != ChemCols.QED)
 _NAN: Final = float("nan")
 _NO_STRUCTURE: Final[Row] = ("", "", "", _NAN, "", "", "", "flag", "no_structure")
@@ -590,6 +594,11 @@ def standardise(
     data: dict[str, list[Any]] = {ChemCols.MOLECULE_CHEMBL_ID: ids}
     data.update({col: list(values) for col, values in zip(_COMPUTED, columns, strict=True)})
     frame = pd.DataFrame(data, columns=list(ChemCols.ORDER))
+    valued = (frame[ChemCols.STATUS] != "exclude") & (frame[ChemCols.PARENT_SMILES] != "")
+    frame[ChemCols.QED_BASIS] = (valued & frame[ChemCols.QED].notna()).map(
+        {True: "computed", False: ""}
+    )
+    frame[ChemCols.ALERTS_BASIS] = valued.map({True: "computed", False: ""})
     frame = frame.astype({ChemCols.QED: "float64"} | dict.fromkeys(_TEXT_COLS, "str"))
 
     _log_outcome(frame, len(unique) - len(todo), len(todo), n_procs, time.perf_counter() - started)
@@ -634,3 +643,55 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> N
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame.columns)}")
+
+
+def prefer_chembl(chem: pd.DataFrame, chembl: pd.DataFrame) -> pd.DataFrame:
+    """Take the release's own QED and alerts where it has them; say which value is whose.
+
+    ChEMBL computes QED (RDKit's, ``compound_properties.qed_weighted``, two decimals) and screens
+    every structure against alert sets including PAINS and Dundee (Brenk et al. 2008 ChemMedChem
+    3:435, the Brenk set), on the structure of the molecule record (ChEMBL schema documentation).
+    This stage computes them on the salt-stripped parent, so the release's values are used only
+    for a molecule that is its own parent (standardised SMILES = parent SMILES), and the alerts
+    only when the release holds alert rows at all (``alerts_screened``: a release without them
+    has not screened, and no row there means unknown, not clean). ``qed_basis`` and
+    ``alerts_basis`` say ``chembl`` or ``computed`` (``""`` without a structure or when the
+    structure was excluded).
+
+    :param chem: :func:`standardise` output
+    :param chembl: the source's :class:`~senotarget.schema.ChemblPropertyCols` answer
+    """
+    frame = chem.copy()
+    has_value = (frame[ChemCols.STATUS] != "exclude") & (frame[ChemCols.PARENT_SMILES] != "")
+    own = frame[ChemCols.STANDARD_SMILES] == frame[ChemCols.PARENT_SMILES]
+    props = chembl.drop_duplicates(ChemblPropertyCols.MOLECULE_CHEMBL_ID).set_index(
+        ChemblPropertyCols.MOLECULE_CHEMBL_ID
+    )
+    ids = frame[ChemCols.MOLECULE_CHEMBL_ID]
+    qed = ids.map(props[ChemblPropertyCols.QED_WEIGHTED]).astype("float64")
+    screened = ids.map(props[ChemblPropertyCols.ALERTS_SCREENED]).fillna(0.0).astype(bool)
+    use_qed = has_value & own & qed.notna()
+    use_alerts = has_value & own & screened
+    frame.loc[use_qed, ChemCols.QED] = qed[use_qed]
+    for column, source in ((ChemCols.PAINS, ChemblPropertyCols.PAINS),
+                           (ChemCols.BRENK, ChemblPropertyCols.BRENK)):  # fmt: skip
+        frame.loc[use_alerts, column] = ids[use_alerts].map(props[source]).fillna("")
+    frame[ChemCols.QED_BASIS] = [
+        "" if not ok else ("chembl" if mine else "computed")
+        for ok, mine in zip(has_value & frame[ChemCols.QED].notna(), use_qed, strict=True)
+    ]
+    frame[ChemCols.ALERTS_BASIS] = [
+        "" if not ok else ("chembl" if mine else "computed")
+        for ok, mine in zip(has_value, use_alerts, strict=True)
+    ]
+    return ChemCols.check(frame, "chemistry")
+
+
+def basis_counts(chem: pd.DataFrame) -> dict[str, int]:
+    """For the manifest: how many molecules took QED and alerts from the release, how many ours."""
+    counts: dict[str, int] = {}
+    for name, column in (("qed", ChemCols.QED_BASIS), ("alerts", ChemCols.ALERTS_BASIS)):
+        values = chem[column].value_counts()
+        counts[f"{name}_from_chembl"] = int(values.get("chembl", 0))
+        counts[f"{name}_computed"] = int(values.get("computed", 0))
+    return counts

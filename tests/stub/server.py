@@ -289,6 +289,23 @@ def _finish_molecules(connection: sqlite3.Connection, rows: list[Row]) -> None:
             for name in ("canonical_smiles", "molfile", "standard_inchi", "standard_inchi_key")
         }
         row["molecule_structures"] = structure if row.pop("_has_structure") is not None else None
+        qed = row.pop("_qed_weighted")
+        has_properties = row.pop("_has_properties")
+        row["molecule_properties"] = (
+            {"qed_weighted": _number_text(qed)} if has_properties is not None else None
+        )
+
+
+def _finish_alerts(connection: sqlite3.Connection, rows: list[Row]) -> None:
+    """Nest the alert and its set, as the API's ``compound_structural_alert`` does."""
+    del connection
+    for row in rows:
+        row["alert"] = {
+            "alert_id": row.pop("_alert_id"),
+            "alert_name": row.pop("_alert_name"),
+            "smarts": row.pop("_smarts"),
+            "alert_set": {"set_name": row.pop("_set_name"), "priority": row.pop("_priority")},
+        }
 
 
 def _finish_targets_flags(connection: sqlite3.Connection, rows: list[Row]) -> None:
@@ -402,13 +419,16 @@ RESOURCES: Final = {
             id_field="molecule_chembl_id",
             from_sql="molecule_dictionary m " + PARENT_JOIN + "LEFT JOIN molecule_dictionary am "
             "ON am.molregno = h.active_molregno "
-            "LEFT JOIN compound_structures cs ON cs.molregno = m.molregno",
+            "LEFT JOIN compound_structures cs ON cs.molregno = m.molregno "
+            "LEFT JOIN compound_properties cp ON cp.molregno = m.molregno",
             key="m.molregno",
             columns={
                 "_has_hierarchy": Column("h.molregno", "int"),
                 "_parent": Column("pm.chembl_id"),
                 "_active": Column("am.chembl_id"),
                 "_has_structure": Column("cs.molregno", "int"),
+                "_has_properties": Column("cp.molregno", "int"),
+                "_qed_weighted": Column("cp.qed_weighted", "float"),
                 "_canonical_smiles": Column("cs.canonical_smiles"),
                 "_molfile": Column("cs.molfile"),
                 "_standard_inchi": Column("cs.standard_inchi"),
@@ -429,6 +449,26 @@ RESOURCES: Final = {
                 "molecule_structures__standard_inchi_key": Column("cs.standard_inchi_key"),
             },
             finish=_finish_molecules,
+        ),
+        Resource(
+            name="compound_structural_alert",
+            collection="compound_structural_alerts",
+            id_field="cpd_str_alert_id",
+            from_sql="compound_structural_alerts csa "
+            "JOIN molecule_dictionary m ON m.molregno = csa.molregno "
+            "JOIN structural_alerts sa ON sa.alert_id = csa.alert_id "
+            "JOIN structural_alert_sets sas ON sas.alert_set_id = sa.alert_set_id",
+            key="csa.cpd_str_alert_id",
+            columns={
+                "cpd_str_alert_id": Column("csa.cpd_str_alert_id", "int"),
+                "molecule_chembl_id": Column("m.chembl_id"),
+                "_alert_id": Column("sa.alert_id", "int"),
+                "_alert_name": Column("sa.alert_name"),
+                "_smarts": Column("sa.smarts"),
+                "_set_name": Column("sas.set_name"),
+                "_priority": Column("sas.priority", "int"),
+            },
+            finish=_finish_alerts,
         ),
         Resource(
             name="mechanism",
