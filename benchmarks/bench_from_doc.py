@@ -105,7 +105,7 @@ def score(set_name: str, doc: Path, expect: Path, source: Any) -> Scored:
         return Scored(set_name, doc.name, expected, can, frozenset(), (), 0, str(error))
     found = {g for e in extraction.entries for g in e.entry.genes}
     found |= {f.symbol for f in extraction.unassigned}
-    filtered = int(getattr(extraction, "filtered", 0))
+    filtered = extraction.filtered
     ungrounded = tuple(f.token for f in extraction.ungrounded)
     return Scored(set_name, doc.name, expected, can, frozenset(found), ungrounded, filtered, "ok")
 

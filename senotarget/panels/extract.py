@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -307,7 +308,7 @@ class Ambiguous:
     reason: str
 
 
-def _phrase_test(phrases: tuple[Phrase, ...]) -> Any:
+def _phrase_test(phrases: tuple[Phrase, ...]) -> Callable[[str], bool]:
     """Whether a whole token is one of the vocabulary's phrases (NF-κB, JAK-STAT, mTORC1)."""
     either = re.compile(
         "|".join(f"(?:{p.pattern})" for ph in phrases for p in ph.patterns), re.IGNORECASE

@@ -520,15 +520,7 @@ class WebSource:
         import requests
         from chembl_webresource_client.http_errors import BaseHttpException
 
-        with _LOCK:
-            from chembl_webresource_client.settings import Settings
-
-            Settings.Instance().NEW_CLIENT_URL = self.location
-            queryset = getattr(self._client, resource).filter(**filters)
-            query = (queryset.only(list(only)) if self.use_only else queryset).query
-        query.session = self._session
-        query.timeout = self.timeout
-        query.limit = self.page_size
+        query = self._query(resource, only, self.page_size, **filters)
         rows: dict[Any, dict[str, Any]] = {}
         offset, total = 0, None
         while total is None or offset < total:
@@ -558,6 +550,19 @@ class WebSource:
             offset += self.page_size
         self.query_log.append((resource, int(total or 0)))
         return list(rows.values())
+
+    def _query(self, resource: str, only: Sequence[str], limit: int, **filters: Any) -> Any:
+        """The client's query for a filtered resource, on this backend's session and timeout."""
+        with _LOCK:
+            from chembl_webresource_client.settings import Settings
+
+            Settings.Instance().NEW_CLIENT_URL = self.location
+            queryset = getattr(self._client, resource).filter(**filters)
+            query = (queryset.only(list(only)) if self.use_only and only else queryset).query
+        query.session = self._session
+        query.timeout = self.timeout
+        query.limit = limit
+        return query
 
     @staticmethod
     def _read_page(query: Any, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -760,15 +765,7 @@ class WebSource:
 
     def _count(self, resource: str) -> int:
         """How many rows a resource has (one page of one row)."""
-        with _LOCK:
-            from chembl_webresource_client.settings import Settings
-
-            Settings.Instance().NEW_CLIENT_URL = self.location
-            query = getattr(self._client, resource).filter().query
-        query.session = self._session
-        query.timeout = self.timeout
-        query.limit = 1
-        read = functools.partial(self._read_page, query, 0)
+        read = functools.partial(self._read_page, self._query(resource, (), 1), 0)
         if self.offline:  # from the cache only, as _all reads
             import requests
             from chembl_webresource_client.http_errors import BaseHttpException
