@@ -81,7 +81,7 @@ typecheck: install ## mypy --strict only
 bench: install ## Benchmarks on ../shared/chembl; writes benchmarks/results.json
 	$(BIN)/python -m benchmarks.run --db $(SHARED_DB)
 
-bench-scale: install ## Scale figures so far: PostgreSQL vs SQLite, 2 Dask workers vs 1 (results.json)
+bench-scale: install ## Scale table: 1x-100x extract on SQLite and PostgreSQL, Dask, CAPRICHO (results.json)
 	$(BIN)/python -m benchmarks.run --db $(SHARED_DB) --only scale
 
 clean: ## Remove the venv, caches and reports (keeps data/cache/.gitkeep)

@@ -1,4 +1,12 @@
-"""Scale figures measured so far (issue 13): PostgreSQL against SQLite, and Dask workers.
+"""Scale figures (issue 13): runs on 1x-100x copies of the extract, PostgreSQL, Dask, a peer.
+
+* ``scale_series``: the default panel run on copies of the extract scaled to 1x, 10x and 100x
+  activities (:mod:`benchmarks.scale_extract`: docs, assays and activities repeated under new
+  ids), on SQLite and on PostgreSQL, each in a fresh process: wall time and peak memory per stage
+  (the run's manifest), the peak of the process tree (sampled from /proc), and the fitted growth
+  exponents of the activity-bound stages' wall time and of the peak memory; the first run is cold
+  (empty structure cache), the others warm; the peer, CAPRICHO, on the same copies
+  (:mod:`benchmarks.peer_capricho`);
 
 * ``scale_pg_load``: ``senotarget db load`` of the extract into a fresh PostgreSQL server
   (Debian's, started by :mod:`tests.postgres` on a free port), against the time to read every row
@@ -152,3 +160,256 @@ def dask_chemistry(db: Path, limit: int = 2000) -> list[dict[str, Any]]:
             per_worker_molecules_per_s=round(len(smiles) / timings[1], 1),
         )
     ]
+
+
+#: Runs the pipeline in a fresh process with the settings given as JSON; prints what it measured.
+SERIES_CHILD = """
+import json, sys, time
+from pathlib import Path
+from senotarget.config import load_settings
+from senotarget.pipeline import run
+values = json.loads(sys.argv[1])
+for key in ("cache_dir", "out_dir"):
+    values[key] = Path(values[key])
+start = time.perf_counter()
+result = run(load_settings(env={}, **values))
+print(json.dumps({"run_dir": result.run_dir, "wall": time.perf_counter() - start,
+                  "timings": {t.stage: t.seconds for t in result.timings},
+                  "peak_rss_mb": {t.stage: t.peak_rss_mb for t in result.timings},
+                  "counts": result.counts}))
+"""
+
+#: The stages whose work grows with the number of activity rows (the rest grow with molecules).
+ACTIVITY_STAGES = ("fetch", "curate", "aggregate")
+
+
+def measured_run(**settings: Any) -> dict[str, Any]:
+    """One run in a fresh process: its own timings, and the peak RSS of its process tree."""
+    import json
+    import subprocess
+    import sys
+
+    from benchmarks.run import _tree_rss
+
+    values = {k: str(v) if isinstance(v, Path) else v for k, v in settings.items()}
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", SERIES_CHILD, json.dumps(values)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss(child.pid))
+        time.sleep(0.2)
+    stdout, stderr = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"benchmarks: a scale run failed ({child.returncode}):\n{stderr[-2000:]}")
+    report: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    report["wall_process"] = round(time.perf_counter() - started, 3)
+    report["rss_tree_mb"] = round(peak / 2**20, 1)
+    return report
+
+
+def exponent(sizes: list[float], values: list[float]) -> float | None:
+    """The least-squares slope of log(value) on log(size): value ~ size ** exponent."""
+    import math
+
+    points = [(math.log(s), math.log(v)) for s, v in zip(sizes, values, strict=True) if v > 0]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if spread == 0:
+        return None
+    return round(sum((x - mean_x) * (y - mean_y) for x, y in points) / spread, 3)
+
+
+def _row(backend: str, factor: int, report: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    timings = report["timings"]
+    return {
+        "backend": backend,
+        "factor": factor,
+        "activities": report["counts"]["activities"],
+        "wall_s": report["wall_process"],
+        "activity_stages_s": round(sum(timings.get(s, 0.0) for s in ACTIVITY_STAGES), 3),
+        "stages_s": timings,
+        "peak_rss_mb_by_stage": report["peak_rss_mb"],
+        "peak_rss_main_mb": max(report["peak_rss_mb"].values()),
+        "rss_tree_mb": report["rss_tree_mb"],
+        **extra,
+    }
+
+
+def _activity_seconds(report: dict[str, Any], stages: tuple[str, ...]) -> float:
+    return round(float(sum(report["timings"].get(s, 0.0) for s in stages)), 3)
+
+
+#: The stages CAPRICHO's ``get`` also does: resolve, fetch, curate, standardise, aggregate.
+PEER_STAGES = ("resolve", "fetch", "curate", "chemistry", "aggregate")
+
+
+def series(
+    db: Path,
+    factors: tuple[int, ...] = (1, 10, 100),
+    *,
+    postgres_too: bool = True,
+    peer_factors: tuple[int, ...] = (1, 10),
+    partition_rows: int = 200_000,
+) -> list[dict[str, Any]]:
+    """The default panel on copies of the extract scaled to ``factors``; one entry per figure.
+
+    Every copy gets confidence scores where the extract has none (9, :func:`build_scaled`), for
+    the peer's confidence filter: timing only. Runs share one structure cache: the very first
+    run is cold (every structure through the pipeline), the rest warm (the molecules, and so the
+    chemistry, are the same at every size). At 1x a further cold run reads a copy that carries
+    InChIKeys (:func:`give_inchikeys`), as a full release does, so the chemistry stage can take
+    the release's structures for the molecules molecule_hierarchy covers.
+    """
+    from benchmarks import peer_capricho
+    from benchmarks.run import entry
+    from benchmarks.scale_extract import build_scaled, give_inchikeys
+    from tests import postgres as pg
+
+    rows: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="senotarget-scale-") as scratch:
+        root = Path(scratch)
+        cache = root / "cache"
+        common = {"out_dir": root / "out", "partition_rows": partition_rows}
+        server_context = pg.running_server() if postgres_too and pg.binaries() else None
+        server = server_context.__enter__() if server_context is not None else None
+        peer_python = peer_capricho.ensure_venv(root / "capricho-venv") if peer_factors else None
+        try:
+            for factor in factors:
+                copy = root / f"chembl_x{factor}.sqlite"
+                build_started = time.perf_counter()
+                counts = build_scaled(db, copy, factor, confidence=9)
+                built = round(time.perf_counter() - build_started, 2)
+                if factor == factors[0]:
+                    cold = measured_run(
+                        chembl_db=str(copy), run_id="cold", cache_dir=cache, **common
+                    )
+                    rows.append(_row("sqlite", factor, cold, run="cold", build_s=built))
+                    keyed = root / "chembl_keys.sqlite"
+                    build_scaled(db, keyed, factor, confidence=9)
+                    keys = give_inchikeys(keyed)
+                    release = measured_run(
+                        chembl_db=str(keyed), run_id="release", cache_dir=root / "c2", **common
+                    )
+                    rows.append(_row("sqlite", factor, release, run="cold_release", keys=keys))
+                    keyed.unlink()
+                report = measured_run(
+                    chembl_db=str(copy), run_id=f"sqlite-{factor}", cache_dir=cache, **common
+                )
+                rows.append(_row("sqlite", factor, report, run="warm", build_s=built))
+                if server is not None:
+                    from senotarget.sources.pgload import load_sqlite
+
+                    url = server.create_database(f"scale{factor}")
+                    load = load_sqlite(copy, url)
+                    on_pg = measured_run(
+                        chembl_db=url, run_id=f"pg-{factor}", cache_dir=cache, **common
+                    )
+                    rows.append(_row("postgresql", factor, on_pg, run="warm", load_s=load.seconds))
+                    server.drop_database(f"scale{factor}")
+                if peer_python is not None and factor in peer_factors:
+                    out.append(_peer(peer_python, copy, root, factor, report, cold))
+                copy.unlink()
+                print(f"scale x{factor}: {counts['activities']} activities", flush=True)
+        finally:
+            if server_context is not None:
+                server_context.__exit__(None, None, None)
+
+    for row in rows:
+        out.append(
+            entry(
+                f"scale_run_{row['backend']}_x{row['factor']}_{row['run']}",
+                row["wall_s"],
+                None,
+                "the scale table (no target of its own)",
+                **{k: v for k, v in row.items() if k != "wall_s"},
+            )
+        )
+    for backend in ("sqlite", "postgresql"):
+        warm = [r for r in rows if r["backend"] == backend and r["run"] == "warm"]
+        if len(warm) < 2:
+            continue
+        sizes = [float(r["activities"]) for r in warm]
+        out.append(
+            entry(
+                f"scale_exponent_wall_{backend}",
+                exponent(sizes, [r["activity_stages_s"] for r in warm]) or 0.0,
+                None,
+                "<= 1.1",
+                unit="exponent",
+                stages=list(ACTIVITY_STAGES),
+                activities=sizes,
+                seconds=[r["activity_stages_s"] for r in warm],
+            )
+        )
+        out.append(
+            entry(
+                f"scale_exponent_rss_{backend}",
+                exponent(sizes, [r["peak_rss_main_mb"] for r in warm]) or 0.0,
+                None,
+                "<= 0.3",
+                unit="exponent",
+                note="peak RSS of the run's main process (the manifest's peak_rss_mb)",
+                activities=sizes,
+                peak_rss_mb=[r["peak_rss_main_mb"] for r in warm],
+            )
+        )
+    return out
+
+
+def _peer(
+    python: Path,
+    copy: Path,
+    root: Path,
+    factor: int,
+    warm: dict[str, Any],
+    cold: dict[str, Any],
+) -> dict[str, Any]:
+    """CAPRICHO on the same copy and targets, against senotarget's runs on it.
+
+    senotarget's side is the same stages (:data:`PEER_STAGES`, from its manifest): cold (the
+    structure pipeline on every molecule, as CAPRICHO always runs its own) and warm (the
+    structure cache, which CAPRICHO does not have). Memory: the peak of each process tree.
+    """
+    import pandas as pd
+
+    from benchmarks import peer_capricho
+    from benchmarks.run import entry
+
+    targets = peer_capricho.panel_targets(copy)
+    table = root / f"capricho_x{factor}.csv"
+    peer = peer_capricho.run_peer(python, copy, targets, table)
+    ours = pd.read_csv(Path(warm["run_dir"]) / "evidence.csv", keep_default_na=False,
+                       na_values={"median_pchembl": [""]})  # fmt: skip
+    agreed = peer_capricho.agreement(table, ours) if factor == 1 else None
+    warm_s = _activity_seconds(warm, PEER_STAGES)
+    cold_s = _activity_seconds(cold, PEER_STAGES) if factor == 1 else None
+    return entry(
+        f"scale_peer_capricho_x{factor}",
+        warm_s,
+        peer["seconds"],
+        "senotarget >= 2x faster (ratio <= 0.5) and <= 0.5x the memory",
+        peer_version=peer["version"],
+        peer_seconds=peer["seconds"],
+        peer_peak_rss_mb=peer["peak_rss_mb"],
+        peer_pairs=peer["pairs"],
+        senotarget_warm_seconds=warm_s,
+        senotarget_cold_seconds=cold_s,
+        cold_ratio=None if cold_s is None else round(cold_s / peer["seconds"], 3),
+        senotarget_rss_tree_mb=warm["rss_tree_mb"],
+        memory_ratio=round(warm["rss_tree_mb"] / peer["peak_rss_mb"], 3),
+        cold_memory_ratio=None
+        if factor != 1
+        else round(cold["rss_tree_mb"] / peer["peak_rss_mb"], 3),
+        agreement=agreed,
+        note="confidence scores given to the copy for timing only; senotarget's seconds are the "
+        "manifest's resolve+fetch+curate+chemistry+aggregate, the peer's its whole `get` process",
+    )

@@ -221,12 +221,27 @@ def main(argv: list[str] | None = None) -> None:
         "results file (report: one warm run with the repository's structure cache; runs: the "
         "whole runs, cold and warm, and the peak memory)",
     )
+    parser.add_argument(
+        "--factors",
+        default="1,10,100",
+        help="scale: the sizes of the scaled extract, comma-separated multiples of its activities",
+    )
+    parser.add_argument(
+        "--peer-factors",
+        default="1,10",
+        help="scale: the sizes CAPRICHO runs at (empty: none)",
+    )
     args = parser.parse_args(argv)
     if not args.db.is_file():
         sys.exit(f"benchmarks: {args.db} not found: pass --db a ChEMBL SQLite file")
     db = args.db.resolve()
     if args.only == "scale":
         found = bench_scale.postgres(db) + bench_scale.dask_chemistry(db)
+        found += bench_scale.series(
+            db,
+            tuple(int(f) for f in args.factors.split(",") if f),
+            peer_factors=tuple(int(f) for f in args.peer_factors.split(",") if f),
+        )
         for item in found:
             print(item["benchmark"], item["measured"], item["floor"], item["ratio"])
         _replace(args.out, "scale_", found)

@@ -95,7 +95,17 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(
         "--scheduler",
-        help="Compute chemistry on a dask.distributed cluster: tcp://HOST:PORT, or local:N.",
+        help=(
+            "Run the activity partitions and the chemistry on a dask.distributed cluster: "
+            "tcp://HOST:PORT, or local:N."
+        ),
+    ),
+]
+PartitionRowsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--partition-rows",
+        help="Activity rows curated at a time; bounds the run's memory (default 200000).",
     ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
@@ -243,6 +253,7 @@ def run(
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    partition_rows: PartitionRowsOpt = None,
     structure_time_limit: TimeLimitOpt = None,
     top: TopOpt = None,
     per_cluster: PerClusterOpt = None,
@@ -266,6 +277,7 @@ def run(
         cache_dir=cache_dir,
         workers=workers,
         scheduler=scheduler,
+        partition_rows=partition_rows,
         structure_time_limit=structure_time_limit,
         report_top=top,
         cluster_top=per_cluster,
@@ -515,6 +527,7 @@ def refresh(
     cache_dir: CacheDirOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    partition_rows: PartitionRowsOpt = None,
     min_rank_move: MinMoveOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -538,6 +551,7 @@ def refresh(
         cache_dir=cache_dir,
         workers=workers,
         scheduler=scheduler,
+        partition_rows=partition_rows,
         min_rank_move=min_rank_move,
         refresh_panels=",".join(panel) if panel else None,
     )

@@ -146,7 +146,8 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)  # see default_cache_dir
     run_id: str | None = None
     workers: int = 0  # 0: one per CPU core
-    scheduler: str = ""  # a dask.distributed scheduler for chemistry ("" none, local:N, tcp://)
+    scheduler: str = ""  # a dask.distributed scheduler ("" none, local:N, tcp://)
+    partition_rows: int = 200_000  # activity rows curated at a time (bounds the run's memory)
     structure_time_limit: float = 60.0  # seconds one structure (task) may take in a worker
     report_top: int = 25  # candidates per strategy shown with structures in report.html
     cluster_top: int = 3  # members of one cluster shown in a report.html top list
@@ -223,6 +224,7 @@ def _at_least_one(why: str) -> Callable[[str], int]:
 _parse_top = _at_least_one("show at least one candidate per strategy")
 _parse_cluster_top = _at_least_one("show at least one compound of each cluster")
 _parse_min_move = _at_least_one("a rank move is at least one place")
+_parse_partition_rows = _at_least_one("a partition holds at least one activity row")
 
 
 def _parse_rank_by(value: str) -> str:
@@ -249,6 +251,7 @@ _TOP_LEVEL: Final[dict[str, Callable[[str], Any]]] = {
     "run_id": str,
     "workers": _parse_workers,
     "scheduler": _parse_scheduler,
+    "partition_rows": _parse_partition_rows,
     "structure_time_limit": _parse_time_limit,
     "report_top": _parse_top,
     "cluster_top": _parse_cluster_top,
@@ -268,6 +271,7 @@ _FLAG_OF: Final = {
     "run_id": "--run-id",
     "workers": "--workers",
     "scheduler": "--scheduler",
+    "partition_rows": "--partition-rows",
     "structure_time_limit": "--structure-time-limit",
     "report_top": "--top",
     "cluster_top": "--per-cluster",

@@ -16,15 +16,31 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from senotarget.errors import ChemblSourceError, OutputError, PanelError, UnknownTargetError
+from senotarget.errors import (
+    ChemblSourceError,
+    ConfigError,
+    OutputError,
+    PanelError,
+    UnknownTargetError,
+)
 from senotarget.panels.load import load_panel
 from senotarget.report import exports, manifest
 from senotarget.report import files as report
-from senotarget.schema import MoleculeCols, Panel, PanelEntry, RunResult, StageTiming, TargetCols
+from senotarget.schema import (
+    ActivityCols,
+    MoleculeCols,
+    Panel,
+    PanelEntry,
+    ParentCols,
+    RunResult,
+    StageTiming,
+    TargetCols,
+)
 from senotarget.sources import open_source
 from senotarget.stages import (
     aggregate,
@@ -40,12 +56,15 @@ from senotarget.stages import (
     score,
     validate,
 )
+from senotarget.util.dask_tasks import KILLED
+from senotarget.util.partitions import Spill, bucket_of, peak_rss_mb
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from senotarget.config import Settings
     from senotarget.panels.extract import Extraction
+    from senotarget.util.dask_tasks import Cluster
 
 __all__ = ["Progress", "resolve_genes", "run", "targets_from_document"]
 
@@ -72,11 +91,20 @@ class _Silent:
 
 @contextmanager
 def _timed(stage: str, timings: list[StageTiming]) -> Iterator[None]:
+    """Add the block's wall time to ``stage`` (a stage may run in several blocks)."""
     start = time.perf_counter()
     try:
         yield
     finally:
-        timings.append(StageTiming(stage, round(time.perf_counter() - start, 3)))
+        _add_time(timings, stage, time.perf_counter() - start)
+
+
+def _add_time(timings: list[StageTiming], stage: str, seconds: float) -> None:
+    for i, timing in enumerate(timings):
+        if timing.stage == stage:
+            timings[i] = StageTiming(stage, round(timing.seconds + seconds, 3), peak_rss_mb())
+            return
+    timings.append(StageTiming(stage, round(seconds, 3), peak_rss_mb()))
 
 
 def run(
@@ -119,7 +147,11 @@ def run(
             logger.warning("not comparing with %s: %s", previous, error)
             previous = None
     default_id = report.default_run_id(panel.name, started)
-    with report.reserved_run(settings.out_dir, settings.run_id, default_id) as run_dir:
+    with (
+        report.reserved_run(settings.out_dir, settings.run_id, default_id) as run_dir,
+        Spill(settings.cache_dir / "partitions") as spill,
+        _cluster(settings.scheduler) as dask_cluster,
+    ):
         run_id = run_dir.name
 
         source, info = open_source(settings)
@@ -143,48 +175,56 @@ def run(
                     info.release,
                     ", ".join(unresolved),
                 )
-            say("fetching evidence")
+            n_targets = len(resolve.own_targets(targets)[TargetCols.TARGET_CHEMBL_ID].unique())
+            shown.stage(f"fetching and curating the activities on {n_targets} targets")
+            first = _curate_in_partitions(
+                source, targets, settings, spill, dask_cluster, shown, timings
+            )
+            say("fetching mechanisms and molecules")
             with _timed("fetch", timings):
                 named = validate.names_to_find(known)
                 if named:  # known-compounds rows given by name, not id
                     known = validate.resolve_names(known, source.molecules_by_name(named))
-                evidence = fetch.fetch_evidence(source, targets, say)
+                lookups = fetch.fetch_lookups(source, targets, first.molecules, say)
                 looked_up = fetch.fetch_molecules(
-                    source, validate.known_ids(known), evidence.molecules
+                    source, validate.known_ids(known), lookups.molecules
                 )
                 # what the release computed itself (QED, alerts): used where it has them
                 chembl_chemistry = source.chembl_properties(
-                    evidence.molecules[MoleculeCols.MOLECULE_CHEMBL_ID].astype(str).tolist()
+                    lookups.molecules[MoleculeCols.MOLECULE_CHEMBL_ID].astype(str).tolist()
                 )
             _require_complete(source)
         finally:
             source.close()
         web_requests = getattr(source, "requests_made", None) if info.kind == "web" else None
 
-        with _timed("curate", timings):
-            curated = curate.flag_activities(evidence.activities, targets, settings.thresholds)
-        shown.stage("standardising structures", len(evidence.molecules))
+        shown.stage("standardising structures", len(lookups.molecules))
         structure_cache: dict[str, int] = {}
         with _timed("chemistry", timings):
-            chem = chemistry.standardise(
-                evidence.molecules,
+            # the release's own standardised structures, QED and alerts where it has them;
+            # the structure pipeline for the rest
+            chem = chemistry.describe(
+                lookups.molecules,
+                chembl_chemistry,
                 cache_dir=settings.cache_dir / "structures",
                 workers=settings.workers,
-                scheduler=settings.scheduler,
+                scheduler=dask_cluster if dask_cluster is not None else "",
                 time_limit=settings.structure_time_limit,
                 progress=shown.advance,
                 stats=structure_cache,
             )
-            chem = chemistry.prefer_chembl(chem, chembl_chemistry)
-            parent_map = parents.assign_parents(evidence.molecules, chem)
-        say("aggregating evidence on parent compounds")
+            parent_map = parents.assign_parents(lookups.molecules, chem)
         with _timed("aggregate", timings):
             # the curation rules that judge a (parent, target) pair as a whole, once parents are
-            # known (counted in the manifest's curation_rule_hits)
-            curated = curate.flag_groups(curated, parent_map)
-            aggregated, support = aggregate.aggregate_evidence(
-                curated, parent_map, evidence.mechanisms, targets
+            # known (counted in the manifest's curation_rule_hits), then the aggregation, in
+            # partitions that hold every row of a parent compound
+            buckets = _deal_by_parent(spill, first, parent_map, settings.partition_rows)
+            said_once = frozenset(curate.release_wide_flags(first.tally))
+            shown.stage("aggregating evidence on parent compounds", len(buckets))
+            curated_tally, parts = _aggregate_in_partitions(
+                spill, buckets, parent_map, said_once, dask_cluster, shown
             )
+            aggregated, support = aggregate.combine(parts, parent_map, lookups.mechanisms, targets)
         say("classifying and scoring")
         with _timed("classify", timings):
             calls = classify.classify_calls(
@@ -192,13 +232,13 @@ def run(
                 support,
                 targets,
                 panel,
-                classify.action_signs(evidence.action_types),
+                classify.action_signs(lookups.action_types),
                 settings.thresholds,
-                molecules=evidence.molecules,
+                molecules=lookups.molecules,
             )
         with _timed("score", timings):
             candidates = score.score_candidates(
-                calls, support, targets, evidence.molecules, parent_map, chem, panel, settings
+                calls, support, targets, lookups.molecules, parent_map, chem, panel, settings
             )
         with _timed("cluster", timings):
             candidates = cluster.assign_clusters(candidates, settings.thresholds.cluster_similarity)
@@ -231,7 +271,7 @@ def run(
             "rankings.csv": rankings,
             "selectivity.csv": selectivity,
         }
-        counts = manifest.run_counts(targets, curated, aggregated, candidates, parent_map)
+        counts = manifest.run_counts(targets, curated_tally, aggregated, candidates, parent_map)
         record = manifest.build_manifest(
             settings,
             panel,
@@ -240,14 +280,19 @@ def run(
             started,
             timings,
             counts,
-            curated,
+            curated_tally,
             parent_map,
             cache=manifest.cache_summary(settings, structure_cache, web_requests),
         )
         record["validation"] = validate.status_counts(validation)
         record["chemistry_basis"] = chemistry.basis_counts(chem)
         # flags on nearly every row say something about the release, not the row: said once
-        record["release_wide_flags"] = curate.release_wide_flags(curated)
+        record["release_wide_flags"] = curate.release_wide_flags(curated_tally)
+        record["partitions"] = {
+            "rows": settings.partition_rows,
+            "fetched": len(first.names),
+            "aggregated": len(buckets),
+        }
         if previous is not None:
             found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
             tables["changes.csv"] = found
@@ -263,6 +308,191 @@ def run(
         with _timed("report", timings):
             exports.write_run(run_dir, tables, record)
         return RunResult(str(run_dir), run_id, counts, tuple(timings))
+
+
+@contextmanager
+def _cluster(scheduler: str) -> Iterator[Cluster | None]:
+    """The run's one connection to its Dask cluster, or ``None`` (and no Dask import) without."""
+    if not scheduler:
+        yield None
+        return
+    from senotarget.util.dask_tasks import Cluster
+
+    with Cluster(scheduler) as cluster:
+        yield cluster
+
+
+@dataclass(frozen=True)
+class _FirstPass:
+    """What curating the activities partition by partition leaves: names in the spill, sums."""
+
+    names: tuple[str, ...]
+    tally: curate.Tally
+    molecules: tuple[str, ...]
+
+
+def _curate_task(item: tuple[int, pd.DataFrame], targets: pd.DataFrame, thresholds: Any) -> Any:
+    """One partition of the first pass: its activity rows judged by the row rules."""
+    index, batch = item
+    return index, curate.flag_activities(batch, targets, thresholds)
+
+
+def _killed(what: str) -> ConfigError:
+    return ConfigError(
+        f"the cluster's workers died running {what} (Dask retried it on other workers)",
+        "give the workers more memory (dask worker --memory-limit) or lower --partition-rows",
+        setting="scheduler",
+    )
+
+
+def _curate_in_partitions(
+    source: Any,
+    targets: pd.DataFrame,
+    settings: Settings,
+    spill: Spill,
+    cluster: Cluster | None,
+    shown: Progress,
+    timings: list[StageTiming],
+) -> _FirstPass:
+    """Fetch the activities ``partition_rows`` at a time, curate each, and leave it in ``spill``.
+
+    Only one partition (on a cluster, one per task in flight) is in memory at a time; the molecule
+    ids and the rule counts are all that is kept of them. On a cluster the row rules run on the
+    workers while the source streams the next partition.
+    """
+    from functools import partial
+
+    import pandas as pd
+
+    tally = curate.Tally()
+    molecules: dict[str, None] = {}
+    names: list[str] = []
+
+    def take(index: int, curated: pd.DataFrame) -> None:
+        nonlocal tally
+        name = f"curated-{index:06d}"
+        spill.put(name, curated)
+        names.append(name)
+        tally += curate.tally(curated)
+        ids = pd.unique(curated[ActivityCols.MOLECULE_CHEMBL_ID].dropna())
+        molecules.update(dict.fromkeys(str(m) for m in ids))
+        shown.advance(len(curated))
+
+    batches = fetch.activity_batches(source, targets, settings.partition_rows)
+    task = partial(_curate_task, targets=targets, thresholds=settings.thresholds)
+
+    def timed_batches() -> Iterator[tuple[int, pd.DataFrame]]:
+        index = 0
+        while True:
+            with _timed("fetch", timings):
+                batch = next(batches, None)
+            if batch is None:
+                return
+            yield index, batch
+            index += 1
+
+    try:
+        if cluster is None:
+            for item in timed_batches():
+                with _timed("curate", timings):
+                    take(*task(item))
+        else:
+
+            def done(item: tuple[int, pd.DataFrame], result: Any) -> None:
+                if result is KILLED:
+                    raise _killed(f"partition {item[0] + 1} of the activities")
+                with _timed("curate", timings):
+                    take(*result)
+
+            with _timed("curate", timings):
+                cluster.map(task, timed_batches(), done, window=2 * max(1, cluster.workers))
+    finally:  # a failed run ends the source's query before the source is closed
+        batches.close()
+    if not names:  # no activity at all: one empty partition keeps the stages' tables typed
+        take(0, curate.flag_activities(ActivityCols.empty(), targets, settings.thresholds))
+    return _FirstPass(tuple(sorted(names)), tally, tuple(molecules))
+
+
+def _deal_by_parent(
+    spill: Spill, first: _FirstPass, parent_map: pd.DataFrame, rows: int
+) -> list[list[str]]:
+    """Deal the curated rows out again by parent compound: partitions of whole parents.
+
+    As many partitions as the first pass had rows per ``rows``; a row goes to the partition its
+    parent hashes to (:func:`bucket_of`), so every row of a (parent, target) pair is in one.
+
+    :returns: per partition, the names of its pieces in the spill
+    """
+    import numpy as np
+
+    count = max(1, -(-first.tally.rows // rows))
+    if count == 1:
+        return [list(first.names)]
+    pieces: list[list[str]] = [[] for _ in range(count)]
+    for name in first.names:
+        curated = spill.get(name)
+        bucket = bucket_of(curate.parent_ids(curated, parent_map), count)
+        for number in np.unique(bucket).tolist():
+            piece = f"{name}-{number:06d}"
+            spill.put(piece, curated[bucket == number].reset_index(drop=True))
+            pieces[number].append(piece)
+        spill.drop(name)
+    return [p for p in pieces if p]
+
+
+def _aggregate_task(
+    item: tuple[int, pd.DataFrame, pd.DataFrame], said_once: frozenset[str]
+) -> tuple[int, tuple[pd.DataFrame, pd.DataFrame], curate.Tally]:
+    """One partition of the second pass: the group rules, then the aggregation of its rows."""
+    index, curated, parents_of = item
+    grouped = curate.flag_groups(curated, parents_of)
+    part = aggregate.aggregate_activities(grouped, parents_of, said_once=said_once)
+    return index, part, curate.tally(grouped)
+
+
+def _aggregate_in_partitions(
+    spill: Spill,
+    buckets: list[list[str]],
+    parent_map: pd.DataFrame,
+    said_once: frozenset[str],
+    cluster: Cluster | None,
+    shown: Progress,
+) -> tuple[curate.Tally, list[tuple[pd.DataFrame, pd.DataFrame]]]:
+    """Judge and aggregate each partition of whole parents; keep only the aggregated rows."""
+    from functools import partial
+
+    import pandas as pd
+
+    def items() -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame]]:
+        for index, names in enumerate(buckets):
+            frames = [spill.get(n) for n in names]
+            curated = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            molecules = curated[ActivityCols.MOLECULE_CHEMBL_ID].unique()
+            mine = parent_map[parent_map[ParentCols.MOLECULE_CHEMBL_ID].isin(molecules)]
+            yield index, curated, mine.reset_index(drop=True)
+
+    task = partial(_aggregate_task, said_once=said_once)
+    parts: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    tally = curate.Tally()
+
+    def take(index: int, part: tuple[pd.DataFrame, pd.DataFrame], counted: curate.Tally) -> None:
+        nonlocal tally
+        parts[index] = part
+        tally += counted
+        shown.advance(1)
+
+    if cluster is None:
+        for item in items():
+            take(*task(item))
+    else:
+
+        def done(item: tuple[int, pd.DataFrame, pd.DataFrame], result: Any) -> None:
+            if result is KILLED:
+                raise _killed(f"partition {item[0] + 1} of the aggregation")
+            take(*result)
+
+        cluster.map(task, items(), done, window=2 * max(1, cluster.workers))
+    return tally, [parts[i] for i in sorted(parts)]
 
 
 def _require_complete(source: Any) -> None:

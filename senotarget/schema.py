@@ -348,10 +348,15 @@ class Panel:
 
 @dataclass(frozen=True)
 class StageTiming:
-    """Wall time of one stage of a run, in seconds."""
+    """Wall time of one stage of a run, in seconds, and the run's peak memory when it ended.
+
+    ``peak_rss_mb``: the process's peak resident memory (MiB) at the end of the stage, so the
+    stage that raised it shows (0 where the platform does not say).
+    """
 
     stage: str
     seconds: float
+    peak_rss_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -466,12 +471,13 @@ class ChemblPropertyCols(Table):
     """Source answer: what the release itself computed for molecules.
 
     ChEMBL schema: ``compound_properties.qed_weighted``; ``compound_structural_alerts`` of the
-    ``PAINS`` and ``Dundee`` (Brenk) alert sets. ``alerts_screened`` is 1 when the release holds
-    alert rows at all (a release without them has not screened its molecules: absence there means
-    unknown).
+    ``PAINS`` and ``Dundee`` (Brenk) alert sets; ``compound_structures.standard_inchi_key``.
+    ``alerts_screened`` is 1 when the release holds alert rows at all (a release without them has
+    not screened its molecules: absence there means unknown).
     """
 
     MOLECULE_CHEMBL_ID: Final[str] = Col("molecule_chembl_id", "text")
+    STANDARD_INCHI_KEY: Final[str] = Col("standard_inchi_key", "text")
     QED_WEIGHTED: Final[str] = Col("qed_weighted", "float64")
     PAINS: Final[str] = Col("pains", "text")  # ";"-joined alert names, sorted
     BRENK: Final[str] = Col("brenk", "text")
@@ -567,6 +573,8 @@ class ChemCols(Table):
     REASON: Final[str] = Col("chem_reason", "str")
     QED_BASIS: Final[str] = Col("qed_basis", "str", isin=CHEM_BASES)  # chembl | computed | ""
     ALERTS_BASIS: Final[str] = Col("alerts_basis", "str", isin=CHEM_BASES)
+    #: whose standardised structure and parent: the release's (chembl) or the pipeline's
+    STRUCTURE_BASIS: Final[str] = Col("structure_basis", "str", isin=CHEM_BASES)
 
 
 class ParentCols(Table):
@@ -707,6 +715,7 @@ class CandidateCols(Table):
     BRENK: Final[str] = Col("brenk", "str")
     QED_BASIS: Final[str] = Col("qed_basis", "str", isin=CHEM_BASES)  # where qed came from
     ALERTS_BASIS: Final[str] = Col("alerts_basis", "str", isin=CHEM_BASES)
+    STRUCTURE_BASIS: Final[str] = Col("structure_basis", "str", isin=CHEM_BASES)
     #: The score components, in the order they are summed and shown.
     COMPONENTS: Final = (
         POTENCY,

@@ -308,14 +308,18 @@ CHEMBL_CHEMISTRY: Final[dict[str, list[tuple[object, ...]]]] = {
     "structural_alerts": [(10, 2, "Aliphatic long chain", "[R0;D2][R0;D2][R0;D2][R0;D2]")],
     "compound_structural_alerts": [(100, 1, 10)],
 }
+#: compound_structures.standard_inchi_key in a release with its own chemistry: JAKTIVE's (3), the
+#: parent of JAKTIVE CITRATE (4) in molecule_hierarchy, so both take the release's structures.
+CHEMBL_INCHIKEYS: Final = [(3, "LMYRWZFENFIFIT-UHFFFAOYSA-N")]
 
 
 def build_chembl_db(path: Path, *, partners: bool = False, chembl_chemistry: bool = False) -> Path:
     """Write the fixture database to ``path`` and return it.
 
     :param partners: add the mechanism-partner rows (``PARTNER_*``) to the base rows
-    :param chembl_chemistry: fill ``compound_properties`` and the structural-alert tables
-        (:data:`CHEMBL_CHEMISTRY`); without it they are empty, as in a release that lacks them
+    :param chembl_chemistry: fill ``compound_properties``, the structural-alert tables
+        (:data:`CHEMBL_CHEMISTRY`) and JAKTIVE's InChIKey (:data:`CHEMBL_INCHIKEYS`); without it
+        they are empty, as in a release that lacks them
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     targets, components, molecules = list(TARGETS), list(COMPONENTS), list(MOLECULES)
@@ -388,6 +392,11 @@ def build_chembl_db(path: Path, *, partners: bool = False, chembl_chemistry: boo
                 connection.execute(
                     "INSERT INTO molecule_hierarchy VALUES (?, ?, NULL)", (molregno, parent)
                 )
+        if chembl_chemistry:
+            connection.executemany(
+                "UPDATE compound_structures SET standard_inchi_key = ? WHERE molregno = ?",
+                [(key, molregno) for molregno, key in CHEMBL_INCHIKEYS],
+            )
         connection.executemany(
             "INSERT INTO activities (activity_id, assay_id, doc_id, molregno, standard_relation, "
             "standard_value, standard_units, standard_type, pchembl_value, activity_comment, "

@@ -213,7 +213,8 @@ def _molecules(smiles: Sequence[str | None], ids: Sequence[str] | None = None) -
 
 
 #: The computed columns of a row (the basis columns are set afterwards, tested apart).
-COMPUTED = [c for c in ChemCols.ORDER[1:] if c not in (ChemCols.QED_BASIS, ChemCols.ALERTS_BASIS)]
+BASES_COLS = (ChemCols.QED_BASIS, ChemCols.ALERTS_BASIS, ChemCols.STRUCTURE_BASIS)
+COMPUTED = [c for c in ChemCols.ORDER[1:] if c not in BASES_COLS]
 
 
 def _row(frame: pd.DataFrame, i: int) -> tuple[Any, ...]:
@@ -757,11 +758,12 @@ def test_prefer_chembl(
     excluded = status == "exclude"
     chem = pd.DataFrame(
         [("M1", standard, parent, "", NAN if excluded else 0.5, "" if excluded else "mine", "",
-          "", status, "", "" if excluded else "computed", "" if excluded else "computed")],
+          "", status, "", "" if excluded else "computed", "" if excluded else "computed",
+          "" if excluded else "computed")],
         columns=list(ChemCols.ORDER),
     )  # fmt: skip
     chembl = pd.DataFrame(
-        [("M1", qed, pains, "", screened)], columns=list(ChemblPropertyCols.ORDER)
+        [("M1", None, qed, pains, "", screened)], columns=list(ChemblPropertyCols.ORDER)
     )
     out = chemistry.prefer_chembl(chem, chembl).iloc[0]
     if math.isnan(want_qed):
@@ -778,11 +780,107 @@ def test_prefer_chembl(
 def test_basis_counts() -> None:
     chem = pd.DataFrame(
         {ChemCols.QED_BASIS: ["chembl", "computed", "", "computed"],
-         ChemCols.ALERTS_BASIS: ["computed", "computed", "", "chembl"]}
+         ChemCols.ALERTS_BASIS: ["computed", "computed", "", "chembl"],
+         ChemCols.STRUCTURE_BASIS: ["chembl", "computed", "", "chembl"]}
     )  # fmt: skip
     assert chemistry.basis_counts(chem) == {
+        "structure_from_chembl": 2,
+        "structure_computed": 1,
         "qed_from_chembl": 1,
         "qed_computed": 2,
         "alerts_from_chembl": 1,
         "alerts_computed": 2,
     }
+
+
+#: Molecules for the release path: a parent, its salt (hierarchy parent: the free acid), a
+#: multi-alert natural product, an unparsable structure and a biologic without one.
+RELEASE_MOLECULES = pd.DataFrame(
+    {
+        MoleculeCols.MOLECULE_CHEMBL_ID: ["P1", "S1", "Q1", "X1", "B1"],
+        MoleculeCols.CANONICAL_SMILES: [DICLOFENAC, DICLOFENAC_NA, QUERCETIN, "C1CC(", None],
+        MoleculeCols.HIERARCHY_PARENT: ["P1", "P1", "Q1", "X1", "B1"],
+    }
+)
+
+
+def _release_answer(computed: pd.DataFrame, *, screened: bool) -> pd.DataFrame:
+    """What a release that ran the same toolkit ships: keys, QED to 2 decimals, alert names."""
+    from senotarget.schema import ChemblPropertyCols
+
+    rows = [
+        (
+            m,
+            key or None,
+            None if math.isnan(qed) else round(qed, 2),
+            pains if screened else "",
+            brenk if screened else "",
+            float(screened),
+        )
+        for m, key, qed, pains, brenk in computed[
+            [ChemCols.MOLECULE_CHEMBL_ID, ChemCols.PARENT_INCHIKEY, ChemCols.QED, ChemCols.PAINS,
+             ChemCols.BRENK]
+        ].itertuples(index=False)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(ChemblPropertyCols.ORDER))
+
+
+@pytest.mark.parametrize("screened", [False, True], ids=["no alert rows", "alerts screened"])
+def test_the_release_path_agrees_with_the_pipeline(screened: bool) -> None:
+    """Where the release has the structure, the key and the values, both paths agree.
+
+    Structures and keys exactly, QED to ChEMBL's two decimals, alert verdicts exactly; the
+    unparsable structure and the biologic are left to the pipeline.
+    """
+    computed = chemistry.standardise(RELEASE_MOLECULES, cache_dir=None, workers=1)
+    release = _release_answer(computed, screened=screened)
+    taken, answered = chemistry.from_release(RELEASE_MOLECULES, release)
+    assert answered.tolist() == [True, True, True, False, False]
+    assert taken[ChemCols.MOLECULE_CHEMBL_ID].tolist() == ["P1", "S1", "Q1"]
+    mine = computed.iloc[:3].reset_index(drop=True)
+    for column in (
+        ChemCols.STANDARD_SMILES,
+        ChemCols.PARENT_SMILES,
+        ChemCols.PARENT_INCHIKEY,
+        ChemCols.SCAFFOLD,
+        ChemCols.STATUS,
+        ChemCols.PAINS,
+        ChemCols.BRENK,
+    ):
+        assert taken[column].tolist() == mine[column].tolist(), column  # fmt: skip
+    assert (taken[ChemCols.QED] - mine[ChemCols.QED]).abs().max() <= 0.005
+    assert taken[ChemCols.STRUCTURE_BASIS].tolist() == ["chembl"] * 3
+    assert taken[ChemCols.QED_BASIS].tolist() == ["chembl"] * 3
+    assert taken[ChemCols.ALERTS_BASIS].tolist() == ["chembl" if screened else "computed"] * 3
+
+
+def test_a_release_without_inchikeys_answers_nothing() -> None:
+    from senotarget.schema import ChemblPropertyCols
+
+    release = pd.DataFrame(
+        [(m, None, 0.5, "", "", 0.0) for m in RELEASE_MOLECULES[MoleculeCols.MOLECULE_CHEMBL_ID]],
+        columns=list(ChemblPropertyCols.ORDER),
+    )
+    taken, answered = chemistry.from_release(RELEASE_MOLECULES, release)
+    assert taken.empty
+    assert not answered.any()
+    described = chemistry.describe(RELEASE_MOLECULES, release, cache_dir=None, workers=1)
+    expected = chemistry.prefer_chembl(
+        chemistry.standardise(RELEASE_MOLECULES, cache_dir=None, workers=1), release
+    )
+    pd.testing.assert_frame_equal(described, expected)
+    assert set(described[ChemCols.STRUCTURE_BASIS]) == {"computed", ""}
+
+
+def test_describe_keeps_the_input_order_and_says_whose_values() -> None:
+    computed = chemistry.standardise(RELEASE_MOLECULES, cache_dir=None, workers=1)
+    release = _release_answer(computed, screened=False)
+    release.loc[release[ChemCols.MOLECULE_CHEMBL_ID] == "Q1", "standard_inchi_key"] = None
+    seen: list[int] = []
+    described = chemistry.describe(
+        RELEASE_MOLECULES, release, cache_dir=None, workers=1, progress=seen.append
+    )
+    assert described[ChemCols.MOLECULE_CHEMBL_ID].tolist() == ["P1", "S1", "Q1", "X1", "B1"]
+    assert described[ChemCols.STRUCTURE_BASIS].tolist() == ["chembl", "chembl", "computed", "", ""]
+    assert described[ChemCols.QED_BASIS].tolist() == ["chembl", "chembl", "chembl", "", ""]
+    assert sum(seen) == 5

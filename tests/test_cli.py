@@ -126,12 +126,12 @@ def test_verbose_without_terminal_prints_one_line_per_stage(
     stages = [line for line in result.stderr.splitlines() if line.startswith("senotarget: ")]
     assert stages[0].startswith("senotarget: resolving 7 genes on ")
     assert stages[1:] == [
-        "senotarget: fetching evidence",
-        "senotarget: activities on 7 targets",
+        "senotarget: fetching and curating the activities on 7 targets",
+        "senotarget: fetching mechanisms and molecules",
         "senotarget: mechanisms",
         "senotarget: 16 molecules",
         "senotarget: standardising structures (16)",
-        "senotarget: aggregating evidence on parent compounds",
+        "senotarget: aggregating evidence on parent compounds (1)",
         "senotarget: classifying and scoring",
         "senotarget: writing reports",
     ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +20,13 @@ from typer.testing import CliRunner
 
 from senotarget.cli import app
 from senotarget.errors import ConfigError
+from senotarget.pipeline import run
 from senotarget.report.files import TABLES
+from senotarget.schema import RunResult
 from senotarget.sources.sql import SqlSource
 from senotarget.stages import chemistry
 from senotarget.util.dask_tasks import KILLED, check_scheduler, map_tasks
+from tests.conftest import fixture_settings
 from tests.postgres import free_port
 
 pytest.importorskip("distributed")
@@ -86,6 +92,29 @@ def test_a_task_that_keeps_killing_workers_comes_back_killed() -> None:
     assert got == {7: KILLED}
 
 
+def test_a_window_reads_lazy_items_only_as_tasks_end() -> None:
+    """With a window of 2, no more than 2 items are read ahead of the results handed back."""
+    from senotarget.util.dask_tasks import Cluster
+
+    pulled: list[int] = []
+    ahead: list[int] = []
+    got: dict[int, int] = {}
+
+    def items() -> Iterator[int]:
+        for n in range(8):
+            pulled.append(n)
+            ahead.append(len(pulled) - len(got))
+            yield n
+
+    def done(item: int, result: int) -> None:
+        got[item] = result
+
+    with Cluster("local:2") as cluster:
+        cluster.map(square, items(), done, window=2)
+    assert got == {n: n * n for n in range(8)}
+    assert max(ahead) <= 2
+
+
 def test_nothing_listening_is_one_config_error() -> None:
     port = free_port()
     with pytest.raises(ConfigError, match=rf"scheduler tcp://127.0.0.1:{port} cannot be reached"):
@@ -122,9 +151,13 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture
-def dask_cluster() -> Iterator[str]:
-    """``dask scheduler`` and one ``dask worker`` as separate processes, as a user runs them."""
+@contextmanager
+def _dask_processes(env: dict[str, str] | None = None) -> Iterator[str]:
+    """``dask scheduler`` and one ``dask worker`` (with a nanny) as a user runs them.
+
+    ``env``: extra environment of the worker, which preloads :mod:`tests.dask_preload` (its
+    partitions die as ``SENOTARGET_TEST_DIE`` says; without it they run as they are).
+    """
     port = free_port()
     dask_cli = str(Path(sys.executable).with_name("dask"))
     quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -133,10 +166,13 @@ def dask_cluster() -> Iterator[str]:
         **quiet,
     )
     address = f"tcp://127.0.0.1:{port}"
+    worker_env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})}
     worker = subprocess.Popen(
-        [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+        [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+         "--preload", "tests.dask_preload"],
+        env=worker_env,
         **quiet,
-    )
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not _listening(port) and time.monotonic() < deadline:
@@ -146,7 +182,18 @@ def dask_cluster() -> Iterator[str]:
         for process in (worker, scheduler):
             process.terminate()
         for process in (worker, scheduler):
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a nanny busy restarting its worker
+                process.kill()
+                process.wait(timeout=30)
+
+
+@pytest.fixture
+def dask_cluster() -> Iterator[str]:
+    """A scheduler and a worker whose tasks run as they are."""
+    with _dask_processes() as address:
+        yield address
 
 
 def test_cli_run_against_a_scheduler_and_worker_gives_the_same_tables(
@@ -160,11 +207,70 @@ def test_cli_run_against_a_scheduler_and_worker_gives_the_same_tables(
     remote = runner.invoke(
         app,
         ["run", *common, "--run-id", "dask", "--cache-dir", str(tmp_path / "c2"),
-         "--scheduler", dask_cluster],
+         "--scheduler", dask_cluster, "--partition-rows", "3"],
     )  # fmt: skip
     assert remote.exit_code == 0, remote.output
     for name in TABLES:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    record = json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))
+    assert record["partitions"]["fetched"] == 7  # 20 activity rows, 3 at a time
+
+
+def test_cli_run_whose_worker_dies_once_mid_run_gives_the_same_tables(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult
+) -> None:
+    """The worker dies in a partition task; its nanny starts another, and Dask reruns it."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    with _dask_processes({"SENOTARGET_TEST_DIE": f"once:{markers}"}) as address:
+        result = runner.invoke(
+            app,
+            ["run", "--panel", str(panel_file), "--chembl-db", str(chembl_db), "--out",
+             str(tmp_path), "--run-id", "dies", "--cache-dir", str(tmp_path / "c"),
+             "--scheduler", address, "--partition-rows", "5"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (markers / "died").is_file()  # the worker did die
+    for name in TABLES:
+        assert (tmp_path / "dies" / name).read_bytes() == (
+            Path(fixture_run.run_dir) / name
+        ).read_bytes(), name
+
+
+def test_cli_run_whose_workers_keep_dying_is_one_line_exit_1(
+    chembl_db: Path, panel_file: Path, tmp_path: Path
+) -> None:
+    with _dask_processes({"SENOTARGET_TEST_DIE": "always"}) as address:
+        result = runner.invoke(
+            app,
+            ["run", "--panel", str(panel_file), "--chembl-db", str(chembl_db), "--out",
+             str(tmp_path), "--run-id", "dead", "--cache-dir", str(tmp_path / "c"),
+             "--scheduler", address, "--partition-rows", "5"],
+        )  # fmt: skip
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert re.fullmatch(  # the first of the partitions in flight to run out of retries
+        r"senotarget: error: the cluster's workers died running partition [12] of the "
+        r"activities \(Dask retried it on other workers\): give the workers more memory "
+        r"\(dask worker --memory-limit\) or lower --partition-rows",
+        line,
+    ), line
+    assert not (tmp_path / "dead").exists()  # nothing half-written
+    assert not (tmp_path / "c" / "partitions").exists()
+
+
+def test_partitions_on_a_local_cluster_write_the_same_tables(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult
+) -> None:
+    split = run(
+        fixture_settings(
+            chembl_db, panel_file, tmp_path, run_id="local2", scheduler="local:2", partition_rows=4
+        )
+    )
+    for name in TABLES:
+        assert (Path(split.run_dir) / name).read_bytes() == (
+            Path(fixture_run.run_dir) / name
+        ).read_bytes(), name
 
 
 def test_cli_scheduler_with_nothing_listening_is_one_line_exit_1(

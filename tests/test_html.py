@@ -362,6 +362,7 @@ def _candidate(**values: Any) -> dict[str, Any]:
         "brenk": "",
         "qed_basis": "",
         "alerts_basis": "",
+        "structure_basis": "",
     }
     assert list(row) == list(CandidateCols.ORDER)
     assert set(values) <= set(row), set(values) - set(row)

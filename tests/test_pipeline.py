@@ -491,18 +491,59 @@ def test_runs_are_deterministic(
         assert read(again, name).equals(read(fixture_run, name))
 
 
+@pytest.mark.parametrize("rows", [1, 3, 7, 19])
+def test_partitioned_runs_write_the_same_tables(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult, rows: int
+) -> None:
+    """Curating a few rows at a time and aggregating by parent changes nothing (issue 13)."""
+    split = run(
+        fixture_settings(chembl_db, panel_file, tmp_path, run_id="split", partition_rows=rows)
+    )
+    for name in [*TABLES, *RUN_TABLES]:
+        assert (Path(split.run_dir) / name).read_bytes() == (
+            Path(fixture_run.run_dir) / name
+        ).read_bytes(), name
+    record = json.loads((Path(split.run_dir) / "manifest.json").read_text())
+    whole = json.loads((Path(fixture_run.run_dir) / "manifest.json").read_text())
+    assert record["partitions"] == {
+        "rows": rows,
+        "fetched": -(-20 // rows),
+        "aggregated": record["partitions"]["aggregated"],
+    }
+    assert 1 < record["partitions"]["aggregated"] <= -(-20 // rows)
+    for key in ("counts", "curation_rule_hits", "release_wide_flags", "chemistry_basis"):
+        assert record[key] == whole[key], key
+    assert not (tmp_path / "cache" / "partitions").exists()  # the spill is removed
+
+
+def test_a_failed_run_leaves_no_partitions_behind(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from senotarget.stages import aggregate
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("aggregation broke")
+
+    monkeypatch.setattr(aggregate, "combine", broken)
+    with pytest.raises(RuntimeError, match="aggregation broke"):
+        run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="broken", partition_rows=3))
+    assert not (tmp_path / "cache" / "partitions").exists()
+    assert not (tmp_path / "reports" / "broken").exists()
+
+
 class _Recorder:
     """A Progress that records what the run told it."""
 
     def __init__(self) -> None:
         self.stages: list[tuple[str, int | None]] = []
-        self.advanced: list[int] = []
+        self.advanced: dict[str, int] = {}
 
     def stage(self, description: str, total: int | None = None) -> None:
         self.stages.append((description, total))
 
     def advance(self, amount: int) -> None:
-        self.advanced.append(amount)
+        current = self.stages[-1][0]
+        self.advanced[current] = self.advanced.get(current, 0) + amount
 
 
 def test_progress_reports_each_stage_and_every_structure(
@@ -511,8 +552,8 @@ def test_progress_reports_each_stage_and_every_structure(
     recorder = _Recorder()
     run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="progress"), progress=recorder)
     assert [d for d, _ in recorder.stages][1:] == [
-        "fetching evidence",
-        "activities on 7 targets",
+        "fetching and curating the activities on 7 targets",
+        "fetching mechanisms and molecules",
         "mechanisms",
         "16 molecules",
         "standardising structures",
@@ -521,7 +562,12 @@ def test_progress_reports_each_stage_and_every_structure(
         "writing reports",
     ]
     assert ("standardising structures", 16) in recorder.stages
-    assert sum(recorder.advanced) == 16
+    assert ("aggregating evidence on parent compounds", 1) in recorder.stages
+    assert recorder.advanced == {
+        "fetching and curating the activities on 7 targets": 20,  # activity rows
+        "standardising structures": 16,
+        "aggregating evidence on parent compounds": 1,
+    }
 
 
 def test_an_unresolved_gene_is_said_on_stderr(
@@ -556,6 +602,29 @@ def test_a_release_with_its_own_chemistry_is_used_and_counted(
         "chembl",
     )
     assert bclinib["brenk"] == "Aliphatic long chain" and bclinib["pains"] == ""
+    assert bclinib["structure_basis"] == "computed"  # the release has no InChIKey for it
+    # JAKTIVE: the release's structure and key (its citrate's parent), QED computed from it
+    jaktive = candidates[candidates["molecule_chembl_id"] == "CHEMBL900003"].iloc[0]
+    assert (jaktive["structure_basis"], jaktive["qed_basis"], jaktive["alerts_basis"]) == (
+        "chembl",
+        "computed",
+        "chembl",
+    )
+    plain = read_table_file(Path(run(fixture_settings(
+        build_chembl_db(tmp_path / "plain.sqlite"), panel_file, tmp_path, run_id="plain"
+    )).run_dir) / "candidates.csv")  # fmt: skip
+    same = plain[plain["molecule_chembl_id"] == "CHEMBL900003"].iloc[0]
+    for column in ("canonical_smiles", "murcko_scaffold", "qed", "pains", "brenk", "cluster"):
+        assert jaktive[column] == same[column], column  # both paths agree on JAKTIVE
+    assert same["structure_basis"] == "computed"
     manifest = json.loads((Path(result.run_dir) / "manifest.json").read_text())
-    assert manifest["chemistry_basis"]["qed_from_chembl"] >= 1
-    assert manifest["chemistry_basis"]["alerts_from_chembl"] >= 1
+    # 16 molecules: one unparsable, one biologic; BCLINIB SODIUM's alerts are computed on its
+    # parent (the release screens the salt record), the other 13 take the release's
+    assert manifest["chemistry_basis"] == {
+        "structure_from_chembl": 2,
+        "structure_computed": 12,
+        "qed_from_chembl": 2,
+        "qed_computed": 12,
+        "alerts_from_chembl": 13,
+        "alerts_computed": 1,
+    }

@@ -163,7 +163,21 @@ def _candidates(calls: pd.DataFrame, support: pd.DataFrame, targets: pd.DataFram
     parents = pd.DataFrame([(i, i, "self") for i in ids], columns=list(ParentCols.ORDER))
     chem = pd.DataFrame(
         [
-            (c.molecule, "C", "C", "", 0.5, c.pains, "", "", "ok", "", "computed", "computed")
+            (
+                c.molecule,
+                "C",
+                "C",
+                "",
+                0.5,
+                c.pains,
+                "",
+                "",
+                "ok",
+                "",
+                "computed",
+                "computed",
+                "computed",
+            )
             for c in COMPOUNDS
         ],
         columns=list(ChemCols.ORDER),

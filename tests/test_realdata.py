@@ -297,13 +297,16 @@ def test_report_top_lists_are_diverse(candidates: pd.DataFrame) -> None:
 def test_the_extract_has_no_chemistry_of_its_own_so_every_value_is_computed(
     real_run: RunResult,
 ) -> None:
-    """compound_properties.qed_weighted is empty and compound_structural_alerts has no rows in
-    the extract (its README): every QED and alert verdict is ours, and says so."""
+    """compound_properties.qed_weighted is empty, compound_structural_alerts has no rows and
+    compound_structures.standard_inchi_key is NULL in the extract (its README): every structure,
+    QED and alert verdict is ours, and says so."""
     candidates = pd.read_csv(Path(real_run.run_dir) / "candidates.csv", keep_default_na=False)
     assert set(candidates["qed_basis"]) <= {"computed", ""}
     assert set(candidates["alerts_basis"]) <= {"computed", ""}
     assert (candidates["alerts_basis"] == "computed").mean() > 0.99
+    assert set(candidates["structure_basis"]) <= {"computed", ""}
     manifest = json.loads((Path(real_run.run_dir) / "manifest.json").read_text())
     basis = manifest["chemistry_basis"]
     assert basis["qed_from_chembl"] == 0 and basis["alerts_from_chembl"] == 0
+    assert basis["structure_from_chembl"] == 0
     assert basis["qed_computed"] > 20000

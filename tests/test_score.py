@@ -115,6 +115,7 @@ def _inputs(calls: list[dict[str, object]], phases: dict[str, float]) -> Inputs:
             ChemCols.REASON: "",
             ChemCols.QED_BASIS: "computed",
             ChemCols.ALERTS_BASIS: "computed",
+            ChemCols.STRUCTURE_BASIS: "computed",
         }
     )
     targets = pd.DataFrame([target_row("l", "G", "resolved", "CHEMBL1")])
@@ -346,9 +347,10 @@ def score_table(
                 "",
                 "computed",
                 "computed",
+                "computed",
             )
             if c.qed is not None
-            else (c.molecule, "", "", "", NAN, "", "", "", "flag", "no_structure", "", "")
+            else (c.molecule, "", "", "", NAN, "", "", "", "flag", "no_structure", "", "", "")
             for c in compounds
         ],
         columns=list(ChemCols.ORDER),

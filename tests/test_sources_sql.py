@@ -787,12 +787,20 @@ def test_a_location_that_cannot_work_fails_at_once_and_creates_nothing(
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        (False, [("CHEMBL900001", None, "", "", 0.0), ("CHEMBL900007", None, "", "", 0.0)]),
+        (
+            False,
+            [
+                ("CHEMBL900001", None, None, "", "", 0.0),
+                ("CHEMBL900003", None, None, "", "", 0.0),
+                ("CHEMBL900007", None, None, "", "", 0.0),
+            ],
+        ),
         (
             True,
             [
-                ("CHEMBL900001", 0.42, "", "Aliphatic long chain", 1.0),
-                ("CHEMBL900007", 0.77, "", "", 1.0),
+                ("CHEMBL900001", None, 0.42, "", "Aliphatic long chain", 1.0),
+                ("CHEMBL900003", "LMYRWZFENFIFIT-UHFFFAOYSA-N", None, "", "", 1.0),
+                ("CHEMBL900007", None, 0.77, "", "", 1.0),
             ],
         ),
     ],
@@ -805,7 +813,9 @@ def test_chembl_properties(tmp_path: Path, values: bool, expected: list[tuple[An
     db = build_chembl_db(tmp_path / "db.sqlite", chembl_chemistry=values)
     source = SqlSource(str(db))
     try:
-        found = source.chembl_properties(["CHEMBL900001", "CHEMBL900007", "CHEMBL900001"])
+        found = source.chembl_properties(
+            ["CHEMBL900001", "CHEMBL900003", "CHEMBL900007", "CHEMBL900001"]
+        )
     finally:
         source.close()
     assert list(found.columns) == list(ChemblPropertyCols.ORDER)

@@ -68,7 +68,7 @@ def fingerprint(settings: Settings, panel: Panel, release: str) -> dict[str, str
 
 def run_counts(
     targets: pd.DataFrame,
-    curated: pd.DataFrame,
+    curated: curate.Tally,
     evidence: pd.DataFrame,
     candidates: pd.DataFrame,
     parents: pd.DataFrame,
@@ -86,8 +86,8 @@ def run_counts(
                 targets[TargetCols.STATUS] == "unresolved", TargetCols.GENE_SYMBOL
             ].nunique()
         ),
-        "activities": len(curated),
-        "activities_excluded": int((curated["status"] == "exclude").sum()),
+        "activities": curated.rows,
+        "activities_excluded": curated.excluded,
         "evidence_rows": len(evidence),
         "parent_compounds": int(evidence[EvidenceCols.MOLECULE_CHEMBL_ID].nunique()),
         "molecules": len(parents),
@@ -110,7 +110,7 @@ def build_manifest(
     started: datetime,
     timings: list[StageTiming],
     counts: dict[str, int],
-    curated: pd.DataFrame,
+    curated: curate.Tally,
     parents: pd.DataFrame,
     cache: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -133,8 +133,9 @@ def build_manifest(
         "settings": settings.public_dict(),
         "versions": {**chemistry.chemistry_versions(), "python": platform.python_version()},
         "counts": counts,
-        "curation_rule_hits": curate.rule_counts(curated),
+        "curation_rule_hits": dict(curated.hits),
         "timings_seconds": {t.stage: t.seconds for t in timings},
+        "peak_rss_mb": {t.stage: t.peak_rss_mb for t in timings},
     }
     if cache is not None:
         record["cache"] = dict(cache)

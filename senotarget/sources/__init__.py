@@ -15,7 +15,7 @@ from senotarget.errors import ChemblSourceError
 from senotarget.schema import SourceInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import pandas as pd
 
@@ -64,6 +64,14 @@ class ChemblSource(Protocol):
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with their assay fields (``ActivityCols``)."""
+
+    def activity_batches(
+        self, target_chembl_ids: Sequence[str], rows: int
+    ) -> Iterator[pd.DataFrame]:
+        """The same activities in frames of at most ``rows`` rows, as they are read.
+
+        A run over a whole release curates them a frame at a time and never holds them all.
+        """
 
     def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Molecules with structure, phase and hierarchy parent (``MoleculeCols``)."""

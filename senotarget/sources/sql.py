@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
@@ -143,6 +143,12 @@ SELECT md.chembl_id, cp.qed_weighted
 FROM molecule_dictionary md
 JOIN compound_properties cp ON cp.molregno = md.molregno
 WHERE md.chembl_id IN {ids} AND cp.qed_weighted IS NOT NULL
+"""
+_INCHIKEYS: Final = """
+SELECT md.chembl_id, cs.standard_inchi_key
+FROM molecule_dictionary md
+JOIN compound_structures cs ON cs.molregno = md.molregno
+WHERE md.chembl_id IN {ids} AND cs.standard_inchi_key IS NOT NULL AND cs.standard_inchi_key <> ''
 """
 _ALERTS: Final = """
 SELECT md.chembl_id, sas.set_name, sa.alert_name
@@ -381,6 +387,21 @@ class SqlSource:
         SQLAlchemy's per-row result processing, which costs more than the query itself on ~10^5
         activity rows.
         """
+        rows: list[tuple[Any, ...]] = []
+        for batch in self._batches(sql, None, **params):
+            rows.extend(batch)
+        return rows
+
+    def _batches(
+        self, sql: str, size: int | None, **params: Any
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one statement in batches of at most ``size`` (``None``: one batch).
+
+        With a size the rows stream: SQLite's cursor steps through the result as it is fetched,
+        and on PostgreSQL a named (server-side) cursor keeps the result on the server, so neither
+        side holds more than one batch (psycopg, "Server-side cursors",
+        https://www.psycopg.org/psycopg3/docs/advanced/cursors.html).
+        """
         from sqlalchemy import bindparam, text
         from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -401,10 +422,20 @@ class SqlSource:
             positions = compiled.positiontup
             bound = [values[k] for k in positions] if positions is not None else values
             with self._engine.connect() as connection:
-                cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                driver = connection.connection.driver_connection
+                streamed = size is not None and self._engine.dialect.name == "postgresql"
+                cursor = (
+                    driver.cursor(name="senotarget_batches")  # type: ignore[union-attr]
+                    if streamed
+                    else driver.cursor()  # type: ignore[union-attr]
+                )
                 try:
                     cursor.execute(compiled.string, bound)
-                    return list(cursor.fetchall())
+                    if size is None:
+                        yield list(cursor.fetchall())
+                        return
+                    while batch := list(cursor.fetchmany(size)):
+                        yield batch
                 finally:
                     cursor.close()
         except self._driver_errors as error:
@@ -479,8 +510,9 @@ class SqlSource:
         return self._frame(rows, MoleculeNameCols.ORDER)
 
     def chembl_properties(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
-        """The release's own QED and PAINS/Dundee alerts for the molecules (ChemblPropertyCols)."""
+        """The release's own InChIKeys, QED and PAINS/Dundee alerts (ChemblPropertyCols)."""
         tables = self._table_names
+        keys = {str(m): str(k) for m, k in self._chunked(_INCHIKEYS, "ids", molecule_chembl_ids)}
         qed: dict[str, float] = {}
         if "compound_properties" in tables:
             qed = {str(m): float(v) for m, v in self._chunked(_QED, "ids", molecule_chembl_ids)}
@@ -492,22 +524,38 @@ class SqlSource:
                 sets = alerts.setdefault(str(molecule), {"PAINS": set(), "Dundee": set()})
                 sets[str(set_name)].add(str(name))
         return self._frame(
-            _property_rows(molecule_chembl_ids, qed, alerts, screened),
+            _property_rows(molecule_chembl_ids, keys, qed, alerts, screened),
             ChemblPropertyCols.ORDER,
             (ChemblPropertyCols.QED_WEIGHTED, ChemblPropertyCols.ALERTS_SCREENED),
         )
 
-    def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
-        """Activities on the targets, joined to their assay, document and molecule ids."""
+    def _activities_sql(self) -> str:
         action = "act.action_type" if self._has_activity_action_type else "NULL"
         sql = _ACTIVITIES.replace("{action_type}", action)
         if not self._has_bao_format:
             sql = sql.replace("ass.bao_format", "NULL")
-        rows = self._chunked(sql, "targets", target_chembl_ids)
+        return sql
+
+    def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
+        """Activities on the targets, joined to their assay, document and molecule ids."""
+        rows = self._chunked(self._activities_sql(), "targets", target_chembl_ids)
         frame = self._frame(rows, ActivityCols.ORDER, ActivityCols.NUMERIC)
         if frame[ActivityCols.ACTIVITY_ID].is_monotonic_increasing:  # one chunk: SQL sorted it
             return frame
         return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable", ignore_index=True)
+
+    def activity_batches(
+        self, target_chembl_ids: Sequence[str], rows: int
+    ) -> Iterator[pd.DataFrame]:
+        """The activities of :meth:`activities` in frames of at most ``rows`` rows, streamed.
+
+        One query per chunk of target ids, its rows fetched ``rows`` at a time, so memory holds
+        one frame however many activities the targets have.
+        """
+        sql = self._activities_sql()
+        for chunk in batched(target_chembl_ids, self._chunk):
+            for batch in self._batches(sql, rows, targets=chunk):
+                yield self._frame(batch, ActivityCols.ORDER, ActivityCols.NUMERIC)
 
     def molecules(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Molecules by ChEMBL id, with canonical SMILES and molecule_hierarchy parent."""
@@ -535,6 +583,7 @@ class SqlSource:
 
 def _property_rows(
     ids: Sequence[str],
+    keys: dict[str, str],
     qed: dict[str, float],
     alerts: dict[str, dict[str, set[str]]],
     screened: float,
@@ -546,6 +595,7 @@ def _property_rows(
         rows.append(
             (
                 molecule,
+                keys.get(molecule),
                 qed.get(molecule),
                 ";".join(sorted(sets.get("PAINS", ()))),
                 ";".join(sorted(sets.get("Dundee", ()))),

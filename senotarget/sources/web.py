@@ -33,7 +33,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -721,11 +721,13 @@ class WebSource:
     def chembl_properties(self, molecule_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """The release's own QED and PAINS/Dundee alerts for the molecules (ChemblPropertyCols).
 
-        ``molecule_properties.qed_weighted`` of ``/molecule`` and ``/compound_structural_alert``.
+        ``molecule_structures.standard_inchi_key`` and ``molecule_properties.qed_weighted`` of
+        ``/molecule``, and ``/compound_structural_alert``.
         """
         from senotarget.sources.sql import _property_rows
 
         ids = list(dict.fromkeys(molecule_chembl_ids))
+        keys: dict[str, str] = {}
         qed: dict[str, float] = {}
         alerts: dict[str, dict[str, set[str]]] = {}
         screened = float(self._count("compound_structural_alert") > 0)
@@ -733,9 +735,12 @@ class WebSource:
             for row in self._all(
                 "molecule",
                 "molecule_chembl_id",
-                ["molecule_chembl_id", "molecule_properties"],
+                ["molecule_chembl_id", "molecule_properties", "molecule_structures"],
                 molecule_chembl_id__in=chunk,
             ):
+                key = (row.get("molecule_structures") or {}).get("standard_inchi_key")
+                if key:
+                    keys[str(row["molecule_chembl_id"])] = str(key)
                 value = (row.get("molecule_properties") or {}).get("qed_weighted")
                 if value not in (None, ""):
                     qed[str(row["molecule_chembl_id"])] = float(value)
@@ -755,7 +760,7 @@ class WebSource:
                         sets[set_name].add(str(alert.get("alert_name")))
         records = [
             dict(zip(ChemblPropertyCols.ORDER, row, strict=True))
-            for row in _property_rows(ids, qed, alerts, screened)
+            for row in _property_rows(ids, keys, qed, alerts, screened)
         ]
         return self._frame(
             records,
@@ -786,6 +791,28 @@ class WebSource:
 
     def activities(self, target_chembl_ids: Sequence[str]) -> pd.DataFrame:
         """Activities on the targets, with confidence and relationship from their assays."""
+        import pandas as pd
+
+        frames = list(self._activity_chunks(target_chembl_ids))
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        return frame.sort_values(ActivityCols.ACTIVITY_ID, kind="stable", ignore_index=True)
+
+    def activity_batches(
+        self, target_chembl_ids: Sequence[str], rows: int
+    ) -> Iterator[pd.DataFrame]:
+        """The activities of :meth:`activities` in frames of at most ``rows`` rows.
+
+        The same requests as :meth:`activities` (so a cache filled by one answers the other): one
+        listing per chunk of target ids, each chunk's rows held until they are handed on. The
+        REST API pages through a listing; a whole release is read from a download, not from it
+        (ChEMBL web services documentation: bulk data is in the downloads).
+        """
+        for frame in self._activity_chunks(target_chembl_ids):
+            for start in range(0, len(frame), rows):
+                yield frame.iloc[start : start + rows].reset_index(drop=True)
+
+    def _activity_chunks(self, target_chembl_ids: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """One frame (maybe of no rows) per chunk of target ids: the listings of that chunk."""
         fields = [
             "activity_id",
             "molecule_chembl_id",
@@ -805,10 +832,15 @@ class WebSource:
             "action_type",
             "bao_format",
         ]
+        chunks = list(batched(target_chembl_ids, max_chars=MAX_ID_CHARS)) or [[]]
+        for chunk in chunks:
+            yield self._activity_chunk(chunk, fields)
+
+    def _activity_chunk(self, chunk: list[str], fields: list[str]) -> pd.DataFrame:
         assay_fields = ["assay_chembl_id", "confidence_score", "relationship_type"]
         records: list[dict[str, Any]] = []
         assays: dict[str, dict[str, Any]] = {}
-        for chunk in batched(target_chembl_ids, max_chars=MAX_ID_CHARS):
+        if chunk:
             records += self._all("activity", "activity_id", fields, target_chembl_id__in=chunk)
             for assay in self._all(
                 "assay", "assay_chembl_id", assay_fields, target_chembl_id__in=chunk

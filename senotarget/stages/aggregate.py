@@ -43,6 +43,8 @@ from senotarget.stages.curate import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
 __all__ = ["aggregate_evidence"]
@@ -69,6 +71,9 @@ def aggregate_evidence(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Aggregate curated activities and mechanisms on the parent compound.
 
+    The whole table at once: :func:`aggregate_activities` on it, then :func:`combine`. A run
+    holds its activities in partitions and calls the two itself.
+
     :param curated: :func:`flag_activities` output passed through :func:`curate.flag_groups`
         with the same ``parents`` (rows not judged by the group rules would keep values those
         rules set aside)
@@ -81,21 +86,28 @@ def aggregate_evidence(
         standard_type), plus a MECHANISM row where a mechanism has no measurement beside it; and
         :class:`SupportCols`, the distinct (parent, target, assay, document) of counted rows
     """
+    said_once = frozenset(release_wide_flags(curated, release_share))
+    part = aggregate_activities(curated, parents, said_once=said_once)
+    return combine([part], parents, mechanisms, targets)
+
+
+def aggregate_activities(
+    curated: pd.DataFrame, parents: pd.DataFrame, *, said_once: frozenset[str] = frozenset()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Aggregate the activity rows of whole (parent, target) groups: one partition of a run.
+
+    Every row of a parent compound on a target must be in the same call (the run partitions its
+    rows by parent, :func:`senotarget.util.partitions.bucket_of`); the answer of several calls,
+    given to :func:`combine`, is then the answer of one call on all their rows.
+
+    :param curated: rows passed through :func:`curate.flag_groups`
+    :param parents: molecule -> parent map covering the rows' molecules
+    :param said_once: the release-wide flags (:func:`curate.release_wide_flags` of all the run's
+        rows), left out of the evidence ``flags``
+    :returns: ``(evidence, support)`` of these rows, before mechanisms and target columns
+    """
     import numpy as np
     import pandas as pd
-
-    parent_of = parents.drop_duplicates(ParentCols.MOLECULE_CHEMBL_ID).set_index(
-        ParentCols.MOLECULE_CHEMBL_ID
-    )[ParentCols.PARENT_CHEMBL_ID]
-    said_once = set(release_wide_flags(curated, release_share))
-    genes = (
-        targets[targets[TargetCols.STATUS] == "resolved"]
-        .groupby(TargetCols.TARGET_CHEMBL_ID)[TargetCols.GENE_SYMBOL]
-        .agg(lambda g: ";".join(sorted(set(g))))
-    )
-    types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
-        TargetCols.TARGET_CHEMBL_ID
-    )[TargetCols.TARGET_TYPE]
 
     frame = curated.copy()
     frame[CuratedCols.PARENT_CHEMBL_ID] = parent_ids(frame, parents)
@@ -185,6 +197,57 @@ def aggregate_evidence(
         }
     )
 
+    support = (
+        counted.loc[
+            :,
+            [
+                CuratedCols.PARENT_CHEMBL_ID,
+                ActivityCols.TARGET_CHEMBL_ID,
+                ActivityCols.ASSAY_CHEMBL_ID,
+                ActivityCols.DOCUMENT_CHEMBL_ID,
+            ],
+        ]
+        .drop_duplicates()
+        .rename(columns={CuratedCols.PARENT_CHEMBL_ID: SupportCols.MOLECULE_CHEMBL_ID})
+        .reset_index(drop=True)
+    )
+    return evidence, support
+
+
+def combine(
+    parts: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+    parents: pd.DataFrame,
+    mechanisms: pd.DataFrame,
+    targets: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Join the partitions' evidence, add the mechanisms and the target columns, and sort.
+
+    :param parts: :func:`aggregate_activities` answers (at least one, maybe of no rows)
+    :param parents: molecule -> parent map (a mechanism on a salt counts for its parent)
+    :param mechanisms: drug_mechanism records (:class:`MechanismCols`)
+    :param targets: resolved targets (gives the panel genes each target contains)
+    :returns: ``(evidence, support)`` as :func:`aggregate_evidence` gives them
+    """
+    import pandas as pd
+
+    if not parts:
+        raise ValueError("combine needs at least one partition (maybe of no rows)")
+    filled = [p for p in parts if len(p[0])] or [parts[0]]
+    evidence = pd.concat([p[0] for p in filled], ignore_index=True)
+    supports = [p[1] for p in parts if len(p[1])] or [parts[0][1]]
+    support = pd.concat(supports, ignore_index=True)
+    parent_of = parents.drop_duplicates(ParentCols.MOLECULE_CHEMBL_ID).set_index(
+        ParentCols.MOLECULE_CHEMBL_ID
+    )[ParentCols.PARENT_CHEMBL_ID]
+    genes = (
+        targets[targets[TargetCols.STATUS] == "resolved"]
+        .groupby(TargetCols.TARGET_CHEMBL_ID)[TargetCols.GENE_SYMBOL]
+        .agg(lambda g: ";".join(sorted(set(g))))
+    )
+    types = targets.drop_duplicates(TargetCols.TARGET_CHEMBL_ID).set_index(
+        TargetCols.TARGET_CHEMBL_ID
+    )[TargetCols.TARGET_TYPE]
+
     evidence = _attach_mechanisms(evidence, mechanisms, parent_of)
     evidence[EvidenceCols.GENE_SYMBOLS] = (
         evidence[EvidenceCols.TARGET_CHEMBL_ID].map(genes).fillna("")
@@ -226,17 +289,15 @@ def aggregate_evidence(
     )
 
     support = (
-        counted.loc[
-            :,
-            [
-                CuratedCols.PARENT_CHEMBL_ID,
-                ActivityCols.TARGET_CHEMBL_ID,
-                ActivityCols.ASSAY_CHEMBL_ID,
-                ActivityCols.DOCUMENT_CHEMBL_ID,
-            ],
-        ]
-        .drop_duplicates()
-        .rename(columns={CuratedCols.PARENT_CHEMBL_ID: SupportCols.MOLECULE_CHEMBL_ID})
+        support.assign(
+            _m=chembl_number(support[SupportCols.MOLECULE_CHEMBL_ID]),
+            _t=chembl_number(support[SupportCols.TARGET_CHEMBL_ID]),
+        )
+        .sort_values(
+            ["_m", SupportCols.MOLECULE_CHEMBL_ID, "_t", *SupportCols.ORDER[2:]],
+            kind="stable",
+            na_position="first",
+        )
         .reset_index(drop=True)
     )
     return (

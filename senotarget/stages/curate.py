@@ -72,7 +72,8 @@ the release has no confidence scores) is said once, for the run (:func:`release_
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from senotarget.schema import (
@@ -97,6 +98,7 @@ __all__ = [
     "PCHEMBL_TYPES",
     "RULES",
     "Rule",
+    "Tally",
     "assay_kind",
     "carries",
     "flag_activities",
@@ -105,6 +107,7 @@ __all__ = [
     "parent_ids",
     "release_wide_flags",
     "rule_counts",
+    "tally",
 ]
 
 #: Activity types ChEMBL computes a pChEMBL value for (-log10 of the molar value), when the
@@ -776,7 +779,7 @@ def assay_kind(assay_type: pd.Series, bao_format: pd.Series) -> pd.Series:
 
 
 def release_wide_flags(
-    curated: pd.DataFrame, share: float = RELEASE_WIDE_SHARE
+    curated: pd.DataFrame | Tally, share: float = RELEASE_WIDE_SHARE
 ) -> dict[str, float]:
     """The release-field flags (``Rule.release_field``) at least ``share`` of the rows carry.
 
@@ -784,20 +787,55 @@ def release_wide_flags(
     pChEMBL values), not about the row: the manifest says it once and the evidence table leaves it
     out of its per-row ``flags`` (the curated rows keep it).
 
-    :param curated: :func:`flag_activities` output
+    :param curated: :func:`flag_activities` output, or the :class:`Tally` of all its partitions
+        (release-field rules are row rules, so the group rules do not change the answer)
     :param share: the smallest share of rows, in (0, 1]
     :returns: rule id -> share of rows carrying it (rounded to 4 decimals), sorted by id; ``{}``
         for no rows
     """
-    total = len(curated)
+    counted = curated if isinstance(curated, Tally) else tally(curated)
+    total = counted.rows
     if total == 0:
         return {}
-    counts = rule_counts(curated)
     return {
-        rule.id: round(counts[rule.id] / total, 4)
+        rule.id: round(counted.hits[rule.id] / total, 4)
         for rule in RULES
-        if rule.release_field and counts[rule.id] >= share * total
+        if rule.release_field and counted.hits[rule.id] >= share * total
     }
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the run's manifest counts of its curated rows, summed over partitions.
+
+    A run curates its activities in partitions (:mod:`senotarget.pipeline`) and never holds them
+    all at once; the manifest's counts, the curation rule hits and the release-wide flags are sums,
+    so they are kept per partition and added.
+
+    :param rows: activity rows
+    :param excluded: rows with status ``exclude``
+    :param hits: rule id -> rows it hit (every rule of :data:`RULES`, zeros included)
+    """
+
+    rows: int = 0
+    excluded: int = 0
+    hits: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(sorted(_SEVERITY), 0))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.rows + other.rows,
+            self.excluded + other.excluded,
+            {rule: n + other.hits[rule] for rule, n in self.hits.items()},
+        )
+
+
+def tally(curated: pd.DataFrame) -> Tally:
+    """The :class:`Tally` of curated rows."""
+    return Tally(
+        len(curated),
+        int((curated[CuratedCols.STATUS] == "exclude").sum()),
+        rule_counts(curated),
+    )
 
 
 def _join_masks(masks: dict[str, pd.Series], length: int) -> Any:

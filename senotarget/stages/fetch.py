@@ -16,7 +16,7 @@ condition does not admit are set aside (:attr:`Evidence.set_aside_mechanisms`), 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
@@ -41,7 +41,10 @@ __all__ = [
     "PARTNER_CONDITIONS",
     "Condition",
     "Evidence",
+    "Lookups",
+    "activity_batches",
     "fetch_evidence",
+    "fetch_lookups",
     "fetch_molecules",
     "meets_condition",
 ]
@@ -139,12 +142,29 @@ class Evidence:
     set_aside_mechanisms: pd.DataFrame = field(default_factory=_empty_mechanisms)
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What a run fetches besides the activities: mechanisms, molecules, action types.
+
+    ``set_aside_mechanisms``: mechanism partners' records whose molecule does not meet the
+    partner's condition (they are not in ``mechanisms``).
+    """
+
+    mechanisms: pd.DataFrame
+    molecules: pd.DataFrame
+    action_types: pd.DataFrame
+    set_aside_mechanisms: pd.DataFrame = field(default_factory=_empty_mechanisms)
+
+
 def fetch_evidence(
     source: ChemblSource,
     targets: pd.DataFrame,
     progress: Callable[[str], None] | None = None,
 ) -> Evidence:
     """Fetch activities, mechanisms, molecules and the action_type lookup for resolved targets.
+
+    Every activity at once; a run reads them in batches (:func:`activity_batches`) and fetches
+    the rest with :func:`fetch_lookups`.
 
     :param source: an open ChEMBL source
     :param targets: :func:`senotarget.stages.resolve.resolve_targets` output; its mechanism
@@ -155,19 +175,63 @@ def fetch_evidence(
 
     say = progress or (lambda _message: None)
     own_ids = sorted(set(own_targets(targets)[TargetCols.TARGET_CHEMBL_ID]))
-    partners = partner_targets(targets)
-    partner_ids = sorted(set(partners[TargetCols.TARGET_CHEMBL_ID]) - set(own_ids))
     say(f"activities on {len(own_ids)} targets")
     activities = source.activities(own_ids)
+    lookups = fetch_lookups(
+        source, targets, pd.unique(activities[ActivityCols.MOLECULE_CHEMBL_ID]).tolist(), say
+    )
+    return Evidence(
+        ActivityCols.check(activities, "fetch (activities)"),
+        lookups.mechanisms,
+        lookups.molecules,
+        lookups.action_types,
+        lookups.set_aside_mechanisms,
+    )
+
+
+def activity_batches(
+    source: ChemblSource, targets: pd.DataFrame, rows: int
+) -> Generator[pd.DataFrame]:
+    """The activities on the resolved targets (not on mechanism partners), ``rows`` at a time.
+
+    :param source: an open ChEMBL source
+    :param targets: :func:`senotarget.stages.resolve.resolve_targets` output
+    :param rows: the most rows in one frame
+    """
+    own_ids = sorted(set(own_targets(targets)[TargetCols.TARGET_CHEMBL_ID]))
+    batches = source.activity_batches(own_ids, rows)
+    try:
+        for batch in batches:
+            yield ActivityCols.check(batch, "fetch (activities)")
+    finally:  # closing this generator ends the source's query too
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def fetch_lookups(
+    source: ChemblSource,
+    targets: pd.DataFrame,
+    activity_molecules: Sequence[object],
+    progress: Callable[[str], None] | None = None,
+) -> Lookups:
+    """Fetch mechanisms, the molecules the activities and mechanisms name, and action types.
+
+    :param source: an open ChEMBL source
+    :param targets: :func:`senotarget.stages.resolve.resolve_targets` output
+    :param activity_molecules: the distinct molecule ids of the activities, in their order
+    :param progress: called with a short message before each step (for progress display)
+    """
+    import pandas as pd
+
+    say = progress or (lambda _message: None)
+    own_ids = sorted(set(own_targets(targets)[TargetCols.TARGET_CHEMBL_ID]))
+    partners = partner_targets(targets)
+    partner_ids = sorted(set(partners[TargetCols.TARGET_CHEMBL_ID]) - set(own_ids))
     say("mechanisms")
     mechanisms = source.mechanisms(sorted({*own_ids, *partner_ids}))
     wanted = list(
-        dict.fromkeys(
-            [
-                *pd.unique(activities[ActivityCols.MOLECULE_CHEMBL_ID]).tolist(),
-                *mechanisms[MechanismCols.MOLECULE_CHEMBL_ID].tolist(),
-            ]
-        )
+        dict.fromkeys([*activity_molecules, *mechanisms[MechanismCols.MOLECULE_CHEMBL_ID].tolist()])
     )
     wanted = [m for m in wanted if isinstance(m, str)]
     say(f"{len(wanted)} molecules")
@@ -182,16 +246,13 @@ def fetch_evidence(
         molecules = molecules.drop_duplicates(MoleculeCols.MOLECULE_CHEMBL_ID, ignore_index=True)
     mechanisms, set_aside = _partner_records(mechanisms, partners, partner_ids, molecules)
     logger.info(
-        "fetched %d activities, %d mechanisms (%d partner records set aside), %d molecules on "
-        "%d targets",
-        len(activities),
+        "fetched %d mechanisms (%d partner records set aside), %d molecules on %d targets",
         len(mechanisms),
         len(set_aside),
         len(molecules),
         len(own_ids) + len(partner_ids),
     )
-    return Evidence(
-        ActivityCols.check(activities, "fetch (activities)"),
+    return Lookups(
         MechanismCols.check(mechanisms, "fetch (mechanisms)"),
         MoleculeCols.check(molecules, "fetch (molecules)"),
         ActionTypeCols.check(source.action_types(), "fetch (action types)"),

@@ -594,10 +594,15 @@ def _add_compound_columns(
         (CandidateCols.SCAFFOLD, ChemCols.SCAFFOLD),
         (CandidateCols.QED_BASIS, ChemCols.QED_BASIS),
         (CandidateCols.ALERTS_BASIS, ChemCols.ALERTS_BASIS),
+        (CandidateCols.STRUCTURE_BASIS, ChemCols.STRUCTURE_BASIS),
     ):
         frame[target] = ids.map(own_chem[source]) if source in own_chem else None
     frame[CandidateCols.QED] = frame[CandidateCols.QED].astype("float64").round(4)
-    for basis_column in (CandidateCols.QED_BASIS, CandidateCols.ALERTS_BASIS):
+    for basis_column in (
+        CandidateCols.QED_BASIS,
+        CandidateCols.ALERTS_BASIS,
+        CandidateCols.STRUCTURE_BASIS,
+    ):
         frame[basis_column] = frame[basis_column].fillna("").astype("str")
     reasons = ids.map(own_chem[ChemCols.REASON]).fillna("no_structure")
     frame["_compound_flags"] = [

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeVar
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any, Final, Self, TypeVar
 
 from senotarget.errors import ConfigError
 
-__all__ = ["KILLED", "check_scheduler", "map_tasks"]
+__all__ = ["KILLED", "Cluster", "check_scheduler", "connected", "map_tasks"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -73,8 +76,86 @@ def _client(scheduler: str) -> tuple[Any, Any]:
     return client, None
 
 
+class Cluster:
+    """One connection to a cluster for a whole run: its partitions and its chemistry.
+
+    ``local:N`` starts a LocalCluster of N worker processes once, not once per stage.
+    """
+
+    def __init__(self, scheduler: str) -> None:
+        self.scheduler = scheduler
+        self.client, self._cluster = _client(scheduler)
+
+    @property
+    def workers(self) -> int:
+        """The number of workers the scheduler has now."""
+        return len(self.client.scheduler_info().get("workers", {}))
+
+    def map(
+        self,
+        function: Callable[[_T], _R],
+        items: Iterable[_T],
+        done: Callable[[_T, Any], None],
+        window: int | None = None,
+    ) -> None:
+        """Run ``function(item)`` for every item; ``done(item, result)`` as each task ends.
+
+        ``result`` is :data:`KILLED` for a task that killed the workers it ran on. Results arrive
+        in completion order. ``items`` may be a lazy iterator: with ``window``, at most that many
+        tasks are submitted and not yet done, so the items (partitions of activity rows, say) are
+        read only as the cluster takes them. A task's argument travels in the task itself, so Dask
+        can rerun it on another worker when its worker dies.
+        """
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        pending = iter(items)
+        item_of: dict[str, _T] = {}
+        running = as_completed()  # type: ignore[no-untyped-call]
+
+        def submit(count: int) -> None:
+            for item in islice(pending, count):
+                future = self.client.submit(function, item, pure=False)
+                item_of[future.key] = item
+                running.add(future)  # type: ignore[no-untyped-call]
+
+        submit(sys.maxsize if window is None else window)
+        for future in running:
+            item = item_of.pop(future.key)
+            try:
+                result = future.result()
+            except KilledWorker:
+                result = KILLED
+            future.release()
+            done(item, result)
+            if window is not None:
+                submit(1)
+
+    def close(self) -> None:
+        """Disconnect, and stop the LocalCluster this connection started."""
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def connected(scheduler: str | Cluster) -> Iterator[Cluster]:
+    """A cluster connection: the given one (left open), or a new one closed on exit."""
+    if isinstance(scheduler, Cluster):
+        yield scheduler
+        return
+    with Cluster(scheduler) as cluster:
+        yield cluster
+
+
 def map_tasks(
-    scheduler: str,
+    scheduler: str | Cluster,
     function: Callable[[_T], _R],
     items: Sequence[_T],
     done: Callable[[_T, Any], None],
@@ -84,26 +165,11 @@ def map_tasks(
     ``result`` is :data:`KILLED` for a task that killed its workers. Results arrive in completion
     order, so the caller keys them by item.
 
+    :param scheduler: an address (connected for this call only) or an open :class:`Cluster`
     :returns: the number of workers the cluster had
     :raises ConfigError: the scheduler cannot be reached or has no worker
     """
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
-
-    client, cluster = _client(scheduler)
-    try:
-        workers = len(client.scheduler_info().get("workers", {}))
-        futures = client.map(function, list(items), pure=False)
-        item_of = {future.key: item for future, item in zip(futures, items, strict=True)}
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            item = item_of[future.key]
-            try:
-                result = future.result()
-            except KilledWorker:
-                result = KILLED
-            done(item, result)
+    with connected(scheduler) as cluster:
+        workers = cluster.workers
+        cluster.map(function, items, done)
         return workers
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
