@@ -21,6 +21,7 @@ Run: ``python -m benchmarks.run --db ../shared/chembl/chembl_senotarget.sqlite -
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -186,29 +187,21 @@ ACTIVITY_STAGES = ("fetch", "curate", "aggregate")
 def measured_run(**settings: Any) -> dict[str, Any]:
     """One run in a fresh process: its own timings, and the peak RSS of its process tree."""
     import json
-    import subprocess
     import sys
 
-    from benchmarks.run import _tree_rss
+    from benchmarks.run import _sampled_child
 
     values = {k: str(v) if isinstance(v, Path) else v for k, v in settings.items()}
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", SERIES_CHILD, json.dumps(values)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    stdout, stderr, measured = _sampled_child(
+        [sys.executable, "-c", SERIES_CHILD, json.dumps(values)]
     )
-    peak = 0
-    while child.poll() is None:
-        peak = max(peak, _tree_rss(child.pid))
-        time.sleep(0.2)
-    stdout, stderr = child.communicate()
-    if child.returncode:
-        raise SystemExit(f"benchmarks: a scale run failed ({child.returncode}):\n{stderr[-2000:]}")
+    if measured.returncode:
+        raise SystemExit(
+            f"benchmarks: a scale run failed ({measured.returncode}):\n{stderr[-2000:]}"
+        )
     report: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    report["wall_process"] = round(time.perf_counter() - started, 3)
-    report["rss_tree_mb"] = round(peak / 2**20, 1)
+    report["wall_process"] = round(measured.seconds, 3)
+    report["rss_tree_mb"] = round(measured.peak_tree_bytes / 2**20, 1)
     return report
 
 
@@ -228,8 +221,10 @@ def exponent(sizes: list[float], values: list[float]) -> float | None:
 
 
 def _row(backend: str, factor: int, report: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    import json
+
     timings = report["timings"]
-    return {
+    row = {
         "backend": backend,
         "factor": factor,
         "activities": report["counts"]["activities"],
@@ -241,6 +236,8 @@ def _row(backend: str, factor: int, report: dict[str, Any], **extra: Any) -> dic
         "rss_tree_mb": report["rss_tree_mb"],
         **extra,
     }
+    print(json.dumps(row), flush=True)  # the log keeps what a later failure would lose
+    return row
 
 
 def _activity_seconds(report: dict[str, Any], stages: tuple[str, ...]) -> float:
@@ -258,6 +255,8 @@ def series(
     postgres_too: bool = True,
     peer_factors: tuple[int, ...] = (1, 10),
     partition_rows: int = 200_000,
+    structures: Path | None = None,
+    name: str = "scale",
 ) -> list[dict[str, Any]]:
     """The default panel on copies of the extract scaled to ``factors``; one entry per figure.
 
@@ -267,6 +266,10 @@ def series(
     chemistry, are the same at every size). At 1x a further cold run reads a copy that carries
     InChIKeys (:func:`give_inchikeys`), as a full release does, so the chemistry stage can take
     the release's structures for the molecules molecule_hierarchy covers.
+
+    :param structures: a structure cache folder to start from (the runs are then all warm; no
+        cold or release runs)
+    :param name: the prefix of the entries' names
     """
     from benchmarks import peer_capricho
     from benchmarks.run import entry
@@ -278,6 +281,8 @@ def series(
     with tempfile.TemporaryDirectory(prefix="senotarget-scale-") as scratch:
         root = Path(scratch)
         cache = root / "cache"
+        if structures is not None:
+            shutil.copytree(structures, cache / "structures")
         common = {"out_dir": root / "out", "partition_rows": partition_rows}
         server_context = pg.running_server() if postgres_too and pg.binaries() else None
         server = server_context.__enter__() if server_context is not None else None
@@ -288,7 +293,7 @@ def series(
                 build_started = time.perf_counter()
                 counts = build_scaled(db, copy, factor, confidence=9)
                 built = round(time.perf_counter() - build_started, 2)
-                if factor == factors[0]:
+                if factor == factors[0] and structures is None:
                     cold = measured_run(
                         chembl_db=str(copy), run_id="cold", cache_dir=cache, **common
                     )
@@ -315,8 +320,9 @@ def series(
                     )
                     rows.append(_row("postgresql", factor, on_pg, run="warm", load_s=load.seconds))
                     server.drop_database(f"scale{factor}")
-                if peer_python is not None and factor in peer_factors:
+                if peer_python is not None and factor in peer_factors and structures is None:
                     out.append(_peer(peer_python, copy, root, factor, report, cold))
+                    print(out[-1], flush=True)
                 copy.unlink()
                 print(f"scale x{factor}: {counts['activities']} activities", flush=True)
         finally:
@@ -326,7 +332,7 @@ def series(
     for row in rows:
         out.append(
             entry(
-                f"scale_run_{row['backend']}_x{row['factor']}_{row['run']}",
+                f"{name}_run_{row['backend']}_x{row['factor']}_{row['run']}",
                 row["wall_s"],
                 None,
                 "the scale table (no target of its own)",
@@ -340,7 +346,7 @@ def series(
         sizes = [float(r["activities"]) for r in warm]
         out.append(
             entry(
-                f"scale_exponent_wall_{backend}",
+                f"{name}_exponent_wall_{backend}",
                 exponent(sizes, [r["activity_stages_s"] for r in warm]) or 0.0,
                 None,
                 "<= 1.1",
@@ -352,7 +358,7 @@ def series(
         )
         out.append(
             entry(
-                f"scale_exponent_rss_{backend}",
+                f"{name}_exponent_rss_{backend}",
                 exponent(sizes, [r["peak_rss_main_mb"] for r in warm]) or 0.0,
                 None,
                 "<= 0.3",
@@ -386,7 +392,19 @@ def _peer(
 
     targets = peer_capricho.panel_targets(copy)
     table = root / f"capricho_x{factor}.csv"
-    peer = peer_capricho.run_peer(python, copy, targets, table)
+    try:
+        peer = peer_capricho.run_peer(python, copy, targets, table)
+    except RuntimeError as error:  # e.g. killed by the kernel's OOM killer (-9)
+        first = str(error).splitlines()[0]
+        return entry(
+            f"scale_peer_capricho_x{factor}",
+            _activity_seconds(warm, PEER_STAGES),
+            None,
+            "senotarget >= 2x faster (ratio <= 0.5) and <= 0.5x the memory",
+            peer_failed=first,
+            senotarget_rss_tree_mb=warm["rss_tree_mb"],
+            note="the peer did not finish on this machine (24 GiB); a -9 is the OOM killer",
+        )
     ours = pd.read_csv(Path(warm["run_dir"]) / "evidence.csv", keep_default_na=False,
                        na_values={"median_pchembl": [""]})  # fmt: skip
     agreed = peer_capricho.agreement(table, ours) if factor == 1 else None
@@ -413,3 +431,111 @@ def _peer(
         note="confidence scores given to the copy for timing only; senotarget's seconds are the "
         "manifest's resolve+fetch+curate+chemistry+aggregate, the peer's its whole `get` process",
     )
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The README's scale table from results.json entries (``python -m benchmarks.bench_scale``)."""
+    runs = [r for r in results if r["benchmark"].startswith("scale_run_")]
+    header = (
+        "| backend | size | activities | run | wall (s) | fetch | curate | chemistry | aggregate "
+        "| fetch+curate+aggregate (s) | peak RSS main (MiB) | peak RSS tree (MiB) |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        stages = r["stages_s"]
+        lines.append(
+            f"| {r['backend']} | {r['factor']}x | {r['activities']:,} | {r['run']} "
+            f"| {r['measured']:.1f} | {stages.get('fetch', 0):.1f} | {stages.get('curate', 0):.1f} "
+            f"| {stages.get('chemistry', 0):.1f} | {stages.get('aggregate', 0):.1f} "
+            f"| {r['activity_stages_s']:.1f} | {r['peak_rss_main_mb']:,.0f} "
+            f"| {r['rss_tree_mb']:,.0f} |"
+        )
+    lines.append("")
+    for r in results:
+        if r["benchmark"].startswith("scale_exponent_"):
+            lines.append(f"- `{r['benchmark']}`: {r['measured']} (target {r['target']})")
+    shown = ("ratio", "cold_ratio", "memory_ratio", "cold_memory_ratio", "peer_peak_rss_mb",
+             "senotarget_rss_tree_mb", "peer_failed")  # fmt: skip
+    for r in results:
+        if r["benchmark"].startswith("scale_peer_"):
+            figures = ", ".join(f"{k} {r[k]}" for k in shown if r.get(k) is not None)
+            lines.append(
+                f"- `{r['benchmark']}`: senotarget {r['measured']} s, peer "
+                f"{r.get('peer_seconds', 'did not finish')} s; {figures}"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    document = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results.json")
+                          .read_text(encoding="utf-8"))  # fmt: skip
+    print(markdown(document["results"]))
+
+
+def release_chemistry(db: Path, limit: int = 2000) -> list[dict[str, Any]]:
+    """The chemistry of molecules a full release describes, against the structure pipeline's.
+
+    A full release ships every structure's InChIKey, QED and alerts; the extract ships none, so
+    this gives ``limit`` of its molecules the values the pipeline computes for them (keys, QED to
+    two decimals, alert verdicts: timing only) and times :func:`chemistry.from_release` on them
+    against the pipeline on one worker, cold. Both in this process; the answers are compared.
+    """
+    import pandas as pd
+
+    from benchmarks.bench_chemistry import read_smiles
+    from benchmarks.run import entry
+    from senotarget.schema import ChemblPropertyCols, ChemCols, MoleculeCols
+    from senotarget.stages import chemistry
+
+    smiles = read_smiles(db, limit)
+    ids = [f"M{i}" for i in range(len(smiles))]
+    molecules = pd.DataFrame(
+        {
+            MoleculeCols.MOLECULE_CHEMBL_ID: ids,
+            MoleculeCols.CANONICAL_SMILES: smiles,
+            MoleculeCols.HIERARCHY_PARENT: ids,
+        }
+    )
+    started = time.perf_counter()
+    computed = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    pipeline_s = time.perf_counter() - started
+    release = pd.DataFrame(
+        {
+            ChemblPropertyCols.MOLECULE_CHEMBL_ID: ids,
+            ChemblPropertyCols.STANDARD_INCHI_KEY: computed[ChemCols.PARENT_INCHIKEY].replace(
+                "", None
+            ),
+            ChemblPropertyCols.QED_WEIGHTED: computed[ChemCols.QED].round(2),
+            ChemblPropertyCols.PAINS: computed[ChemCols.PAINS],
+            ChemblPropertyCols.BRENK: computed[ChemCols.BRENK],
+            ChemblPropertyCols.ALERTS_SCREENED: 1.0,
+        }
+    )
+    started = time.perf_counter()
+    taken, answered = chemistry.from_release(molecules, release)
+    release_s = time.perf_counter() - started
+    mine = computed[answered].reset_index(drop=True)
+    same = {
+        column: int((taken[column] == mine[column]).sum())
+        for column in (ChemCols.PARENT_SMILES, ChemCols.PARENT_INCHIKEY, ChemCols.SCAFFOLD)
+    }
+    return [
+        entry(
+            "scale_chemistry_release_vs_pipeline",
+            release_s,
+            pipeline_s,
+            "(no target): what a release with its own chemistry saves",
+            n_molecules=len(smiles),
+            answered_by_release=int(answered.sum()),
+            identical_columns=same,
+            per_molecule_ms={
+                "release": round(1000 * release_s / max(1, int(answered.sum())), 3),
+                "pipeline": round(1000 * pipeline_s / len(smiles), 3),
+            },
+            note="the release's values are the pipeline's own here (keys, QED to 2 decimals, "
+            "alert verdicts): timing only",
+        )
+    ]

@@ -84,9 +84,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from benchmarks.processes import run_sampled
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,8 +107,6 @@ __all__ = [
 
 #: The CAPRICHO release this benchmark was written against and tested with.
 CAPRICHO_VERSION = "1.0.4"
-#: How often the process tree's memory is sampled (seconds), as in :mod:`benchmarks.run`.
-SAMPLE_EVERY = 0.2
 _MIB = 1024 * 1024
 
 #: senotarget's fetch + curate + chemistry + parents + aggregate, in a fresh process.
@@ -240,53 +239,19 @@ def panel_targets(db: Path) -> list[str]:
 # --- measuring one process -------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Summed resident memory (bytes) of ``root`` and every live descendant, from /proc."""
-    parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            lines = status.read_text().splitlines()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in lines if ":" in line)
-        try:
-            pid = int(fields["Pid"])
-            parent[pid] = int(fields["PPid"])
-        except (KeyError, ValueError):
-            continue
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(child for child, up in parent.items() if up == pid)
-    return total
-
-
 def _measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
     """Run ``command`` in a fresh process; its wall time and memory (see the module docstring).
 
     :raises RuntimeError: the process failed (the end of its log is in the message)
     """
     with log.open("w") as sink:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-        peak = 0
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            peak = max(peak, _tree_rss(child.pid))
-            time.sleep(SAMPLE_EVERY)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    if child.returncode:
-        raise RuntimeError(f"{command[0]} failed ({child.returncode}):\n{_tail(log)}")
+        measured = run_sampled(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    if measured.returncode:
+        raise RuntimeError(f"{command[0]} failed ({measured.returncode}):\n{_tail(log)}")
     return {
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak / _MIB, 1),
-        "max_process_rss_mb": round(usage.ru_maxrss * 1024 / _MIB, 1),
+        "seconds": round(measured.seconds, 2),
+        "peak_rss_mb": round(measured.peak_tree_bytes / _MIB, 1),
+        "max_process_rss_mb": round(measured.max_process_bytes / _MIB, 1),
     }
 
 

@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import bench_chemistry, bench_from_doc, bench_report, bench_scale, bench_web
+from benchmarks.processes import Measured, run_sampled
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -57,25 +57,13 @@ print(json.dumps({"run_dir": result.run_dir, "wall": wall, "rss_main": own,
 """
 
 
-def _tree_rss(root: int) -> int:
-    """Summed resident memory (bytes) of ``root`` and every live descendant, from /proc."""
-    parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            lines = status.read_text().splitlines()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in lines if ":" in line)
-        pid = int(fields["Pid"])
-        parent[pid] = int(fields["PPid"])
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(child for child, up in parent.items() if up == pid)
-    return total
+def _sampled_child(command: list[str]) -> tuple[str, str, Measured]:
+    """Run ``command`` with :func:`run_sampled`, its output in files (a pipe could fill up)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        measured = run_sampled(command, stdout=out, stderr=err)
+        out.seek(0)
+        err.seek(0)
+        return out.read(), err.read(), measured
 
 
 def whole_run(db: Path, cache: Path, out: Path, run_id: str) -> dict[str, Any]:
@@ -85,21 +73,13 @@ def whole_run(db: Path, cache: Path, out: Path, run_id: str) -> dict[str, Any]:
     sampled every 0.2 s from /proc: ``rss_tree`` is the peak of that sum, the memory the run
     really held at once.
     """
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db), str(cache), str(out), run_id],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    stdout, stderr, measured = _sampled_child(
+        [sys.executable, "-c", CHILD, str(db), str(cache), str(out), run_id]
     )
-    peak = 0
-    while child.poll() is None:
-        peak = max(peak, _tree_rss(child.pid))
-        time.sleep(0.2)
-    stdout, stderr = child.communicate()
-    outside = time.perf_counter() - start
-    if child.returncode:
-        raise SystemExit(f"benchmarks: the run failed ({child.returncode}):\n{stderr[-2000:]}")
+    outside = measured.seconds
+    peak = measured.peak_tree_bytes
+    if measured.returncode:
+        raise SystemExit(f"benchmarks: the run failed ({measured.returncode}):\n{stderr[-2000:]}")
     report: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     report["wall_process"] = outside
     report["rss_tree"] = peak
@@ -214,7 +194,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="repeats for fetch + curate")
     parser.add_argument(
         "--only",
-        choices=("all", "web", "report", "runs", "from-doc", "scale"),
+        choices=(
+            "all",
+            "web",
+            "report",
+            "runs",
+            "from-doc",
+            "scale",
+            "scale-release",
+            "scale-sqlite",
+        ),
         default="all",
         help="web / report / runs / from-doc: rerun only those benchmarks and replace their "
         "entries in the "
@@ -227,6 +216,11 @@ def main(argv: list[str] | None = None) -> None:
         help="scale: the sizes of the scaled extract, comma-separated multiples of its activities",
     )
     parser.add_argument(
+        "--structures",
+        type=Path,
+        help="scale-sqlite: a warm structure cache folder (<cache>/structures) to start from",
+    )
+    parser.add_argument(
         "--peer-factors",
         default="1,10",
         help="scale: the sizes CAPRICHO runs at (empty: none)",
@@ -235,8 +229,27 @@ def main(argv: list[str] | None = None) -> None:
     if not args.db.is_file():
         sys.exit(f"benchmarks: {args.db} not found: pass --db a ChEMBL SQLite file")
     db = args.db.resolve()
+    if args.only == "scale-sqlite":  # the SQLite runs alone, warm from --structures
+        if args.structures is None:
+            sys.exit("benchmarks: --only scale-sqlite needs --structures CACHE/structures")
+        found = bench_scale.series(
+            db,
+            tuple(int(f) for f in args.factors.split(",") if f),
+            postgres_too=False,
+            peer_factors=(),
+            structures=args.structures,
+            name="scale_sqlite",
+        )
+        _replace(args.out, "scale_sqlite_", found)
+        return
+    if args.only == "scale-release":  # the release-chemistry figure alone
+        found = bench_scale.release_chemistry(db)
+        print(found[0])
+        _replace(args.out, "scale_chemistry_release", found)
+        return
     if args.only == "scale":
         found = bench_scale.postgres(db) + bench_scale.dask_chemistry(db)
+        found += bench_scale.release_chemistry(db)
         found += bench_scale.series(
             db,
             tuple(int(f) for f in args.factors.split(",") if f),

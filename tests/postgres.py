@@ -48,14 +48,18 @@ class Server:
         """A SQLAlchemy URL (psycopg driver) for ``database`` over TCP."""
         return f"postgresql+psycopg://{USER}:{password}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database (C collation, as the loader's README asks) and its URL."""
+    def _admin(self) -> Any:
+        """An autocommit connection to the server's ``postgres`` database."""
         import psycopg
 
-        with psycopg.connect(
+        return psycopg.connect(
             f"host=127.0.0.1 port={self.port} user={USER} password={PASSWORD} dbname=postgres",
             autocommit=True,
-        ) as connection:
+        )
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database (C collation, as the loader's README asks) and its URL."""
+        with self._admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.execute(
                 f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' "
@@ -65,12 +69,7 @@ class Server:
 
     def drop_database(self, name: str) -> None:
         """Drop a database (a benchmark frees the disk of one size before the next)."""
-        import psycopg
-
-        with psycopg.connect(
-            f"host=127.0.0.1 port={self.port} user={USER} password={PASSWORD} dbname=postgres",
-            autocommit=True,
-        ) as connection:
+        with self._admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 

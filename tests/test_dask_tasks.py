@@ -216,6 +216,16 @@ def test_cli_run_against_a_scheduler_and_worker_gives_the_same_tables(
     assert record["partitions"]["fetched"] == 7  # 20 activity rows, 3 at a time
 
 
+def _run_on(address: str, chembl_db: Path, panel_file: Path, root: Path, run_id: str) -> Any:
+    """``senotarget run`` on the cluster at ``address``, 5 activity rows a partition."""
+    return runner.invoke(
+        app,
+        ["run", "--panel", str(panel_file), "--chembl-db", str(chembl_db), "--out", str(root),
+         "--run-id", run_id, "--cache-dir", str(root / "c"), "--scheduler", address,
+         "--partition-rows", "5"],
+    )  # fmt: skip
+
+
 def test_cli_run_whose_worker_dies_once_mid_run_gives_the_same_tables(
     chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult
 ) -> None:
@@ -223,12 +233,7 @@ def test_cli_run_whose_worker_dies_once_mid_run_gives_the_same_tables(
     markers = tmp_path / "markers"
     markers.mkdir()
     with _dask_processes({"SENOTARGET_TEST_DIE": f"once:{markers}"}) as address:
-        result = runner.invoke(
-            app,
-            ["run", "--panel", str(panel_file), "--chembl-db", str(chembl_db), "--out",
-             str(tmp_path), "--run-id", "dies", "--cache-dir", str(tmp_path / "c"),
-             "--scheduler", address, "--partition-rows", "5"],
-        )  # fmt: skip
+        result = _run_on(address, chembl_db, panel_file, tmp_path, "dies")
     assert result.exit_code == 0, result.output
     assert (markers / "died").is_file()  # the worker did die
     for name in TABLES:
@@ -241,12 +246,7 @@ def test_cli_run_whose_workers_keep_dying_is_one_line_exit_1(
     chembl_db: Path, panel_file: Path, tmp_path: Path
 ) -> None:
     with _dask_processes({"SENOTARGET_TEST_DIE": "always"}) as address:
-        result = runner.invoke(
-            app,
-            ["run", "--panel", str(panel_file), "--chembl-db", str(chembl_db), "--out",
-             str(tmp_path), "--run-id", "dead", "--cache-dir", str(tmp_path / "c"),
-             "--scheduler", address, "--partition-rows", "5"],
-        )  # fmt: skip
+        result = _run_on(address, chembl_db, panel_file, tmp_path, "dead")
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert re.fullmatch(  # the first of the partitions in flight to run out of retries

@@ -128,21 +128,6 @@ def _empty_mechanisms() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """Everything fetched for a run, in the source contracts' columns.
-
-    ``set_aside_mechanisms``: mechanism partners' records whose molecule does not meet the
-    partner's condition (they are not in ``mechanisms``).
-    """
-
-    activities: pd.DataFrame
-    mechanisms: pd.DataFrame
-    molecules: pd.DataFrame
-    action_types: pd.DataFrame
-    set_aside_mechanisms: pd.DataFrame = field(default_factory=_empty_mechanisms)
-
-
-@dataclass(frozen=True)
 class Lookups:
     """What a run fetches besides the activities: mechanisms, molecules, action types.
 
@@ -154,6 +139,13 @@ class Lookups:
     molecules: pd.DataFrame
     action_types: pd.DataFrame
     set_aside_mechanisms: pd.DataFrame = field(default_factory=_empty_mechanisms)
+
+
+@dataclass(frozen=True)
+class Evidence(Lookups):
+    """Everything fetched for a small run at once: the :class:`Lookups` and the activities."""
+
+    activities: pd.DataFrame = field(default_factory=ActivityCols.empty)
 
 
 def fetch_evidence(
@@ -181,11 +173,11 @@ def fetch_evidence(
         source, targets, pd.unique(activities[ActivityCols.MOLECULE_CHEMBL_ID]).tolist(), say
     )
     return Evidence(
-        ActivityCols.check(activities, "fetch (activities)"),
         lookups.mechanisms,
         lookups.molecules,
         lookups.action_types,
         lookups.set_aside_mechanisms,
+        ActivityCols.check(activities, "fetch (activities)"),
     )
 
 
