@@ -344,30 +344,25 @@ def series(
         if len(warm) < 2:
             continue
         sizes = [float(r["activities"]) for r in warm]
-        out.append(
-            entry(
-                f"{name}_exponent_wall_{backend}",
-                exponent(sizes, [r["activity_stages_s"] for r in warm]) or 0.0,
-                None,
-                "<= 1.1",
-                unit="exponent",
-                stages=list(ACTIVITY_STAGES),
-                activities=sizes,
-                seconds=[r["activity_stages_s"] for r in warm],
+        fits: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+            ("wall", "activity_stages_s", "<= 1.1", {"stages": list(ACTIVITY_STAGES)}),
+            ("rss", "peak_rss_main_mb", "<= 0.3",
+             {"note": "peak RSS of the run's main process (the manifest's peak_rss_mb)"}),
+        )  # fmt: skip
+        for fit, column, target, about in fits:
+            values = [r[column] for r in warm]
+            out.append(
+                entry(
+                    f"{name}_exponent_{fit}_{backend}",
+                    exponent(sizes, values) or 0.0,
+                    None,
+                    target,
+                    unit="exponent",
+                    **about,
+                    activities=sizes,
+                    **{"seconds" if fit == "wall" else "peak_rss_mb": values},
+                )
             )
-        )
-        out.append(
-            entry(
-                f"{name}_exponent_rss_{backend}",
-                exponent(sizes, [r["peak_rss_main_mb"] for r in warm]) or 0.0,
-                None,
-                "<= 0.3",
-                unit="exponent",
-                note="peak RSS of the run's main process (the manifest's peak_rss_mb)",
-                activities=sizes,
-                peak_rss_mb=[r["peak_rss_main_mb"] for r in warm],
-            )
-        )
     return out
 
 
