@@ -544,6 +544,19 @@ ERROR_CASES: list[
         ],
     ),
     (
+        "empty_partitions",
+        None,
+        {"SENOTARGET_PARTITION_ROWS": "0"},
+        {},
+        None,
+        None,
+        [
+            "setting partition_rows from SENOTARGET_PARTITION_ROWS is invalid",
+            "'0' is below 1 (a partition holds at least one activity row)",
+            "pass --partition-rows, set SENOTARGET_PARTITION_ROWS",
+        ],
+    ),
+    (
         "zero_report_top",
         None,
         {},
