@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -322,6 +322,35 @@ def _cluster(scheduler: str) -> Iterator[Cluster | None]:
         yield cluster
 
 
+class _InProcess:
+    """The run's own process, with a cluster's ``map``: each task where the run is, in order."""
+
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Iterable[Any],
+        done: Callable[[Any, Any], None],
+        window: int | None = None,
+    ) -> None:
+        del window  # one task at a time
+        for item in items:
+            done(item, function(item))
+
+
+def _runner(cluster: Cluster | None) -> Cluster | _InProcess:
+    """Where the partitions run: the cluster, or (without one) this process."""
+    return _InProcess() if cluster is None else cluster
+
+
+def _window(cluster: Cluster | None) -> int:
+    """Partitions in flight: two per worker, so each worker has the next one ready."""
+    return 2 * max(1, cluster.workers) if cluster is not None else 1
+
+
+def _seconds(timings: list[StageTiming], stage: str) -> float:
+    return sum(t.seconds for t in timings if t.stage == stage)
+
+
 @dataclass(frozen=True)
 class _FirstPass:
     """What curating the activities partition by partition leaves: names in the spill, sums."""
@@ -391,23 +420,20 @@ def _curate_in_partitions(
             yield index, batch
             index += 1
 
+    def done(item: tuple[int, pd.DataFrame], result: Any) -> None:
+        if result is KILLED:
+            raise _killed(f"partition {item[0] + 1} of the activities")
+        take(*result)
+
+    fetched_before = _seconds(timings, "fetch")
+    started = time.perf_counter()
     try:
-        if cluster is None:
-            for item in timed_batches():
-                with _timed("curate", timings):
-                    take(*task(item))
-        else:
-
-            def done(item: tuple[int, pd.DataFrame], result: Any) -> None:
-                if result is KILLED:
-                    raise _killed(f"partition {item[0] + 1} of the activities")
-                with _timed("curate", timings):
-                    take(*result)
-
-            with _timed("curate", timings):
-                cluster.map(task, timed_batches(), done, window=2 * max(1, cluster.workers))
+        _runner(cluster).map(task, timed_batches(), done, window=_window(cluster))
     finally:  # a failed run ends the source's query before the source is closed
         batches.close()
+    # the pass interleaves reading and curating: what was not reading was curating
+    fetching = _seconds(timings, "fetch") - fetched_before
+    _add_time(timings, "curate", max(0.0, time.perf_counter() - started - fetching))
     if not names:  # no activity at all: one empty partition keeps the stages' tables typed
         take(0, curate.flag_activities(ActivityCols.empty(), targets, settings.thresholds))
     return _FirstPass(tuple(sorted(names)), tally, tuple(molecules))
@@ -481,17 +507,12 @@ def _aggregate_in_partitions(
         tally += counted
         shown.advance(1)
 
-    if cluster is None:
-        for item in items():
-            take(*task(item))
-    else:
+    def done(item: tuple[int, pd.DataFrame, pd.DataFrame], result: Any) -> None:
+        if result is KILLED:
+            raise _killed(f"partition {item[0] + 1} of the aggregation")
+        take(*result)
 
-        def done(item: tuple[int, pd.DataFrame, pd.DataFrame], result: Any) -> None:
-            if result is KILLED:
-                raise _killed(f"partition {item[0] + 1} of the aggregation")
-            take(*result)
-
-        cluster.map(task, items(), done, window=2 * max(1, cluster.workers))
+    _runner(cluster).map(task, items(), done, window=_window(cluster))
     return tally, [parts[i] for i in sorted(parts)]
 
 
