@@ -56,6 +56,7 @@ from senotarget.stages import (
     score,
     validate,
 )
+from senotarget.stages.support import Support
 from senotarget.util.dask_tasks import KILLED
 from senotarget.util.partitions import Spill, bucket_of, peak_rss_mb
 
@@ -220,11 +221,11 @@ def run(
             # partitions that hold every row of a parent compound
             buckets = _deal_by_parent(spill, first, parent_map, settings.partition_rows)
             said_once = frozenset(curate.release_wide_flags(first.tally))
-            shown.stage("aggregating evidence on parent compounds", len(buckets))
-            curated_tally, parts = _aggregate_in_partitions(
+            shown.stage("aggregating evidence on parent compounds", len(buckets[1]))
+            curated_tally, parts, support = _aggregate_in_partitions(
                 spill, buckets, parent_map, said_once, dask_cluster, shown
             )
-            aggregated, support = aggregate.combine(parts, parent_map, lookups.mechanisms, targets)
+            aggregated = aggregate.combine(parts, parent_map, lookups.mechanisms, targets)
         say("classifying and scoring")
         with _timed("classify", timings):
             calls = classify.classify_calls(
@@ -291,7 +292,7 @@ def run(
         record["partitions"] = {
             "rows": settings.partition_rows,
             "fetched": len(first.names),
-            "aggregated": len(buckets),
+            "aggregated": len(buckets[1]),
         }
         if previous is not None:
             found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
@@ -441,29 +442,30 @@ def _curate_in_partitions(
 
 def _deal_by_parent(
     spill: Spill, first: _FirstPass, parent_map: pd.DataFrame, rows: int
-) -> list[list[str]]:
+) -> tuple[int, dict[int, list[str]]]:
     """Deal the curated rows out again by parent compound: partitions of whole parents.
 
-    As many partitions as the first pass had rows per ``rows``; a row goes to the partition its
+    As many buckets as the first pass had rows per ``rows``; a row goes to the bucket its
     parent hashes to (:func:`bucket_of`), so every row of a (parent, target) pair is in one.
 
-    :returns: per partition, the names of its pieces in the spill
+    :returns: the number of buckets, and per bucket that has rows, the names of its pieces in
+        the spill
     """
     import numpy as np
 
     count = max(1, -(-first.tally.rows // rows))
     if count == 1:
-        return [list(first.names)]
-    pieces: list[list[str]] = [[] for _ in range(count)]
+        return 1, {0: list(first.names)}
+    pieces: dict[int, list[str]] = {}
     for name in first.names:
         curated = spill.get(name)
         bucket = bucket_of(curate.parent_ids(curated, parent_map), count)
         for number in np.unique(bucket).tolist():
             piece = f"{name}-{number:06d}"
             spill.put(piece, curated[bucket == number].reset_index(drop=True))
-            pieces[number].append(piece)
+            pieces.setdefault(number, []).append(piece)
         spill.drop(name)
-    return [p for p in pieces if p]
+    return count, dict(sorted(pieces.items()))
 
 
 def _aggregate_task(
@@ -478,42 +480,55 @@ def _aggregate_task(
 
 def _aggregate_in_partitions(
     spill: Spill,
-    buckets: list[list[str]],
+    buckets: tuple[int, dict[int, list[str]]],
     parent_map: pd.DataFrame,
     said_once: frozenset[str],
     cluster: Cluster | None,
     shown: Progress,
-) -> tuple[curate.Tally, list[tuple[pd.DataFrame, pd.DataFrame]]]:
-    """Judge and aggregate each partition of whole parents; keep only the aggregated rows."""
+) -> tuple[curate.Tally, list[pd.DataFrame], Support]:
+    """Judge and aggregate each partition of whole parents.
+
+    Only the aggregated evidence is kept in memory; each partition's support rows (which grow
+    with the measurements) go back to the spill, one piece per bucket, for :class:`Support`.
+    """
     from functools import partial
 
     import pandas as pd
 
+    count, named = buckets
+
     def items() -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame]]:
-        for index, names in enumerate(buckets):
+        for number, names in named.items():
             frames = [spill.get(n) for n in names]
             curated = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
             molecules = curated[ActivityCols.MOLECULE_CHEMBL_ID].unique()
             mine = parent_map[parent_map[ParentCols.MOLECULE_CHEMBL_ID].isin(molecules)]
-            yield index, curated, mine.reset_index(drop=True)
+            yield number, curated, mine.reset_index(drop=True)
 
     task = partial(_aggregate_task, said_once=said_once)
-    parts: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    parts: dict[int, pd.DataFrame] = {}
+    pieces: dict[int, Callable[[], pd.DataFrame]] = {}
     tally = curate.Tally()
 
-    def take(index: int, part: tuple[pd.DataFrame, pd.DataFrame], counted: curate.Tally) -> None:
+    def take(number: int, part: tuple[pd.DataFrame, pd.DataFrame], counted: curate.Tally) -> None:
         nonlocal tally
-        parts[index] = part
+        evidence, support = part
+        parts[number] = evidence
+        name = f"support-{number:06d}"
+        spill.put(name, support)
+        pieces[number] = partial(spill.get, name)
+        for used in named[number]:  # the partition's curated rows are not read again
+            spill.drop(used)
         tally += counted
         shown.advance(1)
 
     def done(item: tuple[int, pd.DataFrame, pd.DataFrame], result: Any) -> None:
         if result is KILLED:
-            raise _killed(f"partition {item[0] + 1} of the aggregation")
+            raise _killed(f"partition {list(named).index(item[0]) + 1} of the aggregation")
         take(*result)
 
     _runner(cluster).map(task, items(), done, window=_window(cluster))
-    return tally, [parts[i] for i in sorted(parts)]
+    return tally, [parts[i] for i in sorted(parts)], Support(pieces, count)
 
 
 def _require_complete(source: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -514,6 +515,30 @@ def test_partitioned_runs_write_the_same_tables(
     for key in ("counts", "curation_rule_hits", "release_wide_flags", "chemistry_basis"):
         assert record[key] == whole[key], key
     assert not (tmp_path / "cache" / "partitions").exists()  # the spill is removed
+
+
+def test_a_partitioned_run_never_holds_the_support_rows_whole(
+    chembl_db: Path, panel_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The support rows grow with the measurements: counted a piece at a time (issue 13)."""
+    from senotarget.stages import support as support_module
+
+    pieces: list[int] = []
+    counted = support_module._count
+
+    def recorded(asked: pd.DataFrame, piece: pd.DataFrame, *args: Any) -> pd.DataFrame:
+        pieces.append(len(piece))
+        return counted(asked, piece, *args)
+
+    monkeypatch.setattr(support_module, "_count", recorded)
+    monkeypatch.setattr(support_module.Support, "frame", None)  # a run never joins the pieces
+    run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="pieces", partition_rows=3))
+    split = list(pieces)
+    pieces.clear()
+    run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="whole"))
+    # one bucket: every count reads all the rows; in buckets, no count ever reads them all
+    assert len(split) > len(pieces) > 0
+    assert max(split) < max(pieces) == min(pieces)
 
 
 def test_a_failed_run_leaves_no_partitions_behind(

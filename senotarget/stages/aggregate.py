@@ -41,6 +41,7 @@ from senotarget.stages.curate import (
     parent_ids,
     release_wide_flags,
 )
+from senotarget.stages.support import sort_support
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,8 +88,8 @@ def aggregate_evidence(
         :class:`SupportCols`, the distinct (parent, target, assay, document) of counted rows
     """
     said_once = frozenset(release_wide_flags(curated, release_share))
-    part = aggregate_activities(curated, parents, said_once=said_once)
-    return combine([part], parents, mechanisms, targets)
+    evidence, support = aggregate_activities(curated, parents, said_once=said_once)
+    return combine([evidence], parents, mechanisms, targets), sort_support(support)
 
 
 def aggregate_activities(
@@ -215,27 +216,29 @@ def aggregate_activities(
 
 
 def combine(
-    parts: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+    parts: Sequence[pd.DataFrame],
     parents: pd.DataFrame,
     mechanisms: pd.DataFrame,
     targets: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> pd.DataFrame:
     """Join the partitions' evidence, add the mechanisms and the target columns, and sort.
 
-    :param parts: :func:`aggregate_activities` answers (at least one, maybe of no rows)
+    The partitions' support rows are not joined: they grow with the measurements, and the run
+    keeps them as pieces (:class:`senotarget.stages.support.Support`).
+
+    :param parts: the evidence of :func:`aggregate_activities` answers (at least one, maybe of
+        no rows)
     :param parents: molecule -> parent map (a mechanism on a salt counts for its parent)
     :param mechanisms: drug_mechanism records (:class:`MechanismCols`)
     :param targets: resolved targets (gives the panel genes each target contains)
-    :returns: ``(evidence, support)`` as :func:`aggregate_evidence` gives them
+    :returns: the evidence as :func:`aggregate_evidence` gives it
     """
     import pandas as pd
 
     if not parts:
         raise ValueError("combine needs at least one partition (maybe of no rows)")
-    filled = [p for p in parts if len(p[0])] or [parts[0]]
-    evidence = pd.concat([p[0] for p in filled], ignore_index=True)
-    supports = [p[1] for p in parts if len(p[1])] or [parts[0][1]]
-    support = pd.concat(supports, ignore_index=True)
+    filled = [p for p in parts if len(p)] or [parts[0]]
+    evidence = pd.concat(filled, ignore_index=True)
     parent_of = parents.drop_duplicates(ParentCols.MOLECULE_CHEMBL_ID).set_index(
         ParentCols.MOLECULE_CHEMBL_ID
     )[ParentCols.PARENT_CHEMBL_ID]
@@ -288,22 +291,7 @@ def combine(
         .reset_index(drop=True)
     )
 
-    support = (
-        support.assign(
-            _m=chembl_number(support[SupportCols.MOLECULE_CHEMBL_ID]),
-            _t=chembl_number(support[SupportCols.TARGET_CHEMBL_ID]),
-        )
-        .sort_values(
-            ["_m", SupportCols.MOLECULE_CHEMBL_ID, "_t", *SupportCols.ORDER[2:]],
-            kind="stable",
-            na_position="first",
-        )
-        .reset_index(drop=True)
-    )
-    return (
-        EvidenceCols.check(evidence.loc[:, list(EvidenceCols.ORDER)], "aggregate (evidence)"),
-        SupportCols.check(support.loc[:, list(SupportCols.ORDER)], "aggregate (support)"),
-    )
+    return EvidenceCols.check(evidence.loc[:, list(EvidenceCols.ORDER)], "aggregate (evidence)")
 
 
 def _union_tokens(

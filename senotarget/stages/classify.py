@@ -46,12 +46,12 @@ from senotarget.schema import (
     Method,
     MoleculeCols,
     Panel,
-    SupportCols,
     TargetCols,
     split_tokens,
 )
 from senotarget.stages.action_types import shipped_signs
 from senotarget.stages.fetch import PARTNER_CONDITIONS, meets_condition
+from senotarget.stages.support import COUNTS, Support
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,7 +163,7 @@ def _signs_of(cells: pd.Series, signs: dict[str, ActionSign]) -> tuple[pd.Series
 
 def classify_calls(
     evidence: pd.DataFrame,
-    support: pd.DataFrame,
+    support: Support | pd.DataFrame,
     targets: pd.DataFrame,
     panel: Panel,
     signs: dict[str, ActionSign],
@@ -175,6 +175,7 @@ def classify_calls(
 
     :param evidence: :func:`senotarget.stages.curate.aggregate_evidence` rows
     :param support: the matching distinct (parent, target, assay, document) rows
+        (:class:`~senotarget.stages.support.Support`, or a whole :class:`SupportCols` table)
     :param targets: resolved targets; only ``resolved`` rows are used (a mechanism partner's
         rows lend their mechanism records to the gene they name)
     :param panel: the panel (for strategies, cautions and mechanism partners)
@@ -341,7 +342,7 @@ def classify_calls(
         calls[CallCols.DIRECTION], ["mechanism", "action_type", "inferred"]
     )
 
-    _add_counts(calls, joined, support, keys)
+    _add_counts(calls, joined, Support.of(support), keys)
     _add_tokens(calls, joined, keys)
     calls[CallCols.EVIDENCE_TEXT] = _evidence_texts(
         calls, joined, keys, _partners_of(panel), _structures(molecules)
@@ -392,20 +393,12 @@ def _structures(molecules: pd.DataFrame | None) -> dict[str, str] | None:
 
 
 def _add_counts(
-    calls: pd.DataFrame, joined: pd.DataFrame, support: pd.DataFrame, keys: list[str]
+    calls: pd.DataFrame, joined: pd.DataFrame, support: Support, keys: list[str]
 ) -> None:
-    pairs = joined[[*keys, EvidenceCols.TARGET_CHEMBL_ID]].drop_duplicates()
-    counted = pairs.merge(
-        support,
-        left_on=[EvidenceCols.MOLECULE_CHEMBL_ID, EvidenceCols.TARGET_CHEMBL_ID],
-        right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
-    )
-    groups = counted.groupby(keys, sort=False)
-    assays = groups[SupportCols.ASSAY_CHEMBL_ID].nunique()
-    documents = groups[SupportCols.DOCUMENT_CHEMBL_ID].nunique()
+    counts = support.counts(joined, keys, EvidenceCols.TARGET_CHEMBL_ID)
     index = calls.set_index(keys).index
-    calls[CallCols.N_ASSAYS] = assays.reindex(index).fillna(0).astype("int64").to_numpy()
-    calls[CallCols.N_DOCUMENTS] = documents.reindex(index).fillna(0).astype("int64").to_numpy()
+    for column, count in zip((CallCols.N_ASSAYS, CallCols.N_DOCUMENTS), COUNTS[:2], strict=True):
+        calls[column] = counts[count].reindex(index).fillna(0).astype("int64").to_numpy()
 
 
 def _add_tokens(calls: pd.DataFrame, joined: pd.DataFrame, keys: list[str]) -> None:

@@ -32,7 +32,6 @@ from senotarget.schema import (
     Method,
     RankingCols,
     SelectivityCols,
-    SupportCols,
     TargetCols,
     split_tokens,
 )
@@ -45,6 +44,7 @@ from senotarget.stages.score import (
     rank_order,
     weighted_score,
 )
+from senotarget.stages.support import Support
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +85,7 @@ METHODS: Final = (
 
 def rank_candidates(
     calls: pd.DataFrame,
-    support: pd.DataFrame,
+    support: Support | pd.DataFrame,
     targets: pd.DataFrame,
     candidates: pd.DataFrame,
     settings: Settings,
@@ -93,7 +93,8 @@ def rank_candidates(
     """Build rankings.csv: every candidate ranked within its strategies, entries and genes.
 
     :param calls: :class:`CallCols` rows (classify); only ``qualifies`` calls rank
-    :param support: :class:`SupportCols` rows, for exact distinct assay and document counts
+    :param support: the support rows (:class:`~senotarget.stages.support.Support`, or a whole
+        :class:`SupportCols` table), for exact distinct assay and document counts
     :param targets: :class:`TargetCols` rows; the resolved genes of an entry give its breadth,
         and entries and genes are listed in the order the targets table gives them (panel order)
     :param candidates: :class:`CandidateCols` rows (score, then cluster): the strategy ranks,
@@ -120,7 +121,7 @@ def rank_candidates(
             ranked.append(
                 _scope_rows(
                     qualified,
-                    support,
+                    Support.of(support),
                     compounds,
                     scope,
                     column,
@@ -229,7 +230,7 @@ def _compound_columns(candidates: pd.DataFrame, qualified: pd.DataFrame) -> pd.D
 
 def _scope_rows(
     qualified: pd.DataFrame,
-    support: pd.DataFrame,
+    support: Support,
     compounds: pd.DataFrame,
     scope: str,
     column: str,
@@ -319,7 +320,7 @@ def selectivity(
     rankings: pd.DataFrame,
     calls: pd.DataFrame,
     evidence: pd.DataFrame,
-    support: pd.DataFrame,
+    support: Support | pd.DataFrame,
     targets: pd.DataFrame,
     top: int,
     thresholds: Thresholds,
@@ -330,7 +331,8 @@ def selectivity(
         entry or strategy are shown, in the order they first appear there
     :param calls: :class:`CallCols` rows, for contrary calls and the direction on each gene
     :param evidence: :class:`EvidenceCols` rows (aggregate), for potency and inactive-side counts
-    :param support: :class:`SupportCols` rows, for distinct assays per gene
+    :param support: the support rows (:class:`~senotarget.stages.support.Support`, or a whole
+        :class:`SupportCols` table), for distinct assays per gene
     :param targets: :class:`TargetCols` rows; a gene's evidence is on its resolved targets
         (single proteins, complexes and families that contain it)
     :param thresholds: ``active_pchembl`` tells potent from weak
@@ -382,16 +384,12 @@ def selectivity(
         censored=(EvidenceCols.CENSORED_INACTIVE, "sum"),
         mechanism=("_mechanism", "any"),
     )
-    assays = (
-        support[support[SupportCols.MOLECULE_CHEMBL_ID].isin(compounds)]
-        .merge(
-            gene_targets, left_on=SupportCols.TARGET_CHEMBL_ID, right_on=TargetCols.TARGET_CHEMBL_ID
-        )
-        .groupby([SupportCols.MOLECULE_CHEMBL_ID, TargetCols.GENE_SYMBOL])[
-            SupportCols.ASSAY_CHEMBL_ID
-        ]
-        .nunique()
+    asked = pd.DataFrame({EvidenceCols.MOLECULE_CHEMBL_ID: compounds}).merge(
+        gene_targets, how="cross"
     )
+    assays = Support.of(support).counts(asked, keys, TargetCols.TARGET_CHEMBL_ID)[
+        CandidateCols.N_ASSAYS
+    ]
     tiers = {d: i for i, d in enumerate(("mechanism", "action_type", "inferred", "contrary"))}
     gene_calls = calls[calls[CallCols.MOLECULE_CHEMBL_ID].isin(compounds)]
     best_tier = (

@@ -51,12 +51,12 @@ from senotarget.schema import (
     MoleculeCols,
     Panel,
     ParentCols,
-    SupportCols,
     TargetCols,
     cell_number,
     chembl_number,
     split_tokens,
 )
+from senotarget.stages.support import COUNTS, Support
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,7 +202,7 @@ METHODS: Final = (
 
 def score_candidates(
     calls: pd.DataFrame,
-    support: pd.DataFrame,
+    support: Support | pd.DataFrame,
     targets: pd.DataFrame,
     molecules: pd.DataFrame,
     parents: pd.DataFrame,
@@ -284,9 +284,8 @@ def score_candidates(
     frame[CandidateCols.DIRECTION] = frame["_dir_rank"].map(dict(enumerate(_DIRECTION_ORDER)))
     frame[CandidateCols.DIRECTION_OK] = frame[CandidateCols.DIRECTION] != "contrary"
 
-    add_support_counts(
-        frame, support, [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY], "_target_ids"
-    )
+    per_row = [CandidateCols.MOLECULE_CHEMBL_ID, CandidateCols.STRATEGY]
+    add_support_counts(frame, Support.of(support), per_row, "_target_ids")
     _add_compound_columns(frame, molecules, parents, chem)
 
     # -- components ----------------------------------------------------------------------------
@@ -502,7 +501,7 @@ def rank_order(frame: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
 
 
 def add_support_counts(
-    frame: pd.DataFrame, support: pd.DataFrame, keys: list[str], target_ids: str
+    frame: pd.DataFrame, support: Support, keys: list[str], target_ids: str
 ) -> None:
     """Count distinct assays and documents over the targets each row rests on (in place).
 
@@ -518,26 +517,9 @@ def add_support_counts(
     pairs = frame[[*keys, target_ids]].copy()
     pairs["_target"] = pairs[target_ids].map(split_tokens)
     pairs = pairs.explode("_target").dropna(subset=["_target"])
-    merged = pairs.merge(
-        support,
-        left_on=[keys[0], "_target"],
-        right_on=[SupportCols.MOLECULE_CHEMBL_ID, SupportCols.TARGET_CHEMBL_ID],
-    )
-    documents = merged[SupportCols.DOCUMENT_CHEMBL_ID]
-    merged["_undocumented"] = merged[SupportCols.ASSAY_CHEMBL_ID].where(
-        documents.isna() | (documents.astype("string") == "")
-    )
-    counts = merged.groupby(keys).agg(
-        n_assays=(SupportCols.ASSAY_CHEMBL_ID, "nunique"),
-        n_documents=(SupportCols.DOCUMENT_CHEMBL_ID, "nunique"),
-        n_documents_unknown=("_undocumented", "nunique"),
-    )
+    counts = support.counts(pairs, keys, "_target")
     index = pd.MultiIndex.from_frame(frame[keys])
-    for column in (
-        CandidateCols.N_ASSAYS,
-        CandidateCols.N_DOCUMENTS,
-        CandidateCols.N_DOCUMENTS_UNKNOWN,
-    ):
+    for column in COUNTS:
         frame[column] = counts[column].reindex(index).fillna(0).astype("int64").to_numpy()
 
 
