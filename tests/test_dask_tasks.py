@@ -226,13 +226,19 @@ def _run_on(address: str, chembl_db: Path, panel_file: Path, root: Path, run_id:
     )  # fmt: skip
 
 
+#: The partition tasks a worker can die in, and how the run names their partitions.
+DYING_TASKS = [("curate", "the activities"), ("aggregate", "the aggregation")]
+
+
+@pytest.mark.parametrize("task", [t for t, _ in DYING_TASKS])
 def test_cli_run_whose_worker_dies_once_mid_run_gives_the_same_tables(
-    chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult
+    chembl_db: Path, panel_file: Path, tmp_path: Path, fixture_run: RunResult, task: str
 ) -> None:
     """The worker dies in a partition task; its nanny starts another, and Dask reruns it."""
     markers = tmp_path / "markers"
     markers.mkdir()
-    with _dask_processes({"SENOTARGET_TEST_DIE": f"once:{markers}"}) as address:
+    env = {"SENOTARGET_TEST_DIE": f"once:{markers}", "SENOTARGET_TEST_DIE_TASK": task}
+    with _dask_processes(env) as address:
         result = _run_on(address, chembl_db, panel_file, tmp_path, "dies")
     assert result.exit_code == 0, result.output
     assert (markers / "died").is_file()  # the worker did die
@@ -242,16 +248,19 @@ def test_cli_run_whose_worker_dies_once_mid_run_gives_the_same_tables(
         ).read_bytes(), name
 
 
+@pytest.mark.parametrize(("task", "partitions"), DYING_TASKS)
 def test_cli_run_whose_workers_keep_dying_is_one_line_exit_1(
-    chembl_db: Path, panel_file: Path, tmp_path: Path
+    chembl_db: Path, panel_file: Path, tmp_path: Path, task: str, partitions: str
 ) -> None:
-    with _dask_processes({"SENOTARGET_TEST_DIE": "always"}) as address:
+    env = {"SENOTARGET_TEST_DIE": "always", "SENOTARGET_TEST_DIE_TASK": task}
+    with _dask_processes(env) as address:
         result = _run_on(address, chembl_db, panel_file, tmp_path, "dead")
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert re.fullmatch(  # the first of the partitions in flight to run out of retries
-        r"senotarget: error: the cluster's workers died running partition [12] of the "
-        r"activities \(Dask retried it on other workers\): give the workers more memory "
+        r"senotarget: error: the cluster's workers died running partition [12] of "
+        + re.escape(partitions)
+        + r" \(Dask retried it on other workers\): give the workers more memory "
         r"\(dask worker --memory-limit\) or lower --partition-rows",
         line,
     ), line
