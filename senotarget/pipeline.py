@@ -221,7 +221,7 @@ def run(
             # partitions that hold every row of a parent compound
             buckets = _deal_by_parent(spill, first, parent_map, settings.partition_rows)
             said_once = frozenset(curate.release_wide_flags(first.tally))
-            shown.stage("aggregating evidence on parent compounds", len(buckets[1]))
+            shown.stage("aggregating evidence on parent compounds", len(buckets.pieces))
             curated_tally, parts, support = _aggregate_in_partitions(
                 spill, buckets, parent_map, said_once, dask_cluster, shown
             )
@@ -292,7 +292,7 @@ def run(
         record["partitions"] = {
             "rows": settings.partition_rows,
             "fetched": len(first.names),
-            "aggregated": len(buckets[1]),
+            "aggregated": len(buckets.pieces),
         }
         if previous is not None:
             found = changes.diff_runs(*before, candidates, aggregated, settings.min_rank_move)
@@ -440,22 +440,32 @@ def _curate_in_partitions(
     return _FirstPass(tuple(sorted(names)), tally, tuple(molecules))
 
 
+@dataclass(frozen=True)
+class _Buckets:
+    """The curated rows dealt out by parent compound.
+
+    ``count`` buckets; ``pieces``: the spill names of each bucket that has rows, by bucket number.
+    """
+
+    count: int
+    pieces: dict[int, list[str]]
+
+
 def _deal_by_parent(
     spill: Spill, first: _FirstPass, parent_map: pd.DataFrame, rows: int
-) -> tuple[int, dict[int, list[str]]]:
+) -> _Buckets:
     """Deal the curated rows out again by parent compound: partitions of whole parents.
 
     As many buckets as the first pass had rows per ``rows``; a row goes to the bucket its
     parent hashes to (:func:`bucket_of`), so every row of a (parent, target) pair is in one.
 
-    :returns: the number of buckets, and per bucket that has rows, the names of its pieces in
-        the spill
+    :returns: the buckets and, per bucket that has rows, the names of its pieces in the spill
     """
     import numpy as np
 
     count = max(1, -(-first.tally.rows // rows))
     if count == 1:
-        return 1, {0: list(first.names)}
+        return _Buckets(1, {0: list(first.names)})
     pieces: dict[int, list[str]] = {}
     for name in first.names:
         curated = spill.get(name)
@@ -465,7 +475,7 @@ def _deal_by_parent(
             spill.put(piece, curated[bucket == number].reset_index(drop=True))
             pieces.setdefault(number, []).append(piece)
         spill.drop(name)
-    return count, dict(sorted(pieces.items()))
+    return _Buckets(count, dict(sorted(pieces.items())))
 
 
 def _aggregate_task(
@@ -480,7 +490,7 @@ def _aggregate_task(
 
 def _aggregate_in_partitions(
     spill: Spill,
-    buckets: tuple[int, dict[int, list[str]]],
+    buckets: _Buckets,
     parent_map: pd.DataFrame,
     said_once: frozenset[str],
     cluster: Cluster | None,
@@ -495,7 +505,7 @@ def _aggregate_in_partitions(
 
     import pandas as pd
 
-    count, named = buckets
+    named = buckets.pieces
 
     def items() -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame]]:
         for number, names in named.items():
@@ -528,7 +538,7 @@ def _aggregate_in_partitions(
         take(*result)
 
     _runner(cluster).map(task, items(), done, window=_window(cluster))
-    return tally, [parts[i] for i in sorted(parts)], Support(pieces, count)
+    return tally, [parts[i] for i in sorted(parts)], Support(pieces, buckets.count)
 
 
 def _require_complete(source: Any) -> None:

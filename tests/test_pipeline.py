@@ -531,7 +531,6 @@ def test_a_partitioned_run_never_holds_the_support_rows_whole(
         return counted(asked, piece, *args)
 
     monkeypatch.setattr(support_module, "_count", recorded)
-    monkeypatch.setattr(support_module.Support, "frame", None)  # a run never joins the pieces
     run(fixture_settings(chembl_db, panel_file, tmp_path, run_id="pieces", partition_rows=3))
     split = list(pieces)
     pieces.clear()

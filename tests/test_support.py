@@ -140,23 +140,22 @@ def test_a_bucket_without_a_piece_has_no_support() -> None:
     assert list(counts.index.names) == KEYS
 
 
-def test_frame_joins_the_pieces_sorted_by_compound_and_target_number() -> None:
-    for buckets in (1, 3, 7):
-        frame = _dealt(buckets).frame()
-        assert list(frame.columns) == list(SupportCols.ORDER)
-        assert frame[SupportCols.MOLECULE_CHEMBL_ID].tolist() == [
-            *["CHEMBL2"] * 4,
-            *["CHEMBL3"] * 3,
-            "CHEMBL10",
-        ]
-        pd.testing.assert_frame_equal(frame, sort_support(SUPPORT))
-    assert Support({}, 2).frame().empty
-
-
-def test_of_wraps_a_table_and_keeps_a_support() -> None:
+def test_of_keeps_a_support_and_wraps_a_table() -> None:
     dealt = _dealt(3)
     assert Support.of(dealt) is dealt
-    pd.testing.assert_frame_equal(Support.of(SUPPORT).frame(), sort_support(SUPPORT))
+    counts = Support.of(SUPPORT).counts(_pairs([("CHEMBL2", "G1", "CHEMBL_T1")]), KEYS, "target")
+    assert counts.to_numpy().tolist() == [[2, 1, 0]]
+
+
+def test_sort_support_orders_by_compound_and_target_number() -> None:
+    ordered = sort_support(SUPPORT.iloc[::-1].reset_index(drop=True))
+    assert list(ordered.columns) == list(SupportCols.ORDER)
+    assert ordered[SupportCols.MOLECULE_CHEMBL_ID].tolist() == [
+        *["CHEMBL2"] * 4,
+        *["CHEMBL3"] * 3,
+        "CHEMBL10",
+    ]
+    assert ordered[SupportCols.ASSAY_CHEMBL_ID].tolist() == [f"A{i}" for i in range(1, 9)]
 
 
 def test_a_support_needs_one_bucket() -> None:

@@ -62,20 +62,6 @@ class Support:
         """``support`` itself, or a whole table wrapped (the stages take either)."""
         return support if isinstance(support, Support) else cls.whole(support)
 
-    def frame(self) -> pd.DataFrame:
-        """All rows as one table, sorted by compound and target number (for tests and small runs).
-
-        Holds every piece at once: a run never calls it.
-        """
-        import pandas as pd
-
-        pieces = [self._pieces[b]() for b in sorted(self._pieces)]
-        rows = [p for p in pieces if len(p)]
-        if not rows:
-            return SupportCols.empty()
-        frame = rows[0] if len(rows) == 1 else pd.concat(rows, ignore_index=True)
-        return sort_support(frame)
-
     def counts(self, pairs: pd.DataFrame, keys: list[str], target: str) -> pd.DataFrame:
         """Distinct assays and documents over the targets each group of ``pairs`` rests on.
 
