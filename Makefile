@@ -22,7 +22,7 @@ RUN_DIR ?=
 # when not root; without apt-get it says so and the browser test skips.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install chromium postgresql run refresh report test lint typecheck bench bench-scale clean
+.PHONY: help install chromium postgresql run refresh report test lint typecheck bench bench-scale bench-peer clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ bench: install ## Benchmarks on ../shared/chembl; writes benchmarks/results.json
 
 bench-scale: install ## Scale table: 1x-100x extract on SQLite and PostgreSQL, Dask, CAPRICHO (results.json)
 	$(BIN)/python -m benchmarks.run --db $(SHARED_DB) --only scale
+
+bench-peer: install ## The 1x runs (cold, cold on a release's own chemistry, warm) against CAPRICHO (results.json)
+	$(BIN)/python -m benchmarks.run --db $(SHARED_DB) --only scale-peer
 
 clean: ## Remove the venv, caches and reports (keeps data/cache/.gitkeep)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

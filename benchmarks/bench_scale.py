@@ -267,9 +267,11 @@ def series(
     Every copy gets confidence scores where the extract has none (9, :func:`build_scaled`), for
     the peer's confidence filter: timing only. Runs share one structure cache: the very first
     run is cold (every structure through the pipeline), the rest warm (the molecules, and so the
-    chemistry, are the same at every size). At 1x a further cold run reads a copy that carries
-    InChIKeys (:func:`give_inchikeys`), as a full release does, so the chemistry stage can take
-    the release's structures for the molecules molecule_hierarchy covers.
+    chemistry, are the same at every size). At 1x a further cold run (a new, empty structure
+    cache) reads a copy that carries what a full release ships with its structures (a hierarchy
+    row, InChIKey, QED and PAINS/Dundee alerts for every molecule:
+    :func:`~benchmarks.scale_extract.give_release_chemistry`, timing only), so the chemistry
+    stage takes them from the release, as it does on a real ChEMBL release.
 
     :param structures: a structure cache folder to start from (the runs are then all warm; no
         cold or release runs)
@@ -277,7 +279,7 @@ def series(
     """
     from benchmarks import peer_capricho
     from benchmarks.run import entry
-    from benchmarks.scale_extract import build_scaled, give_inchikeys
+    from benchmarks.scale_extract import build_scaled, give_release_chemistry
     from tests import postgres as pg
 
     rows: list[dict[str, Any]] = []
@@ -291,6 +293,8 @@ def series(
         server_context = pg.running_server() if postgres_too and pg.binaries() else None
         server = server_context.__enter__() if server_context is not None else None
         peer_python = peer_capricho.ensure_venv(root / "capricho-venv") if peer_factors else None
+        cold: dict[str, Any] = {}
+        release: dict[str, Any] = {}
         try:
             for factor in factors:
                 copy = root / f"chembl_x{factor}.sqlite"
@@ -304,11 +308,11 @@ def series(
                     rows.append(_row("sqlite", factor, cold, run="cold", build_s=built))
                     keyed = root / "chembl_keys.sqlite"
                     build_scaled(db, keyed, factor, confidence=9)
-                    keys = give_inchikeys(keyed)
+                    given = give_release_chemistry(keyed, cache / "structures")
                     release = measured_run(
                         chembl_db=str(keyed), run_id="release", cache_dir=root / "c2", **common
                     )
-                    rows.append(_row("sqlite", factor, release, run="cold_release", keys=keys))
+                    rows.append(_row("sqlite", factor, release, run="cold_release", given=given))
                     keyed.unlink()
                 report = measured_run(
                     chembl_db=str(copy), run_id=f"sqlite-{factor}", cache_dir=cache, **common
@@ -325,7 +329,7 @@ def series(
                     rows.append(_row("postgresql", factor, on_pg, run="warm", load_s=load.seconds))
                     server.drop_database(f"scale{factor}")
                 if peer_python is not None and factor in peer_factors and structures is None:
-                    out.append(_peer(peer_python, copy, root, factor, report, cold))
+                    out.append(_peer(peer_python, copy, root, factor, report, cold, release, name))
                     print(out[-1], flush=True)
                 copy.unlink()
                 print(f"scale x{factor}: {counts['activities']} activities", flush=True)
@@ -377,12 +381,16 @@ def _peer(
     factor: int,
     warm: dict[str, Any],
     cold: dict[str, Any],
+    release: dict[str, Any],
+    name: str,
 ) -> dict[str, Any]:
     """CAPRICHO on the same copy and targets, against senotarget's runs on it.
 
     senotarget's side is the same stages (:data:`PEER_STAGES`, from its manifest): cold (the
-    structure pipeline on every molecule, as CAPRICHO always runs its own) and warm (the
-    structure cache, which CAPRICHO does not have). Memory: the peak of each process tree.
+    structure pipeline on every molecule, as CAPRICHO always runs its own), cold on the copy
+    that carries a release's own chemistry (``release``: no structure cache either; the copy
+    differs only in columns CAPRICHO does not read) and warm (the structure cache, which
+    CAPRICHO does not have). Memory: the peak of each process tree.
     """
     import pandas as pd
 
@@ -396,7 +404,7 @@ def _peer(
     except RuntimeError as error:  # e.g. killed by the kernel's OOM killer (-9)
         first = str(error).splitlines()[0]
         return entry(
-            f"scale_peer_capricho_x{factor}",
+            f"{name}_peer_capricho_x{factor}",
             _activity_seconds(warm, PEER_STAGES),
             None,
             "senotarget >= 2x faster (ratio <= 0.5) and <= 0.5x the memory",
@@ -409,8 +417,9 @@ def _peer(
     agreed = peer_capricho.agreement(table, ours) if factor == 1 else None
     warm_s = _activity_seconds(warm, PEER_STAGES)
     cold_s = _activity_seconds(cold, PEER_STAGES) if factor == 1 else None
+    release_s = _activity_seconds(release, PEER_STAGES) if factor == 1 else None
     return entry(
-        f"scale_peer_capricho_x{factor}",
+        f"{name}_peer_capricho_x{factor}",
         warm_s,
         peer["seconds"],
         "senotarget >= 2x faster (ratio <= 0.5) and <= 0.5x the memory",
@@ -421,11 +430,16 @@ def _peer(
         senotarget_warm_seconds=warm_s,
         senotarget_cold_seconds=cold_s,
         cold_ratio=None if cold_s is None else round(cold_s / peer["seconds"], 3),
+        senotarget_cold_release_seconds=release_s,
+        cold_release_ratio=None if release_s is None else round(release_s / peer["seconds"], 3),
         senotarget_rss_tree_mb=warm["rss_tree_mb"],
         memory_ratio=round(warm["rss_tree_mb"] / peer["peak_rss_mb"], 3),
         cold_memory_ratio=None
         if factor != 1
         else round(cold["rss_tree_mb"] / peer["peak_rss_mb"], 3),
+        cold_release_memory_ratio=None
+        if factor != 1
+        else round(release["rss_tree_mb"] / peer["peak_rss_mb"], 3),
         agreement=agreed,
         note="confidence scores given to the copy for timing only; senotarget's seconds are the "
         "manifest's resolve+fetch+curate+chemistry+aggregate, the peer's its whole `get` process",
@@ -453,10 +467,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
     for r in results:
         if r["benchmark"].startswith("scale_exponent_"):
             lines.append(f"- `{r['benchmark']}`: {r['measured']} (target {r['target']})")
-    shown = ("ratio", "cold_ratio", "memory_ratio", "cold_memory_ratio", "peer_peak_rss_mb",
+    shown = ("ratio", "cold_ratio", "cold_release_ratio", "memory_ratio", "cold_memory_ratio",
+             "cold_release_memory_ratio", "peer_peak_rss_mb",
              "senotarget_rss_tree_mb", "peer_failed")  # fmt: skip
     for r in results:
-        if r["benchmark"].startswith("scale_peer_"):
+        if "_peer_capricho_" in r["benchmark"]:
             figures = ", ".join(f"{k} {r[k]}" for k in shown if r.get(k) is not None)
             lines.append(
                 f"- `{r['benchmark']}`: senotarget {r['measured']} s, peer "

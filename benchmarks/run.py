@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             "scale",
             "scale-release",
             "scale-sqlite",
+            "scale-peer",
         ),
         default="all",
         help="web / report / runs / from-doc: rerun only those benchmarks and replace their "
@@ -241,6 +242,16 @@ def main(argv: list[str] | None = None) -> None:
             name="scale_sqlite",
         )
         _replace(args.out, "scale_sqlite_", found)
+        return
+    if (
+        args.only == "scale-peer"
+    ):  # the 1x runs (cold, cold on a release's chemistry, warm) + CAPRICHO
+        found = bench_scale.series(
+            db, (1,), postgres_too=False, peer_factors=(1,), name="scale_peer1x"
+        )
+        for item in found:
+            print(item["benchmark"], item["measured"], item["floor"], item["ratio"])
+        _replace(args.out, "scale_peer1x_", found)
         return
     if args.only == "scale-release":  # the release-chemistry figure alone
         found = bench_scale.release_chemistry(db)

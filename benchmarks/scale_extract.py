@@ -65,6 +65,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sqlite3
 from pathlib import Path
@@ -268,41 +269,127 @@ def _scale(
     return {**counts, "factor": factor}
 
 
-def give_inchikeys(db: Path) -> int:
-    """Fill ``compound_structures.standard_inchi_key`` where it is NULL: timing only.
+#: The ids ChEMBL gives its two alert sets in ``structural_alert_sets`` (ChEMBL 35).
+ALERT_SETS: Final = ((2, "Dundee"), (4, "PAINS"))
 
-    A full release ships the standard InChIKey of every structure; the extract has none, so the
-    chemistry stage cannot take the release's structures there. This writes RDKit's standard
-    InChIKey of each ``canonical_smiles`` (the key ChEMBL computes with the InChI library), so a
-    benchmark can time the path a full release takes. The keys are ours, not ChEMBL's: timing
-    only, never data.
 
-    :returns: the number of keys written
+def give_release_chemistry(db: Path, structures: Path) -> dict[str, int]:
+    """Give the copy the chemistry a full release ships with its structures: timing only.
+
+    A full release carries, for every molecule, a ``molecule_hierarchy`` row, the standard
+    InChIKey, ``compound_properties.qed_weighted`` and the ``compound_structural_alerts`` of the
+    PAINS and Dundee (Brenk) sets, all computed by ChEMBL with its structure pipeline (Bento et
+    al. 2020 J Cheminform 12:51). The extract has none of the last three and a hierarchy for half
+    of its molecules, so on it the chemistry stage can take nothing from the release. This writes
+    what the pipeline itself gives (:func:`senotarget.stages.chemistry.standardise`, read from
+    the structure cache ``structures`` when it holds them, else computed): the InChIKey of the
+    molecule's standardised structure (its parent's key when it is its own parent), QED to two
+    decimals as ChEMBL gives it, the alert names, and for a molecule without a hierarchy row the
+    molecule whose structure is its parent (itself first). Existing rows are kept. The values are
+    the pipeline's, not ChEMBL's: timing only, never data.
+
+    :param db: the copy to write into (in place)
+    :param structures: the structure cache folder (``<cache>/structures``) to read and fill
+    :returns: the values given: ``inchikeys`` and ``qed`` (molecules), ``alerts``
+        (compound_structural_alerts rows), ``hierarchy`` (molecule_hierarchy rows added)
     """
+    import pandas as pd
     from rdkit import Chem
 
+    from senotarget.schema import ChemCols, MoleculeCols
+    from senotarget.stages.chemistry import standardise
     from senotarget.util.rdkit_log import without_rdkit_log
 
-    with (
-        without_rdkit_log(),
-        contextlib.closing(sqlite3.connect(db, isolation_level=None)) as connection,
-    ):
-        rows = connection.execute(
-            "SELECT molregno, canonical_smiles FROM compound_structures "
-            "WHERE standard_inchi_key IS NULL AND canonical_smiles IS NOT NULL"
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        listed = connection.execute(
+            "SELECT md.molregno, md.chembl_id, cs.canonical_smiles FROM molecule_dictionary md "
+            "JOIN compound_structures cs ON cs.molregno = md.molregno "
+            "WHERE cs.canonical_smiles IS NOT NULL ORDER BY md.molregno"
         ).fetchall()
-        keys = []
-        for molregno, smiles in rows:
-            mol = Chem.MolFromSmiles(str(smiles))
-            key = str(Chem.MolToInchiKey(mol)) if mol is not None else ""  # type: ignore[no-untyped-call]
-            if key:
-                keys.append((key, molregno))
+        molecules = pd.DataFrame(
+            {
+                MoleculeCols.MOLECULE_CHEMBL_ID: [str(row[1]) for row in listed],
+                MoleculeCols.CANONICAL_SMILES: [str(row[2]) for row in listed],
+            }
+        )
+        chem = standardise(molecules, cache_dir=structures)
+        rows = list(zip((row[0] for row in listed), chem.itertuples(index=False), strict=True))
+        keys: dict[int, str] = {}
+        own_parent: dict[str, int] = {}  # parent InChIKey -> the molecule that is that parent
+        with without_rdkit_log():
+            for molregno, row in rows:
+                parent_key = str(getattr(row, ChemCols.PARENT_INCHIKEY))
+                standard = str(getattr(row, ChemCols.STANDARD_SMILES))
+                if not parent_key or not standard:
+                    continue
+                if standard == str(getattr(row, ChemCols.PARENT_SMILES)):
+                    keys[molregno] = parent_key
+                    own_parent.setdefault(parent_key, molregno)
+                    continue
+                mol = Chem.MolFromSmiles(standard)
+                key = str(Chem.MolToInchiKey(mol)) if mol is not None else ""  # type: ignore[no-untyped-call]
+                if key:
+                    keys[molregno] = key
+        known = {int(m) for (m,) in connection.execute("SELECT molregno FROM molecule_hierarchy")}
+        screened = connection.execute("SELECT 1 FROM compound_structural_alerts LIMIT 1").fetchone()
+        hierarchy: list[tuple[int, int]] = []
+        qed: list[tuple[int, float]] = []
+        alerts: list[tuple[int, int]] = []
+        names: dict[tuple[int, str], int] = {}
+        (first_alert,) = connection.execute(
+            "SELECT COALESCE(MAX(alert_id), 0) + 1 FROM structural_alerts"
+        ).fetchone()
+        for molregno, row in rows:
+            parent_key = str(getattr(row, ChemCols.PARENT_INCHIKEY))
+            if molregno not in known and parent_key in own_parent:
+                is_parent = keys.get(molregno) == parent_key
+                hierarchy.append((molregno, molregno if is_parent else own_parent[parent_key]))
+            value = float(getattr(row, ChemCols.QED))
+            if not math.isnan(value):
+                qed.append((molregno, round(value, 2)))
+            if screened:
+                continue  # the copy has its alerts already
+            for set_id, column in ((4, ChemCols.PAINS), (2, ChemCols.BRENK)):
+                for name in filter(None, str(getattr(row, column)).split(";")):
+                    alert = names.setdefault((set_id, name), first_alert + len(names))
+                    alerts.append((molregno, alert))
         connection.execute("BEGIN")
         connection.executemany(
-            "UPDATE compound_structures SET standard_inchi_key = ? WHERE molregno = ?", keys
+            "UPDATE compound_structures SET standard_inchi_key = ? "
+            "WHERE molregno = ? AND (standard_inchi_key IS NULL OR standard_inchi_key = '')",
+            [(key, molregno) for molregno, key in keys.items()],
+        )
+        connection.executemany(
+            "INSERT OR IGNORE INTO molecule_hierarchy (molregno, parent_molregno) VALUES (?, ?)",
+            hierarchy,
+        )
+        connection.executemany(
+            "INSERT OR IGNORE INTO compound_properties (molregno) VALUES (?)",
+            [(molregno,) for molregno, _ in qed],
+        )
+        connection.executemany(
+            "UPDATE compound_properties SET qed_weighted = ? WHERE molregno = ? "
+            "AND qed_weighted IS NULL",
+            [(value, molregno) for molregno, value in qed],
+        )
+        connection.executemany(
+            "INSERT OR IGNORE INTO structural_alert_sets (alert_set_id, set_name) VALUES (?, ?)",
+            ALERT_SETS,
+        )
+        connection.executemany(
+            "INSERT INTO structural_alerts (alert_id, alert_set_id, alert_name) VALUES (?, ?, ?)",
+            [(alert, set_id, name) for (set_id, name), alert in names.items()],
+        )
+        connection.executemany(
+            "INSERT INTO compound_structural_alerts (molregno, alert_id) VALUES (?, ?)", alerts
         )
         connection.execute("COMMIT")
-    return len(keys)
+    return {
+        "inchikeys": len(keys),
+        "qed": len(qed),
+        "alerts": len(alerts),
+        "hierarchy": len(hierarchy),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.scale_extract import build_scaled, main
+from benchmarks.scale_extract import build_scaled, give_release_chemistry, main
 from tests.chembl_fixture import build_chembl_db
 
 #: table -> (id column, columns that point at another copied table: column -> that table)
@@ -235,3 +235,56 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     counts = json.loads(capsys.readouterr().out)
     assert counts == {"activities": 40, "assays": 20, "docs": 6, "factor": 2}
     assert count(dest, "SELECT COUNT(*) FROM assays WHERE confidence_score IS NULL") == 0
+
+
+def test_give_release_chemistry(tmp_path: Path) -> None:
+    """The copy gets what a full release ships, and the chemistry stage then takes it from there.
+
+    Every molecule with a valid structure gets a hierarchy row (the two the fixture has are
+    kept: JAKTIVE CITRATE -> JAKTIVE), a key, QED and alerts; read back through the SQL source,
+    the release answers each of them with the pipeline's own parent key, QED to two decimals
+    and alert verdicts.
+    """
+    import pandas as pd
+
+    from senotarget.schema import ChemCols
+    from senotarget.sources.sql import SqlSource
+    from senotarget.stages import chemistry
+
+    db = build_chembl_db(tmp_path / "chembl.sqlite")
+    given = give_release_chemistry(db, tmp_path / "structures")
+    with sqlite3.connect(db) as connection:
+        hierarchy = dict(
+            connection.execute("SELECT molregno, parent_molregno FROM molecule_hierarchy")
+        )
+        sets = connection.execute(
+            "SELECT alert_set_id, set_name FROM structural_alert_sets"
+        ).fetchall()
+    valid = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16]  # 11: no structure, 14: invalid SMILES
+    assert hierarchy == {m: m for m in valid} | {2: 1, 4: 3}
+    assert sorted(sets) == [(2, "Dundee"), (4, "PAINS")]
+    assert (given["inchikeys"], given["qed"], given["hierarchy"]) == (14, 14, 12)
+
+    source = SqlSource(str(db))
+    ids = [f"CHEMBL9000{m:02d}" for m in range(1, 17)]
+    molecules = source.molecules(ids)
+    release = source.chembl_properties(ids)
+    source.close()
+    described = chemistry.describe(molecules, release, cache_dir=None, workers=1)
+    computed = chemistry.standardise(molecules, cache_dir=None, workers=1)
+    answered = described[ChemCols.STRUCTURE_BASIS] == "chembl"
+    assert described.loc[answered, ChemCols.MOLECULE_CHEMBL_ID].tolist() == [
+        f"CHEMBL9000{m:02d}" for m in valid
+    ]
+    assert set(described.loc[answered, ChemCols.QED_BASIS]) == {"chembl"}
+    assert set(described.loc[answered, ChemCols.ALERTS_BASIS]) == {"chembl"}
+    mine, theirs = computed[answered], described[answered]
+    for column in (ChemCols.PARENT_INCHIKEY, ChemCols.PAINS, ChemCols.BRENK):
+        assert theirs[column].tolist() == mine[column].tolist(), column
+    assert theirs[ChemCols.QED].tolist() == mine[ChemCols.QED].round(2).tolist()
+    assert given["alerts"] > 0  # quercetin is a catechol (PAINS), among others
+    assert given["alerts"] == sum(
+        len([t for t in f"{p};{b}".split(";") if t])
+        for p, b in zip(mine[ChemCols.PAINS], mine[ChemCols.BRENK], strict=True)
+    )
+    assert pd.notna(theirs[ChemCols.QED]).all()
