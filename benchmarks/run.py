@@ -243,9 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         _replace(args.out, "scale_sqlite_", found)
         return
-    if (
-        args.only == "scale-peer"
-    ):  # the 1x runs (cold, cold on a release's chemistry, warm) + CAPRICHO
+    if args.only == "scale-peer":  # 1x: cold, cold on a release's chemistry, warm; CAPRICHO
         found = bench_scale.series(
             db, (1,), postgres_too=False, peer_factors=(1,), name="scale_peer1x"
         )
